@@ -1,0 +1,40 @@
+#include "analysis/metric_catalog.hpp"
+
+#include <algorithm>
+
+namespace twinbed::analysis {
+
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = {
+        "samples.generated", "samples.delivered", "samples.delivered_fraction", "samples.duplicated",
+        "samples.lost.buffer_overflow", "samples.lost.retries_exhausted", "samples.lost.total",
+        "samples.undelivered_at_end",
+        "network.messages", "network.attempts", "network.retransmissions", "network.lost.link",
+        "network.lost.outage", "network.acks_lost", "network.broker_rejected", "network.bytes",
+        "edge_buffer.peak_records", "edge_buffer.overflows", "broker.queue_peak_messages",
+        "alerts.episodes", "alerts.true_positives", "alerts.false_positives", "alerts.per_shift_8h",
+        "incidents.count", "incidents.detected", "incidents.missed",
+        "precision", "recall", "false_positives.count", "false_positives.per_day", "false_positives.per_device_day",
+        "detection_delay_s.p50", "detection_delay_s.p90", "detection_delay_s.max"};
+    for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage"})
+      for (const std::string q : {"count", "p50", "p90", "p99", "max", "mean"}) n.push_back(scope + "." + q);
+    return n;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& metric_families() {
+  static const std::vector<std::string> families = {"pipeline.", "false_positives.attributed."};
+  return families;
+}
+
+bool is_known_metric(const std::string& name) {
+  const auto& names = metric_names();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  for (const auto& f : metric_families())
+    if (name.size() > f.size() && name.compare(0, f.size(), f) == 0) return true;
+  return false;
+}
+
+}  // namespace twinbed::analysis

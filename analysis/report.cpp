@@ -1,0 +1,236 @@
+#include "analysis/report.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "analysis/metric_catalog.hpp"
+
+namespace twinbed::analysis {
+
+namespace {
+using nlohmann::json;
+
+double quantile_of(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+  return v[std::max<std::size_t>(rank, 1) - 1];
+}
+
+json number_or_null(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return nullptr;
+  // Integral figures print as integers.
+  if (std::fabs(*v) < 9e15 && std::floor(*v) == *v) return static_cast<std::int64_t>(*v);
+  return *v;
+}
+
+/// Puts `value` at the dotted `name` inside `root`.
+void put_dotted(json& root, const std::string& name, json value) {
+  json* node = &root;
+  std::size_t start = 0;
+  for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', start)) {
+    node = &(*node)[name.substr(start, dot - start)];
+    start = dot + 1;
+  }
+  (*node)[name.substr(start)] = std::move(value);
+}
+
+std::string fmt(double v, int precision = 3) {
+  std::ostringstream os;
+  os << std::setprecision(precision) << v;
+  return os.str();
+}
+}  // namespace
+
+Metrics compute_metrics(const RunData& run, const Score& score) {
+  Metrics m;
+  const DataPath& d = run.data;
+  m["samples.generated"] = static_cast<double>(d.generated);
+  m["samples.delivered"] = static_cast<double>(d.delivered);
+  m["samples.delivered_fraction"] =
+      d.generated ? std::optional<double>(static_cast<double>(d.delivered) / static_cast<double>(d.generated)) : std::nullopt;
+  m["samples.duplicated"] = static_cast<double>(d.duplicated);
+  m["samples.lost.buffer_overflow"] = static_cast<double>(d.lost_buffer_overflow);
+  m["samples.lost.retries_exhausted"] = static_cast<double>(d.lost_retries_exhausted);
+  m["samples.lost.total"] = static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted);
+  m["samples.undelivered_at_end"] = static_cast<double>(d.undelivered_at_end);
+  m["network.messages"] = static_cast<double>(d.messages);
+  m["network.attempts"] = static_cast<double>(d.attempts);
+  m["network.retransmissions"] = static_cast<double>(d.attempts - std::min(d.attempts, d.messages));
+  m["network.lost.link"] = static_cast<double>(d.lost_link);
+  m["network.lost.outage"] = static_cast<double>(d.lost_outage);
+  m["network.acks_lost"] = static_cast<double>(d.acks_lost);
+  m["network.broker_rejected"] = static_cast<double>(d.broker_rejected);
+  m["network.bytes"] = static_cast<double>(d.bytes);
+  m["edge_buffer.peak_records"] = static_cast<double>(d.edge_buffer_peak_records);
+  m["edge_buffer.overflows"] = static_cast<double>(d.edge_buffer_overflows);
+  m["broker.queue_peak_messages"] = static_cast<double>(d.broker_queue_peak_messages);
+
+  const std::pair<const char*, const LatencyHistogram*> scopes[] = {
+      {"latency_s", &run.latency_all},
+      {"latency_s.during_outage", &run.latency_during_outage},
+      {"latency_s.outside_outage", &run.latency_outside_outage}};
+  for (const auto& [scope, h] : scopes) {
+    const std::string s = scope;
+    const bool any = h->count() > 0;
+    m[s + ".count"] = static_cast<double>(h->count());
+    m[s + ".p50"] = any ? std::optional<double>(h->quantile(0.50)) : std::nullopt;
+    m[s + ".p90"] = any ? std::optional<double>(h->quantile(0.90)) : std::nullopt;
+    m[s + ".p99"] = any ? std::optional<double>(h->quantile(0.99)) : std::nullopt;
+    m[s + ".max"] = any ? std::optional<double>(h->max()) : std::nullopt;
+    m[s + ".mean"] = any ? std::optional<double>(h->mean()) : std::nullopt;
+  }
+
+  const double episodes = static_cast<double>(run.episodes.size());
+  const double tp = static_cast<double>(score.true_positives);
+  const double fp = static_cast<double>(score.false_positives.size());
+  const double days = run.duration_s / 86400.0;
+  std::size_t detected = 0;
+  std::vector<double> delays;
+  for (const auto& inc : score.incidents)
+    if (inc.detected) ++detected, delays.push_back(inc.detection_delay_s);
+  m["alerts.episodes"] = episodes;
+  m["alerts.true_positives"] = tp;
+  m["alerts.false_positives"] = fp;
+  m["alerts.per_shift_8h"] = episodes / (run.duration_s / 28800.0);
+  m["incidents.count"] = static_cast<double>(run.incidents.size());
+  m["incidents.detected"] = static_cast<double>(detected);
+  m["incidents.missed"] = static_cast<double>(run.incidents.size() - detected);
+  m["precision"] = episodes > 0 ? std::optional<double>(tp / episodes) : std::nullopt;
+  m["recall"] = run.incidents.empty() ? std::nullopt
+                                      : std::optional<double>(static_cast<double>(detected) / static_cast<double>(run.incidents.size()));
+  m["false_positives.count"] = fp;
+  m["false_positives.per_day"] = fp / days;
+  m["false_positives.per_device_day"] =
+      run.device_count ? std::optional<double>(fp / (days * static_cast<double>(run.device_count))) : std::nullopt;
+  m["detection_delay_s.p50"] = delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.5));
+  m["detection_delay_s.p90"] = delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
+  m["detection_delay_s.max"] =
+      delays.empty() ? std::nullopt : std::optional<double>(*std::max_element(delays.begin(), delays.end()));
+  for (const std::string cause : {"drift", "emi_spike", "outage", "none"})
+    m["false_positives.attributed." + cause] = 0.0;
+  for (const auto& [cause, n] : score.attribution) m["false_positives.attributed." + cause] = static_cast<double>(n);
+  for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);
+
+  for (const auto& entry : m)
+    if (!is_known_metric(entry.first)) throw std::logic_error("report emits an uncatalogued metric: " + entry.first);
+  return m;
+}
+
+std::vector<ExpectationResult> check_expectations(const Metrics& metrics, const std::vector<ExpectationBound>& bounds) {
+  std::vector<ExpectationResult> out;
+  for (const auto& b : bounds) {
+    ExpectationResult r{b, std::nullopt, false};
+    const auto it = metrics.find(b.metric);
+    if (it != metrics.end()) r.value = it->second;
+    r.held = r.value.has_value() && (!b.min || *r.value >= *b.min) && (!b.max || *r.value <= *b.max);
+    out.push_back(r);
+  }
+  return out;
+}
+
+json build_report(const RunData& run, const Score& score, const Metrics& metrics,
+                  const std::vector<ExpectationResult>& expectations) {
+  json report;
+  report["twinbed_report"] = 1;
+  report["scenario"] = {{"name", run.scenario_name},
+                        {"seed", run.seed},
+                        {"duration_s", run.duration_s},
+                        {"devices", run.device_count},
+                        {"sensors", run.sensors.size()}};
+  json figures = json::object();
+  for (const auto& [name, v] : metrics) put_dotted(figures, name, number_or_null(v));
+  report["metrics"] = figures;
+
+  json incidents = json::array();
+  for (const auto& out : score.incidents) {
+    const Incident& inc = run.incidents[out.incident];
+    json row = {{"asset", inc.asset},
+                {"kind", inc.kind},
+                {"onset_s", inc.onset_s},
+                {"abnormal_from_s", inc.abnormal_from_s},
+                {"failure_s", number_or_null(inc.failure_s)},
+                {"detected", out.detected}};
+    if (out.detected) {
+      const Episode& ep = run.episodes[out.first_episode];
+      row["detection_delay_s"] = out.detection_delay_s;
+      row["first_alert"] = run.sensors[ep.sensor].device + "/" + run.sensors[ep.sensor].sensor;
+    }
+    incidents.push_back(row);
+  }
+  report["incidents"] = incidents;
+
+  // The table a user reads first: which injected fault was behind each false alarm.
+  constexpr std::size_t kMaxListed = 200;
+  json fps = json::array();
+  for (std::size_t k = 0; k < score.false_positives.size() && k < kMaxListed; ++k) {
+    const auto& fp = score.false_positives[k];
+    const Episode& ep = run.episodes[fp.episode];
+    const SensorMeta& meta = run.sensors[ep.sensor];
+    fps.push_back({{"sensor", meta.device + "/" + meta.sensor},
+                   {"measurand", meta.measurand},
+                   {"raised_at_s", ep.raise_time_s},
+                   {"trigger_true_time_s", ep.trigger_true_time_s},
+                   {"score", ep.score},
+                   {"causes", fp.causes},
+                   {"fault_ids", fp.fault_ids}});
+  }
+  json by_cause = json::object();
+  for (const auto& [cause, n] : score.attribution) by_cause[cause] = n;
+  report["false_positive_attribution"] = {{"by_cause", by_cause},
+                                          {"episodes", fps},
+                                          {"episodes_listed", fps.size()},
+                                          {"episodes_total", score.false_positives.size()}};
+
+  json exp = json::array();
+  bool all_held = true;
+  for (const auto& r : expectations) {
+    json row = {{"metric", r.bound.metric}, {"value", number_or_null(r.value)}, {"held", r.held}};
+    if (r.bound.min) row["min"] = *r.bound.min;
+    if (r.bound.max) row["max"] = *r.bound.max;
+    exp.push_back(row);
+    all_held = all_held && r.held;
+  }
+  report["expectations"] = exp;
+  report["verdict"] = all_held ? "pass" : "fail";
+  return report;
+}
+
+std::string human_summary(const RunData& run, const Score& score, const Metrics& metrics,
+                          const std::vector<ExpectationResult>& expectations) {
+  auto get = [&](const std::string& name) -> std::string {
+    const auto it = metrics.find(name);
+    if (it == metrics.end() || !it->second) return "n/a";
+    return fmt(*it->second, 4);
+  };
+  std::ostringstream os;
+  os << "twinbed: " << run.scenario_name << " (seed " << run.seed << ", " << fmt(run.duration_s / 3600.0) << " h simulated, "
+     << run.device_count << " devices, " << run.sensors.size() << " sensors)\n";
+  os << "  samples   generated " << get("samples.generated") << ", delivered " << get("samples.delivered") << " ("
+     << get("samples.delivered_fraction") << "), duplicated " << get("samples.duplicated") << ", lost "
+     << get("samples.lost.total") << " (overflow " << get("samples.lost.buffer_overflow") << ", retries "
+     << get("samples.lost.retries_exhausted") << "), undelivered at end " << get("samples.undelivered_at_end") << "\n";
+  os << "  latency   p50 " << get("latency_s.p50") << " s, p99 " << get("latency_s.p99") << " s, max "
+     << get("latency_s.max") << " s\n";
+  os << "  alerts    " << run.episodes.size() << " episodes: " << score.true_positives << " true, "
+     << score.false_positives.size() << " false; incidents " << get("incidents.detected") << "/"
+     << get("incidents.count") << " detected; precision " << get("precision") << ", recall " << get("recall")
+     << ", detection delay p50 " << get("detection_delay_s.p50") << " s\n";
+  if (!score.false_positives.empty()) {
+    os << "  false positives by cause:";
+    for (const auto& [cause, n] : score.attribution) os << " " << cause << "=" << n;
+    os << "\n";
+  }
+  for (const auto& r : expectations) {
+    os << "  expect    " << r.bound.metric << " = " << (r.value ? fmt(*r.value, 6) : "undefined");
+    if (r.bound.min) os << ", min " << fmt(*r.bound.min, 6);
+    if (r.bound.max) os << ", max " << fmt(*r.bound.max, 6);
+    os << (r.held ? "  ok" : "  FAILED") << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace twinbed::analysis

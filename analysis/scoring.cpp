@@ -1,0 +1,74 @@
+#include "analysis/scoring.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+namespace twinbed::analysis {
+
+Score score_run(const RunData& run, const ScoringOptions& options) {
+  Score score;
+  score.episode_is_tp.assign(run.episodes.size(), false);
+
+  // Scoring windows of incidents, by asset.
+  std::unordered_map<std::string, std::vector<std::size_t>> incidents_by_asset;
+  for (std::size_t k = 0; k < run.incidents.size(); ++k) incidents_by_asset[run.incidents[k].asset].push_back(k);
+  auto window_of = [&](const Incident& inc) {
+    const double start = inc.abnormal_from_s - options.early_warning_s;
+    const double end = std::min(run.duration_s, inc.failure_s + options.post_failure_grace_s);
+    return std::make_pair(start, end);
+  };
+
+  for (std::size_t k = 0; k < run.incidents.size(); ++k) score.incidents.push_back({k, false, 0.0, 0});
+
+  for (std::size_t e = 0; e < run.episodes.size(); ++e) {
+    const Episode& ep = run.episodes[e];
+    const auto it = incidents_by_asset.find(run.sensors[ep.sensor].asset);
+    if (it == incidents_by_asset.end()) continue;
+    for (std::size_t k : it->second) {
+      const auto [start, end] = window_of(run.incidents[k]);
+      if (ep.trigger_true_time_s < start || ep.trigger_true_time_s > end) continue;
+      score.episode_is_tp[e] = true;
+      IncidentOutcome& out = score.incidents[k];
+      const double delay = ep.raise_time_s - run.incidents[k].abnormal_from_s;
+      if (!out.detected || delay < out.detection_delay_s) {
+        out.detected = true;
+        out.detection_delay_s = delay;
+        out.first_episode = e;
+      }
+    }
+  }
+
+  // Fault labels indexed by target for attribution. A packet-loss label spans
+  // the whole run and never changes a value (QoS 1 retries, de-duplication
+  // removes the copies), so it is not a cause; outages are (they open gaps).
+  std::unordered_map<std::string, std::vector<const FaultLabel*>> labels_by_target;
+  for (const FaultLabel& f : run.faults) labels_by_target[f.target].push_back(&f);
+
+  for (std::size_t e = 0; e < run.episodes.size(); ++e) {
+    if (score.episode_is_tp[e]) {
+      ++score.true_positives;
+      continue;
+    }
+    const Episode& ep = run.episodes[e];
+    const SensorMeta& meta = run.sensors[ep.sensor];
+    const double from = ep.trigger_true_time_s - options.attribution_lookback_s, to = ep.trigger_true_time_s;
+    std::set<std::string> causes, ids;
+    for (const std::string& target : {meta.device + "/" + meta.sensor, meta.device}) {
+      const auto it = labels_by_target.find(target);
+      if (it == labels_by_target.end()) continue;
+      for (const FaultLabel* f : it->second)
+        if (f->kind != "packet_loss" && f->start_s <= to && f->end_s >= from) {
+          causes.insert(f->kind);
+          ids.insert(f->fault_id);
+        }
+    }
+    if (causes.empty()) causes.insert("none");
+    FalsePositive fp{e, {causes.begin(), causes.end()}, {ids.begin(), ids.end()}};
+    for (const auto& c : fp.causes) ++score.attribution[c];
+    score.false_positives.push_back(std::move(fp));
+  }
+  return score;
+}
+
+}  // namespace twinbed::analysis

@@ -1,0 +1,53 @@
+// Scoring: alert episodes against ground truth.
+//
+// Rules (docs/metrics.md):
+// - an incident's scoring window is [abnormal_from − early_warning_s,
+//   failure + post_failure_grace_s] (clipped to the run);
+// - an episode is a true positive when the reading that raised it was taken
+//   (true time) inside the window of an incident on the asset its sensor
+//   observes; every other episode is a false positive;
+// - an incident with no true-positive episode is missed; detection delay is
+//   the cloud time of the first true positive minus abnormal_from;
+// - each false positive is attributed to the injected faults active on its
+//   sensor's value path or its device's link during
+//   [trigger − attribution_lookback_s, trigger]; "none" when there were none.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analysis/trace_schema.hpp"
+
+namespace twinbed::analysis {
+
+struct ScoringOptions {
+  double early_warning_s = 0.0;
+  double post_failure_grace_s = 600.0;
+  double attribution_lookback_s = 60.0;
+};
+
+struct FalsePositive {
+  std::size_t episode = 0;              ///< index into RunData::episodes
+  std::vector<std::string> causes;      ///< sorted fault kinds, or {"none"}
+  std::vector<std::string> fault_ids;   ///< sorted ids of the fault specs involved
+};
+
+struct IncidentOutcome {
+  std::size_t incident = 0;
+  bool detected = false;
+  double detection_delay_s = 0.0;  ///< meaningful when detected
+  std::size_t first_episode = 0;
+};
+
+struct Score {
+  std::vector<bool> episode_is_tp;  ///< parallel to RunData::episodes
+  std::vector<FalsePositive> false_positives;
+  std::vector<IncidentOutcome> incidents;
+  std::size_t true_positives = 0;
+  std::map<std::string, std::size_t> attribution;  ///< cause -> false positives involving it
+};
+
+Score score_run(const RunData& run, const ScoringOptions& options);
+
+}  // namespace twinbed::analysis

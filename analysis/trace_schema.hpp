@@ -1,0 +1,93 @@
+// The trace schema in memory: what a run leaves behind for analysis.
+//
+// The simulator fills a RunData while it runs (ground truth beside the data);
+// analysis reads only this (and pipeline types), so the same scoring runs
+// in-process after a run or, later, offline on a trace file. The HDF5 layout
+// of the same content is documented in docs/trace-format.md.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analysis/latency_histogram.hpp"
+
+namespace twinbed::analysis {
+
+inline constexpr double kNever = std::numeric_limits<double>::infinity();
+
+/// One labelled fault occurrence (kind, target, start, end, parameters).
+struct FaultLabel {
+  std::string fault_id;
+  std::string kind;    ///< "drift", "emi_spike", "packet_loss", "outage"
+  std::string target;  ///< "device/sensor" for value faults, a device id for network faults
+  double start_s = 0;
+  double end_s = 0;    ///< == start_s for an instant; may be the run's end
+  std::string params_json;
+};
+
+/// A ground-truth window in which an asset is abnormal.
+struct Incident {
+  std::string asset;
+  std::string kind = "bearing_wear_failure";
+  double onset_s = 0;          ///< degradation starts (not yet abnormal)
+  double abnormal_from_s = 0;  ///< wear passes the scenario's incident threshold: the incident starts
+  double failure_s = kNever;   ///< the asset fails and stops (kNever: not within the run)
+};
+
+/// One alert episode: a raise and its clear (or the end of the run).
+struct Episode {
+  std::uint32_t sensor = 0;
+  int severity = 1;
+  double raise_time_s = 0;          ///< cloud time the alert was raised
+  double clear_time_s = kNever;     ///< cloud time it cleared
+  double trigger_true_time_s = 0;   ///< physical time of the reading that raised it
+  double trigger_device_time_s = 0;
+  double score = 0;
+};
+
+struct SensorMeta {
+  std::string device;
+  std::string sensor;
+  std::string asset;
+  std::string measurand;
+};
+
+/// Data-path accounting, exact per reading.
+struct DataPath {
+  std::uint64_t generated = 0;
+  std::uint64_t delivered = 0;            ///< distinct readings that reached the cloud
+  std::uint64_t duplicated = 0;           ///< extra copies that reached the cloud
+  std::uint64_t lost_buffer_overflow = 0;
+  std::uint64_t lost_retries_exhausted = 0;
+  std::uint64_t undelivered_at_end = 0;   ///< still on a device, in flight or queued when the run ended
+  std::uint64_t messages = 0;             ///< publishes formed
+  std::uint64_t attempts = 0;             ///< publish attempts (first sends + retries)
+  std::uint64_t lost_link = 0;            ///< attempts lost to packet loss
+  std::uint64_t lost_outage = 0;          ///< attempts lost to a link outage
+  std::uint64_t acks_lost = 0;
+  std::uint64_t broker_rejected = 0;      ///< publishes refused by a full broker queue
+  std::uint64_t bytes = 0;                ///< bytes of all attempts that entered the network
+  std::uint64_t edge_buffer_peak_records = 0;
+  std::uint64_t edge_buffer_overflows = 0;
+  std::uint64_t broker_queue_peak_messages = 0;
+};
+
+struct RunData {
+  std::string scenario_name;
+  std::string scenario_file;
+  std::uint64_t seed = 0;
+  double duration_s = 0;
+  std::size_t device_count = 0;
+  std::vector<SensorMeta> sensors;
+  std::vector<Incident> incidents;
+  std::vector<FaultLabel> faults;
+  std::vector<Episode> episodes;
+  DataPath data;
+  LatencyHistogram latency_all, latency_during_outage, latency_outside_outage;
+  std::map<std::string, std::uint64_t> pipeline_counters;
+};
+
+}  // namespace twinbed::analysis

@@ -1,0 +1,82 @@
+#include "devices/edge_firmware.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace twinbed::devices {
+
+EdgeFirmware::EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> sensors)
+    : options_(options), sensors_(std::move(sensors)), buffer_(options.buffer_capacity_records, options.overflow) {}
+
+void EdgeFirmware::sample_until(double t_s) {
+  scratch_.clear();
+  for (SensorChannel& ch : sensors_) {
+    // Sample k is due at k / rate; take every k with k / rate <= t_s.
+    const auto last_k = static_cast<std::uint64_t>(std::floor(t_s * ch.params.rate_hz + 1e-9));
+    if (last_k < ch.next_k) continue;
+    const auto n = static_cast<Eigen::Index>(last_k - ch.next_k + 1);
+    times_.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      times_(i) = static_cast<double>(ch.next_k + static_cast<std::uint64_t>(i)) / ch.params.rate_hz;
+    ch.asset->evaluate(ch.signal, times_, values_);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      Reading r;
+      r.truth.true_time_s = times_(i);
+      r.truth.true_value = values_(i);
+      r.record.value = ch.measure(times_(i), values_(i), r.truth.fault_mask);
+      r.record.sensor = ch.sensor_index;
+      scratch_.push_back(r);
+    }
+    ch.next_k = last_k + 1;
+  }
+  if (scratch_.empty()) return;
+  // Sequence numbers follow physical time across sensors, as a sampling loop would.
+  if (sensors_.size() > 1)
+    std::stable_sort(scratch_.begin(), scratch_.end(),
+                     [](const Reading& a, const Reading& b) { return a.truth.true_time_s < b.truth.true_time_s; });
+  for (Reading& r : scratch_) {
+    r.record.device = options_.device_index;
+    r.record.boot = options_.boot;
+    r.record.seq = next_seq_++;
+    r.record.device_time_s = options_.clock.stamp(r.truth.true_time_s);
+    ++generated_;
+    if (on_generated_) on_generated_(r);
+    if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
+  }
+}
+
+BatchPtr EdgeFirmware::next_publish() {
+  if (inflight_) return inflight_;
+  if (buffer_.empty()) return nullptr;
+  buffer_.take(options_.max_batch_records, scratch_);
+  auto batch = std::make_shared<Batch>();
+  batch->message_id = next_message_id_++;
+  batch->device = options_.device_index;
+  batch->records.reserve(scratch_.size());
+  batch->truth.reserve(scratch_.size());
+  for (const Reading& r : scratch_) {
+    batch->records.push_back(r.record);
+    batch->truth.push_back(r.truth);
+  }
+  inflight_ = std::move(batch);
+  inflight_attempts_ = 0;
+  return inflight_;
+}
+
+void EdgeFirmware::acknowledged() {
+  inflight_.reset();
+  inflight_attempts_ = 0;
+}
+
+bool EdgeFirmware::attempt_failed() {
+  ++inflight_attempts_;
+  if (options_.max_attempts == 0 || inflight_attempts_ < options_.max_attempts) return false;
+  if (on_loss_)
+    for (std::size_t i = 0; i < inflight_->records.size(); ++i)
+      on_loss_(Reading{inflight_->records[i], inflight_->truth[i]}, LossCause::kRetriesExhausted);
+  inflight_.reset();
+  inflight_attempts_ = 0;
+  return true;
+}
+
+}  // namespace twinbed::devices

@@ -1,0 +1,84 @@
+// EdgeFirmware: what runs on an edge device, independent of how time passes.
+//
+// The simulator's device actor drives it; the story reads: sample, stamp,
+// buffer, publish, wait for the acknowledgement.
+// - sample_until(t): takes every sample due up to true time t on every sensor,
+//   stamps it with the LOCAL clock, gives it the device id, boot epoch and the
+//   next sequence number (in time order across sensors), and queues it in the
+//   bounded buffer (overflow policy applies, losses are reported).
+// - MQTT QoS 1 client with an in-flight window of one message: next_publish()
+//   returns the in-flight batch (a DUP retry) or forms a new one from the
+//   buffer head; acknowledged() releases it; attempt_failed() counts a failed
+//   attempt and, past `max_attempts` (0 = unlimited), drops the batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "devices/local_clock.hpp"
+#include "devices/reading_buffer.hpp"
+#include "devices/sensor.hpp"
+
+namespace twinbed::devices {
+
+struct FirmwareOptions {
+  std::uint32_t device_index = 0;
+  std::uint32_t boot = 1;
+  LocalClock clock;
+  std::size_t buffer_capacity_records = 10000;
+  OverflowPolicy overflow = OverflowPolicy::kDropOldest;
+  std::size_t max_batch_records = 600;
+  int max_attempts = 0;  ///< 0 = retry forever (persistent session)
+};
+
+/// Why a reading never left the device.
+enum class LossCause { kBufferOverflow, kRetriesExhausted };
+
+class EdgeFirmware {
+ public:
+  using LossHook = std::function<void(const Reading&, LossCause)>;
+  using GeneratedHook = std::function<void(const Reading&)>;
+
+  EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> sensors);
+
+  void on_loss(LossHook hook) { on_loss_ = std::move(hook); }
+  /// Optional: called for every reading generated (full traces only: it costs).
+  void on_generated(GeneratedHook hook) { on_generated_ = std::move(hook); }
+
+  /// Samples every sensor up to and including true time t_s.
+  void sample_until(double t_s);
+
+  /// The batch to send now: the unacknowledged in-flight one, else a new one
+  /// from the buffer; nullptr when there is nothing to send.
+  BatchPtr next_publish();
+  /// The broker acknowledged the in-flight batch.
+  void acknowledged();
+  /// An attempt got no acknowledgement. Returns true if the batch was dropped.
+  bool attempt_failed();
+
+  bool has_inflight() const { return inflight_ != nullptr; }
+  int inflight_attempts() const { return inflight_attempts_; }
+  bool has_backlog() const { return !buffer_.empty(); }
+  const ReadingBuffer& buffer() const { return buffer_; }
+  std::uint64_t generated() const { return generated_; }
+  std::uint64_t next_seq() const { return next_seq_; }
+  std::vector<SensorChannel>& sensors() { return sensors_; }
+
+ private:
+  FirmwareOptions options_;
+  std::vector<SensorChannel> sensors_;
+  ReadingBuffer buffer_;
+  LossHook on_loss_;
+  GeneratedHook on_generated_;
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_message_id_ = 1;
+  std::uint64_t generated_ = 0;
+  std::shared_ptr<Batch> inflight_;
+  int inflight_attempts_ = 0;
+  // Scratch space reused across calls (no per-publish allocation on the hot path).
+  std::vector<Reading> scratch_;
+  Eigen::ArrayXd times_, values_;
+};
+
+}  // namespace twinbed::devices

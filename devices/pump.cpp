@@ -1,0 +1,116 @@
+#include "devices/pump.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "faults/random_stream.hpp"
+
+namespace twinbed::devices {
+
+bool parse_pump_signal(const std::string& name, PumpSignal& out) {
+  if (name == "vibration_rms") out = PumpSignal::kVibrationRms;
+  else if (name == "bearing_temp") out = PumpSignal::kBearingTemp;
+  else if (name == "motor_current") out = PumpSignal::kMotorCurrent;
+  else if (name == "flow") out = PumpSignal::kFlow;
+  else return false;
+  return true;
+}
+
+const char* pump_signal_unit(PumpSignal s) {
+  switch (s) {
+    case PumpSignal::kVibrationRms: return "mm/s";
+    case PumpSignal::kBearingTemp: return "degC";
+    case PumpSignal::kMotorCurrent: return "A";
+    case PumpSignal::kFlow: return "m3/h";
+  }
+  return "";
+}
+
+PumpModel::PumpModel(const PumpParams& params, std::uint64_t seed, const std::string& asset_id)
+    : params_(params), load_step_key_(faults::RandomStream::key(seed, asset_id, "load_step")) {
+  phase_ = 2.0 * std::numbers::pi * faults::RandomStream::uniform_at(faults::RandomStream::key(seed, asset_id, "load_phase"), 0);
+  const double inf = std::numeric_limits<double>::infinity();
+  if (params_.degrades && std::isfinite(params_.onset_s) && std::isfinite(params_.time_to_failure_s)) {
+    tau_s_ = params_.time_to_failure_s / std::log(1.0 / params_.initial_wear);
+    failure_s_ = params_.onset_s + params_.time_to_failure_s;
+    abnormal_from_s_ = params_.incident_wear <= params_.initial_wear
+                           ? params_.onset_s
+                           : params_.onset_s + tau_s_ * std::log(params_.incident_wear / params_.initial_wear);
+  } else {
+    tau_s_ = inf;
+    failure_s_ = inf;
+    abnormal_from_s_ = inf;
+  }
+}
+
+double PumpModel::load_at(double t_s) const {
+  const auto k = static_cast<std::uint64_t>(std::max(0.0, std::floor(t_s / params_.load_step_interval_s)));
+  const double step = params_.load_step_std * faults::RandomStream::normal_at(load_step_key_, k);
+  const double l = params_.load_mean +
+                   params_.load_amplitude * std::sin(2.0 * std::numbers::pi * t_s / params_.load_period_s + phase_) + step;
+  return std::clamp(l, 0.05, 1.0);
+}
+
+void PumpModel::load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) const {
+  const Eigen::Index n = t_s.size();
+  load.resize(n);
+  std::uint64_t k_cached = ~0ULL;
+  double step = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto k = static_cast<std::uint64_t>(std::max(0.0, std::floor(t_s(i) / params_.load_step_interval_s)));
+    if (k != k_cached) {
+      k_cached = k;
+      step = params_.load_step_std * faults::RandomStream::normal_at(load_step_key_, k);
+    }
+    load(i) = step;
+  }
+  const double omega = 2.0 * std::numbers::pi / params_.load_period_s;
+  load = (params_.load_mean + params_.load_amplitude * (omega * t_s + phase_).sin() + load).min(1.0).max(0.05);
+}
+
+double PumpModel::wear_at(double t_s) const {
+  if (t_s < params_.onset_s) return 0.0;
+  return std::min(1.0, params_.initial_wear * std::exp((t_s - params_.onset_s) / tau_s_));
+}
+
+double PumpModel::evaluate_one(PumpSignal signal, double t_s) const {
+  const PumpParams& p = params_;
+  if (t_s >= failure_s_) {  // stopped for good
+    if (signal != PumpSignal::kBearingTemp) return 0.0;
+    const double at_failure = p.ambient_c + p.temp_rise_load_c * load_at(failure_s_) + p.temp_rise_wear_c;
+    return p.ambient_c + (at_failure - p.ambient_c) * std::exp(-(t_s - failure_s_) / p.cooling_tau_s);
+  }
+  const double load = load_at(t_s);
+  const double wear = wear_at(t_s);
+  switch (signal) {
+    case PumpSignal::kVibrationRms: return p.vibration_base_mm_s * (0.6 + 0.4 * load) + p.vibration_wear_mm_s * wear;
+    case PumpSignal::kBearingTemp: return p.ambient_c + p.temp_rise_load_c * load + p.temp_rise_wear_c * wear;
+    case PumpSignal::kMotorCurrent:
+      return p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * load * (1.0 + p.friction_gain * wear);
+    case PumpSignal::kFlow: return p.flow_rated_m3h * load;
+  }
+  return 0.0;
+}
+
+void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::ArrayXd& out) const {
+  out.resize(t_s.size());
+  // Fast path for a batch that lies entirely in the healthy, running regime:
+  // vectorised load and a constant-zero wear.
+  const bool healthy = t_s.size() > 0 && t_s(t_s.size() - 1) < std::min(params_.onset_s, failure_s_);
+  if (!healthy) {
+    for (Eigen::Index i = 0; i < t_s.size(); ++i) out(i) = evaluate_one(signal, t_s(i));
+    return;
+  }
+  Eigen::ArrayXd load;
+  load_batch(t_s, load);
+  const PumpParams& p = params_;
+  switch (signal) {
+    case PumpSignal::kVibrationRms: out = p.vibration_base_mm_s * (0.6 + 0.4 * load); break;
+    case PumpSignal::kBearingTemp: out = p.ambient_c + p.temp_rise_load_c * load; break;
+    case PumpSignal::kMotorCurrent: out = p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * load; break;
+    case PumpSignal::kFlow: out = p.flow_rated_m3h * load; break;
+  }
+}
+
+}  // namespace twinbed::devices

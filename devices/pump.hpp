@@ -1,0 +1,82 @@
+// PumpModel: a motor-driven centrifugal pump with a bearing that wears out.
+//
+// The state is a closed-form function of time (equations in docs/physics.md),
+// so any sensor can evaluate it for a batch of sample times without a shared
+// physics actor, and two sensors on one pump always see one physical truth.
+//
+//   load      L(t)  = clamp(L0 + A sin(2π t/P + φ) + S(⌊t/Δ⌋), L_min, 1)
+//   wear      w(t)  = 0 before onset; w0 · exp((t − t_on)/τ) after, τ = T_f / ln(1/w0)
+//   failure   t_f   = t_on + T_f  (w reaches 1); the pump stops for good
+//   flow      Q     = Q_r · L
+//   current   I     = I_0 + (I_r − I_0) · L · (1 + k_f w)
+//   vibration v     = v_0 (0.6 + 0.4 L) + v_w · w
+//   bearing T T_b   = T_amb + ΔT_L · L + ΔT_w · w ; after failure it cools: exp(−(t − t_f)/τ_c)
+//
+// After failure (or a stop) flow, current and vibration are zero.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace twinbed::devices {
+
+enum class PumpSignal { kVibrationRms, kBearingTemp, kMotorCurrent, kFlow };
+
+/// Parses "vibration_rms", "bearing_temp", "motor_current", "flow"; false if unknown.
+bool parse_pump_signal(const std::string& name, PumpSignal& out);
+const char* pump_signal_unit(PumpSignal s);
+
+struct PumpParams {
+  double load_mean = 0.7;
+  double load_amplitude = 0.1;
+  double load_period_s = 3600.0;
+  double load_step_std = 0.03;
+  double load_step_interval_s = 900.0;
+  double flow_rated_m3h = 120.0;
+  double current_no_load_a = 8.0;
+  double current_rated_a = 30.0;
+  double friction_gain = 0.15;
+  double vibration_base_mm_s = 2.0;
+  double vibration_wear_mm_s = 9.0;
+  double ambient_c = 25.0;
+  double temp_rise_load_c = 30.0;
+  double temp_rise_wear_c = 35.0;
+  double cooling_tau_s = 1200.0;
+  // Degradation: none unless `degrades`.
+  bool degrades = false;
+  double onset_s = std::numeric_limits<double>::infinity();
+  double time_to_failure_s = std::numeric_limits<double>::infinity();
+  double initial_wear = 0.02;
+  double incident_wear = 0.1;  ///< the plant counts as abnormal once w passes this
+};
+
+class PumpModel {
+ public:
+  PumpModel(const PumpParams& params, std::uint64_t seed, const std::string& asset_id);
+
+  /// True values of `signal` at each time in `t_s` (seconds) into `out` (same size).
+  void evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::ArrayXd& out) const;
+  double evaluate_one(PumpSignal signal, double t_s) const;
+
+  double wear_at(double t_s) const;
+  double load_at(double t_s) const;
+  /// Load at each of `t_s` (non-decreasing), computing each random step once.
+  void load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) const;
+  /// Failure time (infinity if the pump never fails).
+  double failure_s() const { return failure_s_; }
+  /// Time at which wear passes `incident_wear` (infinity if never).
+  double abnormal_from_s() const { return abnormal_from_s_; }
+  const PumpParams& params() const { return params_; }
+
+ private:
+  PumpParams params_;
+  std::uint64_t load_step_key_;
+  double phase_;
+  double tau_s_;
+  double failure_s_;
+  double abnormal_from_s_;
+};
+
+}  // namespace twinbed::devices

@@ -1,0 +1,43 @@
+// Reading: one sample as the firmware holds it, with its ground truth beside it.
+//
+// `record` is exactly what goes on the wire and what the pipeline will see.
+// `truth` travels with it through the simulator for scoring and is never
+// handed to the pipeline.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "pipeline/record.hpp"
+
+namespace twinbed::devices {
+
+struct ReadingTruth {
+  double true_time_s = 0;     ///< when the sample was physically taken
+  double true_value = 0;      ///< the physical quantity at that time, before noise and faults
+  std::uint32_t fault_mask = 0;  ///< faults::FaultBit flags that touched this value
+};
+
+struct Reading {
+  pipeline::Record record;
+  ReadingTruth truth;
+};
+
+/// Bytes on the wire: a publish header plus a fixed-size record encoding
+/// (sensor u16, seq u64, timestamp f64, value f64, status u8).
+inline constexpr std::uint64_t kPublishHeaderBytes = 64;
+inline constexpr std::uint64_t kRecordWireBytes = 27;
+
+/// One MQTT PUBLISH: a batch of records from one device. Immutable once formed;
+/// a retry resends the same batch (same message id: a DUP under QoS 1).
+struct Batch {
+  std::uint64_t message_id = 0;  ///< per device, increasing
+  std::uint32_t device = 0;
+  std::vector<pipeline::Record> records;
+  std::vector<ReadingTruth> truth;  ///< parallel to records
+  std::uint64_t wire_bytes() const { return kPublishHeaderBytes + kRecordWireBytes * records.size(); }
+};
+using BatchPtr = std::shared_ptr<const Batch>;
+
+}  // namespace twinbed::devices

@@ -1,0 +1,100 @@
+// Per-sensor detectors with debounce and hysteresis.
+//
+// A detector turns one sensor's value stream into alert transitions. Both kinds
+// share AlarmLatch: it raises after `debounce_samples` consecutive samples past
+// the raise threshold and clears after `clear_samples` consecutive samples back
+// inside the clear threshold (hysteresis), so one excursion is one episode.
+//
+// - EwmaZScore: z = (x - m) / s with an exponentially weighted mean m and
+//   variance s^2 (smoothing `alpha`), learned on `warmup_samples` first. The
+//   baseline does not learn from samples while the alarm is raised, and inputs
+//   are winsorised at ±z_raise·s so a single spike cannot inflate s. An alarm
+//   that stays raised for `rebaseline_after_samples` re-learns the baseline
+//   (the process moved to a new normal, e.g. a stopped machine).
+// - Threshold: static high/low limits per measurand, the naive detector that
+//   every plant starts with.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "pipeline/record.hpp"
+
+namespace twinbed::pipeline {
+
+struct EwmaOptions {
+  double alpha = 0.01;
+  double z_raise = 6.0;
+  double z_clear = 3.0;
+  int warmup_samples = 300;
+  int debounce_samples = 3;
+  int clear_samples = 10;
+  int rebaseline_after_samples = 3600;
+  double min_std_fraction_of_range = 0.001;  ///< floor for s, as a fraction of the sensor's range
+};
+
+struct ThresholdLimits {
+  double high = std::numeric_limits<double>::infinity();
+  double low = -std::numeric_limits<double>::infinity();
+  double hysteresis = 0.0;  ///< the clear threshold is this far inside the limit
+};
+
+struct ThresholdOptions {
+  std::map<std::string, ThresholdLimits> by_measurand;  ///< measurands without limits never alarm
+  int debounce_samples = 1;
+  int clear_samples = 1;
+};
+
+/// A state transition decided by a detector on one sample.
+struct Transition {
+  AlertTransition transition;
+  double score;
+  Severity severity;
+};
+
+/// Debounce + hysteresis: the state machine shared by all detectors.
+class AlarmLatch {
+ public:
+  AlarmLatch(int debounce_samples, int clear_samples) : debounce_(debounce_samples), clear_(clear_samples) {}
+  /// `beyond_raise`: the sample is past the raise threshold; `inside_clear`: inside the clear threshold.
+  std::optional<AlertTransition> step(bool beyond_raise, bool inside_clear);
+  bool raised() const { return raised_; }
+  int raised_for_samples() const { return raised_for_; }
+  void reset() { raised_ = false, over_ = under_ = raised_for_ = 0; }
+
+ private:
+  int debounce_, clear_;
+  bool raised_ = false;
+  int over_ = 0, under_ = 0, raised_for_ = 0;
+};
+
+class EwmaZScore {
+ public:
+  EwmaZScore(const EwmaOptions& options, double range_span);
+  std::optional<Transition> update(double value);
+  double mean() const { return mean_; }
+  double std_dev() const;
+
+ private:
+  EwmaOptions options_;
+  double min_std_;
+  AlarmLatch latch_;
+  std::int64_t n_ = 0;
+  double mean_ = 0, var_ = 0;
+};
+
+class ThresholdDetector {
+ public:
+  ThresholdDetector(const ThresholdLimits& limits, int debounce_samples, int clear_samples)
+      : limits_(limits), latch_(debounce_samples, clear_samples) {}
+  std::optional<Transition> update(double value);
+
+ private:
+  ThresholdLimits limits_;
+  AlarmLatch latch_;
+};
+
+}  // namespace twinbed::pipeline

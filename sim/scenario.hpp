@@ -1,0 +1,157 @@
+// Scenario: the validated, expanded in-memory form of a scenario file (format v1).
+//
+// load_scenario() reads the JSON, checks every key against the schema
+// (docs/scenario-format.md), expands "count" templates into individual ids,
+// resolves every reference (sensor -> asset, device -> gateway, fault ->
+// targets) and throws ScenarioError listing every problem. Nothing runs on a
+// scenario that did not load.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devices/edge_firmware.hpp"
+#include "devices/pump.hpp"
+#include "devices/sensor.hpp"
+#include "faults/emi_spikes.hpp"
+#include "pipeline/reference_pipeline.hpp"
+#include "sim/json_reader.hpp"
+
+namespace twinbed::sim {
+
+inline constexpr int kScenarioFormatVersion = 1;
+
+struct LinkSpec {
+  double bandwidth_bps = 1e6;
+  double latency_s = 0.01;
+};
+
+struct AssetSpec {
+  std::string id;
+  std::string model = "pump";
+  devices::PumpParams pump;
+};
+
+struct SensorSpec {
+  std::string id;      ///< unique within its device
+  std::string asset;   ///< id of the asset it observes
+  std::string signal;  ///< e.g. "vibration_rms"
+  devices::SensorParams params;
+};
+
+struct MqttSpec {
+  int qos = 1;
+  double ack_timeout_s = 5.0;
+  int max_attempts = 0;
+  std::size_t max_batch_records = 600;
+  double reconnect_interval_s = 10.0;
+};
+
+struct DeviceSpec {
+  std::string id;
+  std::string gateway;
+  LinkSpec link{250e3, 0.01};
+  double publish_interval_s = 10.0;
+  double cpu_flops = 1e8;
+  devices::LocalClock clock;
+  std::size_t buffer_capacity_records = 10000;
+  devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
+  MqttSpec mqtt;
+  std::vector<SensorSpec> sensors;
+};
+
+struct GatewaySpec {
+  std::string id;
+  LinkSpec backhaul{10e6, 0.02};
+  double cpu_flops = 1e9;
+};
+
+struct BrokerSpec {
+  std::string id = "broker";
+  LinkSpec link{1e9, 0.001};
+  double cpu_flops = 2e9;
+  double cost_flops_per_message = 2e4;
+  std::size_t queue_limit_messages = 100000;
+};
+
+struct CloudSpec {
+  std::string id = "cloud";
+  LinkSpec link{1e9, 0.001};
+  double cpu_flops = 1e10;
+};
+
+/// One fault spec after its targets were resolved.
+struct FaultSpec {
+  std::string id;
+  std::string kind;  ///< "drift", "emi_spikes", "packet_loss", "outage"
+  std::string target_pattern;
+  std::vector<std::string> targets;  ///< expanded: "device/sensor" for value faults, device ids otherwise
+  double start_s = 0.0;
+  double end_s = 0.0;  ///< +inf when open-ended
+  // drift
+  double rate_per_s = 0.0;
+  bool hold_after_end = false;
+  // emi_spikes
+  faults::EmiSpikeParams emi;
+  // packet_loss
+  double probability = 0.0;
+  std::string params_json;  ///< the spec as written, for the trace
+};
+
+struct PipelineSpec {
+  pipeline::ReferencePipelineOptions options;
+  double cost_flops_per_record = 5000.0;
+};
+
+struct ScoringSpec {
+  double early_warning_s = 0.0;
+  double post_failure_grace_s = 600.0;
+  double attribution_lookback_s = 60.0;
+};
+
+enum class TraceLevel { kFull, kEvents };
+
+struct TraceSpec {
+  TraceLevel level = TraceLevel::kFull;
+  int compression = 4;  ///< deflate level 0..9
+};
+
+struct Expectation {
+  std::string metric;
+  std::optional<double> min, max;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  double duration_s = 3600.0;
+  std::vector<AssetSpec> assets;
+  std::vector<GatewaySpec> gateways;
+  BrokerSpec broker;
+  CloudSpec cloud;
+  std::vector<DeviceSpec> devices;
+  std::vector<FaultSpec> faults;
+  PipelineSpec pipeline;
+  ScoringSpec scoring;
+  TraceSpec trace;
+  std::vector<Expectation> expect;
+
+  std::size_t sensor_count() const;
+};
+
+/// Loads and validates `path`. Throws ScenarioError (exit code 2) on any problem.
+/// `seed`, when given, replaces the scenario's seed (before any draw is made).
+Scenario load_scenario(const std::string& path, std::optional<std::uint64_t> seed = std::nullopt);
+/// Same, from a JSON text; `file` names it in messages.
+Scenario parse_scenario(const std::string& text, const std::string& file,
+                        std::optional<std::uint64_t> seed = std::nullopt);
+
+/// Expands an id pattern for index i (1-based): "{i}", "{i:03}", "{i/10}", "{i/10:02}".
+/// Returns std::nullopt when the pattern is malformed.
+std::optional<std::string> expand_id(const std::string& pattern, long i);
+
+}  // namespace twinbed::sim

@@ -1,0 +1,611 @@
+// Scenario loading: schema checks, template expansion, reference resolution.
+#include <fnmatch.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "analysis/metric_catalog.hpp"
+#include "faults/random_stream.hpp"
+#include "sim/scenario.hpp"
+
+namespace twinbed::sim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+bool glob_match(const std::string& pattern, const std::string& text) {
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+LinkSpec read_link(Node parent, const std::string& key, LinkSpec fallback) {
+  if (!parent.has(key)) return fallback;
+  Node n = parent.child(key);
+  if (!n.expect_object()) return fallback;
+  LinkSpec link;
+  link.bandwidth_bps = n.number("bandwidth_bps", fallback.bandwidth_bps, Range::positive());
+  link.latency_s = n.number("latency_s", fallback.latency_s, Range::non_negative());
+  n.finish();
+  return link;
+}
+
+/// A number, or [lo, hi] from which each entity draws uniformly from its own stream.
+struct Drawable {
+  double lo = kInf, hi = kInf;
+  bool present = false;
+  double draw(std::uint64_t seed, const std::string& entity, const std::string& purpose) const {
+    if (lo == hi) return lo;
+    faults::RandomStream s(seed, entity, purpose);
+    return s.uniform(lo, hi);
+  }
+};
+
+Drawable read_drawable(Node& n, const std::string& key, Range range) {
+  Drawable d;
+  if (!n.has(key)) return d;
+  const json& v = n.value().at(key);
+  const std::string p = n.path() + "." + key;
+  if (v.is_array()) {
+    if (v.size() != 2 || !v[0].is_number() || !v[1].is_number() || v[0].get<double>() > v[1].get<double>() ||
+        v[0].get<double>() < 0) {
+      n.diag().error(p, "a number or [lo, hi] with 0 <= lo <= hi", describe(v));
+      return d;
+    }
+    d.lo = v[0].get<double>();
+    d.hi = v[1].get<double>();
+    d.present = true;
+    return d;
+  }
+  if (auto x = n.number_required(key, range)) {
+    d.lo = d.hi = *x;
+    d.present = true;
+  }
+  return d;
+}
+
+struct Loader {
+  Diagnostics& diag;
+  Scenario sc;
+
+  /// Expands a templated entry. Returns (index, id) pairs; i = 0 for an untemplated entry.
+  std::vector<std::pair<long, std::string>> expand(Node& n) {
+    std::vector<std::pair<long, std::string>> out;
+    auto id = n.string_required("id");
+    const long count = static_cast<long>(n.number("count", 1, Range::count(1)));
+    if (!id) return out;
+    const bool templated = id->find('{') != std::string::npos;
+    if (count > 1 && !templated) {
+      diag.error(n.path() + ".id", "an id pattern with {i} because count is " + std::to_string(count),
+                 describe(n.value().at("id")));
+      return out;
+    }
+    if (!templated) return {{0, *id}};
+    for (long i = 1; i <= count; ++i) {
+      auto e = expand_id(*id, i);
+      if (!e) {
+        diag.error(n.path() + ".id", "a pattern like \"pump-{i}\", \"pump-{i:03}\" or \"dev-{i/10}\"",
+                   describe(n.value().at("id")));
+        return {};
+      }
+      out.emplace_back(i, *e);
+    }
+    return out;
+  }
+
+  /// Substitutes {i...} in a reference inside a template.
+  std::string resolve_ref(const std::string& ref, long i, const std::string& path) {
+    if (ref.find('{') == std::string::npos) return ref;
+    if (i == 0) {
+      diag.error(path, "a plain id (this entry has no count/{i} template)", "string \"" + ref + "\"");
+      return ref;
+    }
+    auto e = expand_id(ref, i);
+    if (!e) diag.error(path, "a reference pattern like \"pump-{i}\"", "string \"" + ref + "\"");
+    return e.value_or(ref);
+  }
+
+  void read_assets(Node& root) {
+    for (Node n : root.array("assets", true)) {
+      if (!n.expect_object()) continue;
+      const auto ids = expand(n);
+      const std::string model = n.choice("model", {"pump"}, "pump");
+      devices::PumpParams base;
+      if (n.has("params")) {
+        Node p = n.child("params");
+        if (p.expect_object()) {
+          base.load_mean = p.number("load_mean", base.load_mean, Range::probability());
+          base.load_amplitude = p.number("load_amplitude", base.load_amplitude, Range::probability());
+          base.load_period_s = p.number("load_period_s", base.load_period_s, Range::positive());
+          base.load_step_std = p.number("load_step_std", base.load_step_std, Range::non_negative());
+          base.load_step_interval_s = p.number("load_step_interval_s", base.load_step_interval_s, Range::positive());
+          base.flow_rated_m3h = p.number("flow_rated_m3h", base.flow_rated_m3h, Range::positive());
+          base.current_no_load_a = p.number("current_no_load_a", base.current_no_load_a, Range::non_negative());
+          base.current_rated_a = p.number("current_rated_a", base.current_rated_a, Range::positive());
+          base.friction_gain = p.number("friction_gain", base.friction_gain, Range::non_negative());
+          base.vibration_base_mm_s = p.number("vibration_base_mm_s", base.vibration_base_mm_s, Range::non_negative());
+          base.vibration_wear_mm_s = p.number("vibration_wear_mm_s", base.vibration_wear_mm_s, Range::non_negative());
+          base.ambient_c = p.number("ambient_c", base.ambient_c);
+          base.temp_rise_load_c = p.number("temp_rise_load_c", base.temp_rise_load_c, Range::non_negative());
+          base.temp_rise_wear_c = p.number("temp_rise_wear_c", base.temp_rise_wear_c, Range::non_negative());
+          base.cooling_tau_s = p.number("cooling_tau_s", base.cooling_tau_s, Range::positive());
+          p.finish();
+        }
+      }
+      Drawable onset, ttf;
+      double probability = 0.0, initial_wear = base.initial_wear, incident_wear = base.incident_wear;
+      if (n.has("degradation")) {
+        Node d = n.child("degradation");
+        if (d.expect_object()) {
+          probability = d.number("probability", 1.0, Range::probability());
+          onset = read_drawable(d, "onset_s", Range::non_negative());
+          ttf = read_drawable(d, "time_to_failure_s", Range::positive());
+          initial_wear = d.number("initial_wear", initial_wear, {0.0, 1.0, true, false});
+          incident_wear = d.number("incident_wear", incident_wear, {0.0, 1.0, true, false});
+          if (!d.has("onset_s")) diag.error(d.path() + ".onset_s", "a number or [lo, hi]", "nothing (the key is required)");
+          if (!d.has("time_to_failure_s"))
+            diag.error(d.path() + ".time_to_failure_s", "a number or [lo, hi]", "nothing (the key is required)");
+          d.finish();
+        }
+      }
+      for (const auto& [i, id] : ids) {
+        AssetSpec a{id, model, base};
+        if (onset.present && ttf.present) {
+          faults::RandomStream draw(sc.seed, id, "degrades");
+          a.pump.degrades = draw.bernoulli(probability);
+          a.pump.onset_s = onset.draw(sc.seed, id, "onset_s");
+          a.pump.time_to_failure_s = ttf.draw(sc.seed, id, "time_to_failure_s");
+          a.pump.initial_wear = initial_wear;
+          a.pump.incident_wear = incident_wear;
+        }
+        sc.assets.push_back(a);
+      }
+      n.finish();
+    }
+  }
+
+  void read_gateways(Node& root) {
+    for (Node n : root.array("gateways", true)) {
+      if (!n.expect_object()) continue;
+      const auto ids = expand(n);
+      GatewaySpec g;
+      g.backhaul = read_link(n, "backhaul", g.backhaul);
+      g.cpu_flops = n.number("cpu_flops", g.cpu_flops, Range::positive());
+      n.finish();
+      for (const auto& [i, id] : ids) {
+        g.id = id;
+        sc.gateways.push_back(g);
+      }
+    }
+  }
+
+  void read_broker_cloud(Node& root) {
+    if (root.has("broker")) {
+      Node n = root.child("broker");
+      if (n.expect_object()) {
+        sc.broker.id = n.string("id", sc.broker.id);
+        sc.broker.link = read_link(n, "link", sc.broker.link);
+        sc.broker.cpu_flops = n.number("cpu_flops", sc.broker.cpu_flops, Range::positive());
+        sc.broker.cost_flops_per_message =
+            n.number("cost_flops_per_message", sc.broker.cost_flops_per_message, Range::non_negative());
+        sc.broker.queue_limit_messages = static_cast<std::size_t>(
+            n.number("queue_limit_messages", static_cast<double>(sc.broker.queue_limit_messages), Range::count(1)));
+        n.finish();
+      }
+    }
+    if (root.has("cloud")) {
+      Node n = root.child("cloud");
+      if (n.expect_object()) {
+        sc.cloud.id = n.string("id", sc.cloud.id);
+        sc.cloud.link = read_link(n, "link", sc.cloud.link);
+        sc.cloud.cpu_flops = n.number("cpu_flops", sc.cloud.cpu_flops, Range::positive());
+        n.finish();
+      }
+    }
+  }
+
+  static std::pair<double, double> default_range(const std::string& signal) {
+    if (signal == "vibration_rms") return {0.0, 50.0};
+    if (signal == "bearing_temp") return {-20.0, 150.0};
+    if (signal == "motor_current") return {0.0, 60.0};
+    return {0.0, 200.0};  // flow
+  }
+
+  void read_devices(Node& root) {
+    for (Node n : root.array("devices", true)) {
+      if (!n.expect_object()) continue;
+      const auto ids = expand(n);
+      DeviceSpec d;
+      const std::string gateway_ref = n.string_required("gateway").value_or("");
+      d.link = read_link(n, "link", d.link);
+      d.publish_interval_s = n.number("publish_interval_s", d.publish_interval_s, Range::positive());
+      d.cpu_flops = n.number("cpu_flops", d.cpu_flops, Range::positive());
+      if (n.has("clock")) {
+        Node c = n.child("clock");
+        if (c.expect_object()) {
+          d.clock.offset_s = c.number("offset_s", 0.0);
+          d.clock.skew_ppm = c.number("skew_ppm", 0.0, {-1e5, 1e5, false, false});
+          c.finish();
+        }
+      }
+      if (n.has("buffer")) {
+        Node b = n.child("buffer");
+        if (b.expect_object()) {
+          d.buffer_capacity_records = static_cast<std::size_t>(
+              b.number("capacity_records", static_cast<double>(d.buffer_capacity_records), Range::count(1)));
+          d.overflow = b.choice("overflow", {"drop_oldest", "drop_newest"}, "drop_oldest") == "drop_newest"
+                           ? devices::OverflowPolicy::kDropNewest
+                           : devices::OverflowPolicy::kDropOldest;
+          b.finish();
+        }
+      }
+      if (n.has("mqtt")) {
+        Node m = n.child("mqtt");
+        if (m.expect_object()) {
+          d.mqtt.qos = static_cast<int>(m.number("qos", 1, {1, 1, false, true}));
+          d.mqtt.ack_timeout_s = m.number("ack_timeout_s", d.mqtt.ack_timeout_s, Range::positive());
+          d.mqtt.max_attempts = static_cast<int>(m.number("max_attempts", 0, Range::count(0)));
+          d.mqtt.max_batch_records = static_cast<std::size_t>(
+              m.number("max_batch_records", static_cast<double>(d.mqtt.max_batch_records), Range::count(1)));
+          d.mqtt.reconnect_interval_s = m.number("reconnect_interval_s", d.mqtt.reconnect_interval_s, Range::positive());
+          m.finish();
+        }
+      }
+      std::vector<Node> sensor_nodes = n.array("sensors", true);
+      if (sensor_nodes.empty() && n.has("sensors"))
+        diag.error(n.path() + ".sensors", "at least one sensor", "an empty array");
+      struct RawSensor {
+        std::string id, asset_ref, signal, path;
+        devices::SensorParams params;
+      };
+      std::vector<RawSensor> raw;
+      std::set<std::string> sensor_ids;
+      for (Node s : sensor_nodes) {
+        if (!s.expect_object()) continue;
+        RawSensor r;
+        r.path = s.path();
+        r.id = s.string_required("id").value_or("");
+        if (!r.id.empty() && !sensor_ids.insert(r.id).second)
+          diag.error_message(s.path() + ".id", "duplicate sensor id \"" + r.id + "\" on this device");
+        r.asset_ref = s.string_required("asset").value_or("");
+        r.signal = s.choice("signal", {"vibration_rms", "bearing_temp", "motor_current", "flow"}, "");
+        if (!s.has("signal")) diag.error(s.path() + ".signal", "one of the pump signals", "nothing (the key is required)");
+        r.params.rate_hz = s.number("rate_hz", 1.0, {0.0, 10000.0, true, false});
+        r.params.noise_std = s.number("noise_std", 0.0, Range::non_negative());
+        r.params.resolution = s.number("resolution", 0.0, Range::non_negative());
+        auto [lo, hi] = default_range(r.signal);
+        if (s.has("range")) {
+          const json& v = s.value().at("range");
+          if (v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number() && v[0].get<double>() < v[1].get<double>()) {
+            lo = v[0].get<double>();
+            hi = v[1].get<double>();
+          } else {
+            diag.error(s.path() + ".range", "[lo, hi] with lo < hi", describe(v));
+          }
+        }
+        r.params.range_lo = lo;
+        r.params.range_hi = hi;
+        s.finish();
+        raw.push_back(r);
+      }
+      n.finish();
+      for (const auto& [i, id] : ids) {
+        d.id = id;
+        d.gateway = resolve_ref(gateway_ref, i, n.path() + ".gateway");
+        d.sensors.clear();
+        for (const RawSensor& r : raw)
+          d.sensors.push_back(SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal, r.params});
+        sc.devices.push_back(d);
+      }
+    }
+  }
+
+  void read_faults(Node& root) {
+    std::set<std::string> fault_ids;
+    for (Node n : root.array("faults", false)) {
+      if (!n.expect_object()) continue;
+      FaultSpec f;
+      f.params_json = n.value().dump();
+      f.id = n.string_required("id").value_or("");
+      if (!f.id.empty() && !fault_ids.insert(f.id).second)
+        diag.error_message(n.path() + ".id", "duplicate fault id \"" + f.id + "\"");
+      f.kind = n.choice("kind", {"drift", "emi_spikes", "packet_loss", "outage"}, "");
+      if (!n.has("kind")) diag.error(n.path() + ".kind", "a fault kind", "nothing (the key is required)");
+      f.target_pattern = n.string_required("target").value_or("");
+      f.start_s = n.number("start_s", 0.0, Range::non_negative());
+      f.end_s = kInf;
+      const bool has_end = n.has("end_s"), has_duration = n.has("duration_s");
+      if (has_end && has_duration)
+        diag.error_message(n.path(), "give end_s or duration_s, not both");
+      if (has_end) f.end_s = n.number("end_s", kInf, Range::non_negative());
+      if (has_duration) f.end_s = f.start_s + n.number("duration_s", 0.0, Range::positive());
+      if (f.end_s <= f.start_s) diag.error(n.path() + ".end_s", "a time after start_s", "a window that ends before it starts");
+      if (f.kind == "drift") {
+        const bool per_s = n.has("rate_per_s"), per_day = n.has("rate_per_day");
+        if (per_s == per_day) diag.error(n.path(), "exactly one of rate_per_s or rate_per_day", per_s ? "both" : "neither");
+        if (per_s) f.rate_per_s = n.number("rate_per_s", 0.0);
+        if (per_day) f.rate_per_s = n.number("rate_per_day", 0.0) / 86400.0;
+        f.hold_after_end = n.boolean("hold_after_end", false);
+      } else if (f.kind == "emi_spikes") {
+        f.emi.rate_per_hour = n.number_required("rate_per_hour", Range::non_negative()).value_or(0.0);
+        f.emi.width_samples = static_cast<int>(n.number("width_samples", 1, Range::count(1)));
+        if (n.has("amplitude")) {
+          Node a = n.child("amplitude");
+          if (a.expect_object()) {
+            f.emi.law = a.choice("law", {"laplace", "fixed"}, "laplace") == "fixed" ? faults::AmplitudeLaw::kFixed
+                                                                                    : faults::AmplitudeLaw::kLaplace;
+            f.emi.amplitude_scale = a.number_required("scale", Range::positive()).value_or(1.0);
+            a.finish();
+          }
+        } else {
+          diag.error(n.path() + ".amplitude", "an object {law, scale}", "nothing (the key is required)");
+        }
+        f.emi.start_s = f.start_s;
+        f.emi.end_s = f.end_s;
+      } else if (f.kind == "packet_loss") {
+        f.probability = n.number_required("probability", Range::probability()).value_or(0.0);
+      } else if (f.kind == "outage") {
+        if (!has_duration && !has_end)
+          diag.error(n.path() + ".duration_s", "a positive number (an outage is a window)", "nothing");
+        if (!n.has("start_s")) diag.error(n.path() + ".start_s", "a number >= 0", "nothing (the key is required)");
+      }
+      n.finish();
+      resolve_fault_targets(f, n.path());
+      sc.faults.push_back(f);
+    }
+  }
+
+  void resolve_fault_targets(FaultSpec& f, const std::string& path) {
+    if (f.target_pattern.empty() || f.kind.empty()) return;
+    const bool value_fault = f.kind == "drift" || f.kind == "emi_spikes";
+    if (value_fault) {
+      for (const auto& d : sc.devices)
+        for (const auto& s : d.sensors)
+          if (glob_match(f.target_pattern, d.id + "/" + s.id)) f.targets.push_back(d.id + "/" + s.id);
+      if (f.targets.empty())
+        diag.error(path + ".target", "a pattern matching at least one sensor (\"device/sensor\", globs allowed)",
+                   "string \"" + f.target_pattern + "\" that matches none");
+      return;
+    }
+    // Network faults target devices, or gateways (every device behind them).
+    for (const auto& d : sc.devices)
+      if (glob_match(f.target_pattern, d.id) || glob_match(f.target_pattern, d.gateway)) f.targets.push_back(d.id);
+    if (f.targets.empty())
+      diag.error(path + ".target", "a pattern matching at least one device or gateway",
+                 "string \"" + f.target_pattern + "\" that matches none");
+  }
+
+  void read_pipeline(Node& root) {
+    if (!root.has("pipeline")) return;
+    Node n = root.child("pipeline");
+    if (!n.expect_object()) return;
+    auto& o = sc.pipeline.options;
+    sc.pipeline.cost_flops_per_record = n.number("cost_flops_per_record", sc.pipeline.cost_flops_per_record, Range::non_negative());
+    if (n.has("validation")) {
+      Node v = n.child("validation");
+      if (v.expect_object()) {
+        o.validation.range_tolerance = v.number("range_tolerance", o.validation.range_tolerance, Range::non_negative());
+        if (v.has("sentinels")) {
+          o.validation.sentinels.clear();
+          for (Node s : v.array("sentinels", true)) {
+            if (s.value().is_number()) o.validation.sentinels.push_back(s.value().get<double>());
+            else diag.error(s.path(), "a number", describe(s.value()));
+          }
+        }
+        v.finish();
+      }
+    }
+    if (n.has("detector")) {
+      Node d = n.child("detector");
+      if (d.expect_object()) {
+        const std::string kind = d.choice("kind", {"ewma_zscore", "threshold"}, "ewma_zscore");
+        if (kind == "ewma_zscore") {
+          o.detector = pipeline::DetectorKind::kEwmaZScore;
+          auto& e = o.ewma;
+          e.alpha = d.number("alpha", e.alpha, {0.0, 1.0, true, false});
+          e.z_raise = d.number("z_raise", e.z_raise, Range::positive());
+          e.z_clear = d.number("z_clear", e.z_clear, Range::positive());
+          e.warmup_samples = static_cast<int>(d.number("warmup_samples", e.warmup_samples, Range::count(2)));
+          e.debounce_samples = static_cast<int>(d.number("debounce_samples", e.debounce_samples, Range::count(1)));
+          e.clear_samples = static_cast<int>(d.number("clear_samples", e.clear_samples, Range::count(1)));
+          e.rebaseline_after_samples =
+              static_cast<int>(d.number("rebaseline_after_samples", e.rebaseline_after_samples, Range::count(0)));
+          e.min_std_fraction_of_range =
+              d.number("min_std_fraction_of_range", e.min_std_fraction_of_range, Range::non_negative());
+          if (e.z_clear > e.z_raise) diag.error(d.path() + ".z_clear", "a value <= z_raise (hysteresis)", describe(d.value().at("z_clear")));
+        } else {
+          o.detector = pipeline::DetectorKind::kThreshold;
+          auto& t = o.threshold;
+          t.debounce_samples = static_cast<int>(d.number("debounce_samples", t.debounce_samples, Range::count(1)));
+          t.clear_samples = static_cast<int>(d.number("clear_samples", t.clear_samples, Range::count(1)));
+          if (d.has("limits")) {
+            Node l = d.child("limits");
+            if (l.expect_object()) {
+              for (const std::string m : {"vibration_rms", "bearing_temp", "motor_current", "flow"}) {
+                if (!l.has(m)) continue;
+                Node lim = l.child(m);
+                if (!lim.expect_object()) continue;
+                pipeline::ThresholdLimits x;
+                x.high = lim.number("high", x.high);
+                x.low = lim.number("low", x.low);
+                x.hysteresis = lim.number("hysteresis", 0.0, Range::non_negative());
+                lim.finish();
+                t.by_measurand[m] = x;
+              }
+              l.finish();
+            }
+          } else {
+            diag.error(d.path() + ".limits", "an object of limits per measurand", "nothing (the key is required)");
+          }
+        }
+        d.finish();
+      }
+    }
+    n.finish();
+  }
+
+  void read_misc(Node& root) {
+    if (root.has("scoring")) {
+      Node n = root.child("scoring");
+      if (n.expect_object()) {
+        sc.scoring.early_warning_s = n.number("early_warning_s", sc.scoring.early_warning_s, Range::non_negative());
+        sc.scoring.post_failure_grace_s = n.number("post_failure_grace_s", sc.scoring.post_failure_grace_s, Range::non_negative());
+        sc.scoring.attribution_lookback_s =
+            n.number("attribution_lookback_s", sc.scoring.attribution_lookback_s, Range::non_negative());
+        n.finish();
+      }
+    }
+    if (root.has("trace")) {
+      Node n = root.child("trace");
+      if (n.expect_object()) {
+        sc.trace.level = n.choice("level", {"full", "events"}, "full") == "events" ? TraceLevel::kEvents : TraceLevel::kFull;
+        sc.trace.compression = static_cast<int>(n.number("compression", sc.trace.compression, {0, 9, false, true}));
+        n.finish();
+      }
+    }
+    if (root.has("expect")) {
+      Node n = root.child("expect");
+      if (n.expect_object()) {
+        for (const auto& item : n.value().items()) {
+          const std::string p = n.path() + "." + item.key();
+          if (!analysis::is_known_metric(item.key())) {
+            diag.error(p, "a metric name of the report (see docs/metrics.md)", "\"" + item.key() + "\"");
+            n.has(item.key());
+            continue;
+          }
+          Node b = n.child(item.key());
+          if (!b.expect_object()) continue;
+          Expectation e{item.key(), std::nullopt, std::nullopt};
+          if (b.has("min")) e.min = b.number_required("min");
+          if (b.has("max")) e.max = b.number_required("max");
+          if (!e.min && !e.max) diag.error(p, "{\"min\": x} and/or {\"max\": y}", describe(b.value()));
+          b.finish();
+          sc.expect.push_back(e);
+        }
+      }
+    }
+  }
+
+  void check_references() {
+    std::map<std::string, std::string> host_ids;  // id -> what
+    auto claim = [&](const std::string& id, const std::string& what) {
+      auto [it, fresh] = host_ids.emplace(id, what);
+      if (!fresh) diag.error_message("$", "id \"" + id + "\" is used by both " + it->second + " and " + what);
+    };
+    for (const auto& g : sc.gateways) claim(g.id, "a gateway");
+    for (const auto& d : sc.devices) claim(d.id, "a device");
+    claim(sc.broker.id, "the broker");
+    claim(sc.cloud.id, "the cloud");
+    std::set<std::string> assets;
+    for (const auto& a : sc.assets)
+      if (!assets.insert(a.id).second) diag.error_message("$.assets", "duplicate asset id \"" + a.id + "\"");
+    std::set<std::string> gateways;
+    for (const auto& g : sc.gateways) gateways.insert(g.id);
+    for (std::size_t k = 0; k < sc.devices.size(); ++k) {
+      const auto& d = sc.devices[k];
+      if (!d.gateway.empty() && !gateways.count(d.gateway))
+        diag.error("$.devices (device \"" + d.id + "\").gateway", "the id of a gateway in $.gateways",
+                   "\"" + d.gateway + "\", which does not exist");
+      for (const auto& s : d.sensors)
+        if (!s.asset.empty() && !assets.count(s.asset))
+          diag.error("$.devices (device \"" + d.id + "\").sensors (sensor \"" + s.id + "\").asset",
+                     "the id of an asset in $.assets", "\"" + s.asset + "\", which does not exist");
+    }
+  }
+};
+}  // namespace
+
+std::optional<std::string> expand_id(const std::string& pattern, long i) {
+  const auto open = pattern.find('{');
+  if (open == std::string::npos) return pattern;
+  const auto close = pattern.find('}', open);
+  if (close == std::string::npos || pattern.find('{', open + 1) < close) return std::nullopt;
+  std::string spec = pattern.substr(open + 1, close - open - 1);
+  if (spec.empty() || spec[0] != 'i') return std::nullopt;
+  spec = spec.substr(1);
+  long value = i;
+  int width = 0;
+  try {
+    if (!spec.empty() && spec[0] == '/') {
+      std::size_t used = 0;
+      const long div = std::stol(spec.substr(1), &used);
+      if (div <= 0) return std::nullopt;
+      value = (i - 1) / div + 1;
+      spec = spec.substr(1 + used);
+    }
+    if (!spec.empty() && spec[0] == ':') {
+      std::size_t used = 0;
+      width = std::stoi(spec.substr(1), &used);
+      if (used != spec.size() - 1 || width < 0 || width > 12) return std::nullopt;
+      spec.clear();
+    }
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (!spec.empty()) return std::nullopt;
+  std::string digits = std::to_string(value);
+  if (static_cast<int>(digits.size()) < width) digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
+  auto rest = expand_id(pattern.substr(close + 1), i);
+  if (!rest) return std::nullopt;
+  return pattern.substr(0, open) + digits + *rest;
+}
+
+std::size_t Scenario::sensor_count() const {
+  std::size_t n = 0;
+  for (const auto& d : devices) n += d.sensors.size();
+  return n;
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file, std::optional<std::uint64_t> seed) {
+  Diagnostics diag(file);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into line:column for the user.
+    std::size_t line = 1, col = 1;
+    for (std::size_t k = 0; k + 1 < e.byte && k < text.size(); ++k) {
+      if (text[k] == '\n') ++line, col = 1;
+      else ++col;
+    }
+    diag.error_message("line " + std::to_string(line) + ", column " + std::to_string(col),
+                       "not valid JSON (" + std::string(e.what()) + ")");
+    diag.throw_if_errors();
+  }
+  Node root(doc, "$", diag);
+  Loader loader{diag, {}};
+  loader.sc.file = file;
+  if (!root.expect_object()) diag.throw_if_errors();
+  const auto version = root.number_required("twinbed", Range::count(1));
+  if (version && *version != kScenarioFormatVersion)
+    diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion), describe(doc.at("twinbed")));
+  Scenario& sc = loader.sc;
+  sc.name = root.string("name", "");
+  sc.description = root.string("description", "");
+  sc.seed = static_cast<std::uint64_t>(root.number("seed", 1, {0, 9007199254740991.0, false, true}));
+  if (seed) sc.seed = *seed;
+  sc.duration_s = root.number_required("duration_s", Range::positive()).value_or(1.0);
+  loader.read_assets(root);
+  loader.read_gateways(root);
+  loader.read_broker_cloud(root);
+  loader.read_devices(root);
+  loader.read_faults(root);
+  loader.read_pipeline(root);
+  loader.read_misc(root);
+  root.finish();
+  loader.check_references();
+  diag.throw_if_errors();
+  return std::move(loader.sc);
+}
+
+Scenario load_scenario(const std::string& path, std::optional<std::uint64_t> seed) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError({path + ": cannot open the scenario file"});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path, seed);
+}
+
+}  // namespace twinbed::sim
