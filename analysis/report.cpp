@@ -110,7 +110,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["detection_delay_s.p90"] = delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
   m["detection_delay_s.max"] =
       delays.empty() ? std::nullopt : std::optional<double>(*std::max_element(delays.begin(), delays.end()));
-  for (const std::string cause : {"drift", "emi_spike", "outage", "none"})
+  for (const std::string cause : {"drift", "emi_spike", "outage", "load_change", "none"})
     m["false_positives.attributed." + cause] = 0.0;
   for (const auto& [cause, n] : score.attribution) m["false_positives.attributed." + cause] = static_cast<double>(n);
   for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);

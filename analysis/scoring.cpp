@@ -54,7 +54,7 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
     const SensorMeta& meta = run.sensors[ep.sensor];
     const double from = ep.trigger_true_time_s - options.attribution_lookback_s, to = ep.trigger_true_time_s;
     std::set<std::string> causes, ids;
-    for (const std::string& target : {meta.device + "/" + meta.sensor, meta.device}) {
+    for (const std::string& target : {meta.device + "/" + meta.sensor, meta.device, meta.asset}) {
       const auto it = labels_by_target.find(target);
       if (it == labels_by_target.end()) continue;
       for (const FaultLabel* f : it->second)

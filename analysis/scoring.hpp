@@ -9,7 +9,7 @@
 // - an incident with no true-positive episode is missed; detection delay is
 //   the cloud time of the first true positive minus abnormal_from;
 // - each false positive is attributed to the injected faults active on its
-//   sensor's value path or its device's link during
+//   sensor's value path, its device's link or its asset's process during
 //   [trigger − attribution_lookback_s, trigger]; "none" when there were none.
 #pragma once
 

@@ -19,6 +19,9 @@ namespace twinbed::analysis {
 inline constexpr double kNever = std::numeric_limits<double>::infinity();
 
 /// One labelled fault occurrence (kind, target, start, end, parameters).
+/// Process events the simulator knows of (kind "load_change", fault_id
+/// "(process)", target an asset) use the same label: they are not faults, but
+/// they explain false alarms just as well.
 struct FaultLabel {
   std::string fault_id;
   std::string kind;    ///< "drift", "emi_spike", "packet_loss", "outage"

@@ -44,6 +44,10 @@ PumpModel::PumpModel(const PumpParams& params, std::uint64_t seed, const std::st
   }
 }
 
+double PumpModel::load_step(std::uint64_t k) const {
+  return params_.load_step_std * faults::RandomStream::normal_at(load_step_key_, k);
+}
+
 double PumpModel::load_at(double t_s) const {
   const auto k = static_cast<std::uint64_t>(std::max(0.0, std::floor(t_s / params_.load_step_interval_s)));
   const double step = params_.load_step_std * faults::RandomStream::normal_at(load_step_key_, k);

@@ -64,6 +64,8 @@ class PumpModel {
   double load_at(double t_s) const;
   /// Load at each of `t_s` (non-decreasing), computing each random step once.
   void load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) const;
+  /// The random part of the load in step interval k (a setpoint change at k·Δ).
+  double load_step(std::uint64_t k) const;
   /// Failure time (infinity if the pump never fails).
   double failure_s() const { return failure_s_; }
   /// Time at which wear passes `incident_wear` (infinity if never).

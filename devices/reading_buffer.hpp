@@ -45,6 +45,9 @@ class ReadingBuffer {
   }
 
   std::size_t size() const { return queue_.size(); }
+  /// Precondition: !empty().
+  double oldest_true_time_s() const { return queue_.front().truth.true_time_s; }
+  const std::deque<Reading>& contents() const { return queue_; }
   bool empty() const { return queue_.empty(); }
   std::size_t capacity() const { return capacity_; }
   std::size_t peak() const { return peak_; }

@@ -5,10 +5,14 @@
 // the raise threshold and clears after `clear_samples` consecutive samples back
 // inside the clear threshold (hysteresis), so one excursion is one episode.
 //
-// - EwmaZScore: z = (x - m) / s with an exponentially weighted mean m and
-//   variance s^2 (smoothing `alpha`), learned on `warmup_samples` first. The
-//   baseline does not learn from samples while the alarm is raised, and inputs
-//   are winsorised at ±z_raise·s so a single spike cannot inflate s. An alarm
+// - EwmaZScore: z = (x - m) / s with an exponentially weighted mean m
+//   (smoothing `alpha`) and s estimated as in a Shewhart individuals chart:
+//   s = MR / 1.128, MR the EWMA of the moving range |x_t - x_{t-1}|, each range
+//   capped at 3.267·MR (the MR chart's upper limit). A variance estimated
+//   around a lagging mean inflates on any trend and hides it; the moving range
+//   sees only the noise. Both are learned on `warmup_samples` first. Samples
+//   with |z| >= z_clear move m by at most alpha·z_clear·s, and nothing is
+//   learned while the alarm is raised. An alarm
 //   that stays raised for `rebaseline_after_samples` re-learns the baseline
 //   (the process moved to a new normal, e.g. a stopped machine).
 // - Threshold: static high/low limits per measurand, the naive detector that
@@ -83,7 +87,9 @@ class EwmaZScore {
   double min_std_;
   AlarmLatch latch_;
   std::int64_t n_ = 0;
-  double mean_ = 0, var_ = 0;
+  double mean_ = 0;
+  double moving_range_ = 0;  ///< average |x_t - x_{t-1}|
+  double previous_ = 0;
 };
 
 class ThresholdDetector {

@@ -21,7 +21,7 @@ bool glob_match(const std::string& pattern, const std::string& text) {
   return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
 }
 
-LinkSpec read_link(Node parent, const std::string& key, LinkSpec fallback) {
+LinkSpec read_link(Node& parent, const std::string& key, LinkSpec fallback) {
   if (!parent.has(key)) return fallback;
   Node n = parent.child(key);
   if (!n.expect_object()) return fallback;

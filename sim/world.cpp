@@ -1,0 +1,583 @@
+#include "sim/world.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+
+#include "devices/edge_firmware.hpp"
+#include "faults/bernoulli_loss.hpp"
+#include "faults/outage_schedule.hpp"
+#include "pipeline/reference_pipeline.hpp"
+#include "sim/platform.hpp"
+#include "sim/topology.hpp"
+#include "sim/trace_writer.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace twinbed::sim {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// What happened to one publish attempt (stored in the trace as a u8).
+enum class Outcome : std::uint8_t { kAcked = 0, kLostLink = 1, kLinkDown = 2, kLostOutage = 3, kBrokerRejected = 4, kAckLost = 5 };
+
+struct TimedLoss {
+  faults::BernoulliLoss loss;
+  double start_s, end_s;
+  bool lost(double t_s) { return t_s >= start_s && t_s < end_s && loss.lost(); }
+};
+
+struct DeviceRuntime {
+  const DeviceSpec* spec = nullptr;
+  std::uint32_t index = 0;
+  sg4::Host* host = nullptr;
+  std::unique_ptr<devices::EdgeFirmware> firmware;
+  std::vector<TimedLoss> uplink_loss, downlink_loss;
+  faults::OutageSchedule outages;
+  double ack_latency_s = 0.0;  ///< the PUBACK's way back: the route's latency
+  std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
+};
+
+/// A bounded hand-off queue between actors, with a condition variable to wake the consumer.
+struct ActorQueue {
+  std::deque<devices::BatchPtr> items;
+  std::vector<devices::BatchPtr> in_work;  ///< taken by the consumer, not yet handed on
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
+  std::size_t peak = 0;
+};
+
+class World {
+ public:
+  World(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options), topology_(sc) {}
+
+  analysis::RunData run() {
+    configure_network_model();
+    platform_ = build_platform(topology_);
+    if (!options_.out_dir.empty()) open_trace();
+    build_assets();
+    build_devices();
+    build_pipeline();
+    start_actors();
+    // Every actor ends by itself at the scenario's duration, so run() returns
+    // with no actor left blocked on this World's queues.
+    sg4::Engine::get_instance()->run();
+    if (options_.show_progress) std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h: done          \n",
+                                             sc_.duration_s / 3600, sc_.duration_s / 3600);
+    return finish();
+  }
+
+ private:
+  // ---- construction ---------------------------------------------------------
+  void open_trace() {
+    trace_ = std::make_unique<TraceWriter>(options_.out_dir + "/trace.h5", sc_.trace.compression);
+    trace_->attribute("twinbed_trace_format", 1.0);
+    trace_->attribute("scenario", sc_.name);
+    trace_->attribute("seed", static_cast<double>(sc_.seed));
+    trace_->attribute("duration_s", sc_.duration_s);
+    trace_->attribute("level", sc_.trace.level == TraceLevel::kFull ? "full" : "events");
+    messages_ = trace_->table("/network/messages", {{"device", ColumnType::kU32, ""},
+                                                    {"message_id", ColumnType::kU64, ""},
+                                                    {"attempt", ColumnType::kU32, ""},
+                                                    {"records", ColumnType::kU32, ""},
+                                                    {"bytes", ColumnType::kU64, "B"},
+                                                    {"send_time_s", ColumnType::kF64, "s"},
+                                                    {"end_time_s", ColumnType::kF64, "s"},
+                                                    {"outcome", ColumnType::kU8, ""}});
+    lost_ = trace_->table("/readings/lost", {{"device", ColumnType::kU32, ""},
+                                             {"sensor", ColumnType::kU32, ""},
+                                             {"seq", ColumnType::kU64, ""},
+                                             {"true_time_s", ColumnType::kF64, "s"},
+                                             {"cause", ColumnType::kU8, ""}});
+    if (sc_.trace.level != TraceLevel::kFull) return;
+    samples_ = trace_->table("/truth/samples", {{"device", ColumnType::kU32, ""},
+                                                {"sensor", ColumnType::kU32, ""},
+                                                {"seq", ColumnType::kU64, ""},
+                                                {"true_time_s", ColumnType::kF64, "s"},
+                                                {"true_value", ColumnType::kF64, ""},
+                                                {"device_time_s", ColumnType::kF64, "s"},
+                                                {"value", ColumnType::kF64, ""},
+                                                {"fault_mask", ColumnType::kU32, ""}});
+    received_ = trace_->table("/readings/received", {{"device", ColumnType::kU32, ""},
+                                                     {"sensor", ColumnType::kU32, ""},
+                                                     {"boot", ColumnType::kU32, ""},
+                                                     {"seq", ColumnType::kU64, ""},
+                                                     {"device_time_s", ColumnType::kF64, "s"},
+                                                     {"value", ColumnType::kF64, ""},
+                                                     {"ingest_time_s", ColumnType::kF64, "s"},
+                                                     {"duplicate", ColumnType::kU8, ""}});
+  }
+
+  void build_assets() {
+    for (const AssetSpec& a : sc_.assets) {
+      auto model = std::make_unique<devices::PumpModel>(a.pump, sc_.seed, a.id);
+      if (a.pump.degrades && model->abnormal_from_s() < sc_.duration_s)
+        run_.incidents.push_back({a.id, "bearing_wear_failure", a.pump.onset_s, model->abnormal_from_s(),
+                                  model->failure_s() < sc_.duration_s ? model->failure_s() : analysis::kNever});
+      // Setpoint changes are not faults, but they are ground truth a univariate
+      // detector may alarm on: label them so attribution can name them.
+      if (a.pump.load_step_std > 0) {
+        const double step_s = a.pump.load_step_interval_s;
+        for (std::uint64_t k = 1; static_cast<double>(k) * step_s < sc_.duration_s; ++k) {
+          const double delta = model->load_step(k) - model->load_step(k - 1);
+          const double t = static_cast<double>(k) * step_s;
+          run_.faults.push_back({"(process)", "load_change", a.id, t, t, "{\"delta_load\":" + nlohmann::json(delta).dump() + "}"});
+        }
+      }
+      assets_[a.id] = std::move(model);
+    }
+  }
+
+  void build_devices() {
+    // Faults by target, for wiring into sensors and links.
+    std::map<std::string, std::vector<const FaultSpec*>> by_target;
+    for (const FaultSpec& f : sc_.faults)
+      for (const std::string& t : f.targets) by_target[t].push_back(&f);
+
+    devices_.resize(sc_.devices.size());
+    std::uint32_t sensor_index = 0;
+    for (std::uint32_t d = 0; d < sc_.devices.size(); ++d) {
+      const DeviceSpec& spec = sc_.devices[d];
+      DeviceRuntime& rt = devices_[d];
+      rt.spec = &spec;
+      rt.index = d;
+      rt.host = platform_.host_of_vertex[topology_.vertex(spec.id)];
+      rt.ack_latency_s = topology_.latency_to_broker_s(topology_.vertex(spec.id));
+      std::vector<devices::SensorChannel> channels;
+      for (const SensorSpec& s : spec.sensors) {
+        const std::string path = spec.id + "/" + s.id;
+        devices::SensorChannel ch{sensor_index++, assets_.at(s.asset).get(), {}, s.params,
+                                  faults::RandomStream(sc_.seed, path, "noise"), {}, {}, 1};
+        devices::parse_pump_signal(s.signal, ch.signal);
+        for (const FaultSpec* f : by_target[path]) {
+          if (f->kind == "drift") {
+            ch.drifts.push_back({f->start_s, f->end_s, f->rate_per_s, f->hold_after_end});
+            run_.faults.push_back({f->id, "drift", path, f->start_s, std::min(f->end_s, sc_.duration_s), f->params_json});
+          } else if (f->kind == "emi_spikes") {
+            ch.emi.emplace_back(f->emi, faults::RandomStream(sc_.seed, f->id + "@" + path, "emi"));
+          }
+        }
+        run_.sensors.push_back({spec.id, s.id, s.asset, s.signal});
+        registry_.push_back({spec.id, s.id, s.signal, devices::pump_signal_unit(ch.signal), s.params.range_lo,
+                             s.params.range_hi, s.params.rate_hz});
+        channels.push_back(std::move(ch));
+      }
+      for (const FaultSpec* f : by_target[spec.id]) {
+        const double end = std::min(f->end_s, sc_.duration_s);
+        if (f->kind == "packet_loss") {
+          rt.uplink_loss.push_back({faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "uplink"}),
+                                    f->start_s, f->end_s});
+          rt.downlink_loss.push_back({faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "downlink"}),
+                                      f->start_s, f->end_s});
+        } else if (f->kind == "outage") {
+          rt.outages.add(f->start_s, f->end_s);
+        }
+        run_.faults.push_back({f->id, f->kind, spec.id, f->start_s, end, f->params_json});
+      }
+      devices::FirmwareOptions fo;
+      fo.device_index = d;
+      fo.clock = spec.clock;
+      fo.buffer_capacity_records = spec.buffer_capacity_records;
+      fo.overflow = spec.overflow;
+      fo.max_batch_records = spec.mqtt.max_batch_records;
+      fo.max_attempts = spec.mqtt.max_attempts;
+      rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
+      rt.firmware->on_loss([this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
+      if (samples_)
+        rt.firmware->on_generated([this](const devices::Reading& r) {
+          samples_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, r.truth.true_value,
+                           r.record.device_time_s, r.record.value, r.truth.fault_mask);
+        });
+    }
+    device_names_.reserve(sc_.devices.size());
+    for (const auto& d : sc_.devices) device_names_.push_back(d.id);
+  }
+
+  void build_pipeline() {
+    pipeline_ = std::make_unique<pipeline::ReferencePipeline>(sc_.pipeline.options);
+    pipeline_->configure(registry_, device_names_);
+    open_episode_.assign(registry_.size(), kNoEpisode);
+  }
+
+  void start_actors() {
+    for (DeviceRuntime& d : devices_) sg4::Actor::create("fw:" + d.spec->id, d.host, [this, &d] { device_loop(d); });
+    sg4::Actor::create("broker", platform_.broker, [this] { broker_loop(); });
+    sg4::Actor::create("cloud", platform_.cloud, [this] { cloud_loop(); });
+    sg4::Actor::create("progress", platform_.cloud, [this] { progress_loop(); });
+  }
+
+  // ---- actors -------------------------------------------------------------
+  /// The firmware's life: sample, stamp, buffer, publish, wait.
+  void device_loop(DeviceRuntime& d) {
+    devices::EdgeFirmware& fw = *d.firmware;
+    const MqttSpec& mqtt = d.spec->mqtt;
+    const double interval_s = d.spec->publish_interval_s;
+    double next_tick_s = interval_s;
+    bool connected = true;
+    double retry_due_s = 0.0;
+    for (;;) {
+      double now = sg4::Engine::get_clock();
+      const double woke_at = now;
+      fw.sample_until(now);
+      if (!connected && !d.outages.down_at(now)) {  // reconnected: resend the in-flight message at once
+        connected = true;
+        retry_due_s = now;
+      }
+      while (connected) {
+        if (fw.has_inflight() ? retry_due_s > now : !fw.has_backlog_due(woke_at)) break;
+        const devices::BatchPtr batch = fw.next_publish();
+        const double sent_at = now;
+        const Outcome outcome = transmit(d, batch, fw.inflight_attempts() + 1);
+        now = sg4::Engine::get_clock();
+        if (outcome == Outcome::kAcked) {
+          fw.acknowledged();
+          fw.sample_until(now);  // keep the buffer's occupancy exact while draining
+          continue;
+        }
+        if (fw.attempt_failed()) continue;  // dropped after max_attempts: go on with the next message
+        if (outcome == Outcome::kLinkDown) {
+          connected = false;
+          break;
+        }
+        retry_due_s = sent_at + mqtt.ack_timeout_s;
+        break;
+      }
+      while (next_tick_s <= now) next_tick_s += interval_s;
+      double wake_s = next_tick_s;
+      if (connected && fw.has_inflight()) wake_s = std::min(wake_s, retry_due_s);
+      if (!connected) wake_s = std::min(wake_s, now + mqtt.reconnect_interval_s);
+      if (wake_s >= sc_.duration_s) {
+        fw.sample_until(sc_.duration_s);  // what was sampled but never sent stays on the device
+        return;
+      }
+      sg4::this_actor::sleep_until(wake_s);
+    }
+  }
+
+  /// One MQTT PUBLISH attempt, QoS 1: one SimGrid communication for the whole batch.
+  /// The PUBACK (a few bytes, never contended) returns after the route's latency.
+  Outcome transmit(DeviceRuntime& d, const devices::BatchPtr& batch, int attempt) {
+    const double t0 = sg4::Engine::get_clock();
+    const std::uint64_t bytes = batch->wire_bytes();
+    ++run_.data.attempts;
+    auto done = [&](Outcome o) {
+      if (messages_)
+        messages_->append(d.index, batch->message_id, attempt, batch->records.size(), bytes, t0, sg4::Engine::get_clock(),
+                          static_cast<std::uint8_t>(o));
+      return o;
+    };
+    if (d.outages.down_at(t0)) {
+      ++run_.data.lost_outage;
+      return done(Outcome::kLinkDown);
+    }
+    bool lost = false;
+    for (auto& l : d.uplink_loss) lost = l.lost(t0) || lost;
+    if (lost) {
+      ++run_.data.lost_link;
+      return done(Outcome::kLostLink);
+    }
+    run_.data.bytes += bytes;
+    sg4::Comm::sendto(d.host, platform_.broker, bytes);
+    const double t1 = sg4::Engine::get_clock();
+    if (d.outages.down_during(t0, t1)) {
+      ++run_.data.lost_outage;
+      return done(Outcome::kLostOutage);
+    }
+    if (!offer(broker_q_, batch, sc_.broker.queue_limit_messages)) {
+      ++run_.data.broker_rejected;
+      return done(Outcome::kBrokerRejected);
+    }
+    bool ack_lost = d.outages.down_during(t1, t1 + d.ack_latency_s);
+    for (auto& l : d.downlink_loss) ack_lost = l.lost(t1) || ack_lost;
+    if (ack_lost) {
+      ++run_.data.acks_lost;
+      return done(Outcome::kAckLost);
+    }
+    sg4::this_actor::sleep_for(d.ack_latency_s);
+    return done(Outcome::kAcked);
+  }
+
+  static bool offer(ActorQueue& q, const devices::BatchPtr& batch, std::size_t limit) {
+    if (q.items.size() >= limit) return false;
+    q.items.push_back(batch);
+    q.peak = std::max(q.peak, q.items.size());
+    q.cv->notify_one();
+    return true;
+  }
+
+  /// Takes everything queued; false when the run ended first.
+  bool take_all(ActorQueue& q) {
+    std::unique_lock lock(*q.mutex);
+    if (!q.cv->wait_until(lock, sc_.duration_s, [&q] { return !q.items.empty(); })) return false;
+    if (sg4::Engine::get_clock() >= sc_.duration_s) return false;
+    q.in_work.assign(q.items.begin(), q.items.end());
+    q.items.clear();
+    return true;
+  }
+
+  /// The broker forwards what it has received to the cloud, in arrival order, in one bridge transfer.
+  void broker_loop() {
+    while (take_all(broker_q_)) {
+      sg4::this_actor::execute(sc_.broker.cost_flops_per_message * static_cast<double>(broker_q_.in_work.size()));
+      std::uint64_t bytes = 0;
+      for (const auto& b : broker_q_.in_work) bytes += b->wire_bytes();
+      sg4::Comm::sendto(platform_.broker, platform_.cloud, bytes);
+      for (const auto& b : broker_q_.in_work) offer(cloud_q_, b, std::numeric_limits<std::size_t>::max());
+      broker_q_.in_work.clear();
+    }
+  }
+
+  /// The cloud runs the pipeline under test on each arriving message; its CPU cost is charged first.
+  void cloud_loop() {
+    while (take_all(cloud_q_)) {
+      std::size_t records = 0;
+      for (const auto& b : cloud_q_.in_work) records += b->records.size();
+      sg4::this_actor::execute(sc_.pipeline.cost_flops_per_record * static_cast<double>(records));
+      const double now = sg4::Engine::get_clock();
+      if (now > sc_.duration_s) return;  // the run ended during processing: these count as undelivered
+      for (const auto& b : cloud_q_.in_work) ingest(*b, now);
+      cloud_q_.in_work.clear();
+    }
+  }
+
+  void progress_loop() {
+    const double step_s = sc_.duration_s / 100.0;
+    for (int pct = 1; pct < 100; ++pct) {
+      sg4::this_actor::sleep_until(step_s * pct);
+      if (options_.show_progress)
+        std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h (%d%%)", step_s * pct / 3600, sc_.duration_s / 3600, pct);
+    }
+  }
+
+  // ---- ground truth beside the data ---------------------------------------
+  bool mark_delivered(std::uint32_t device, std::uint64_t seq) {
+    auto& bits = devices_[device].delivered;
+    const std::size_t word = seq / 64;
+    if (word >= bits.size()) bits.resize(std::max(word + 1, bits.size() * 2), 0);
+    const std::uint64_t mask = 1ULL << (seq % 64);
+    if (bits[word] & mask) return false;
+    bits[word] |= mask;
+    return true;
+  }
+  bool delivered(std::uint32_t device, std::uint64_t seq) const {
+    const auto& bits = devices_[device].delivered;
+    return seq / 64 < bits.size() && (bits[seq / 64] >> (seq % 64)) & 1ULL;
+  }
+
+  void ingest(const devices::Batch& b, double now) {
+    const DeviceRuntime& d = devices_[b.device];
+    for (std::size_t i = 0; i < b.records.size(); ++i) {
+      const pipeline::Record& r = b.records[i];
+      const bool first = mark_delivered(r.device, r.seq);
+      if (first) {
+        ++run_.data.delivered;
+        const double latency_s = now - b.truth[i].true_time_s;
+        run_.latency_all.add(latency_s);
+        (d.outages.down_at(b.truth[i].true_time_s) ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
+      } else {
+        ++run_.data.duplicated;
+      }
+      if (received_) received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
+    }
+    alerts_.clear();
+    pipeline_->ingest(b.records, now, alerts_);
+    for (const pipeline::AlertEvent& a : alerts_) on_alert(a, b, now);
+  }
+
+  void on_alert(const pipeline::AlertEvent& a, const devices::Batch& b, double now) {
+    if (a.sensor >= open_episode_.size()) throw std::logic_error("pipeline raised an alert for an unknown sensor");
+    if (a.transition == pipeline::AlertTransition::kClear) {
+      if (open_episode_[a.sensor] != kNoEpisode) run_.episodes[open_episode_[a.sensor]].clear_time_s = now;
+      open_episode_[a.sensor] = kNoEpisode;
+      return;
+    }
+    if (open_episode_[a.sensor] != kNoEpisode) return;  // a repeat of an open episode
+    // The triggering record is in this batch (records are in sequence order).
+    const auto it = std::lower_bound(b.records.begin(), b.records.end(), a.seq,
+                                     [](const pipeline::Record& r, std::uint64_t seq) { return r.seq < seq; });
+    if (it == b.records.end() || it->seq != a.seq) throw std::logic_error("alert refers to a record outside its batch");
+    const auto& truth = b.truth[static_cast<std::size_t>(it - b.records.begin())];
+    open_episode_[a.sensor] = run_.episodes.size();
+    run_.episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
+                             a.device_time_s, a.score});
+  }
+
+  void on_loss(const devices::Reading& r, devices::LossCause cause) {
+    if (cause == devices::LossCause::kBufferOverflow) {
+      ++run_.data.lost_buffer_overflow;
+      if (lost_) lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, 1);
+    } else {
+      // Decided at the end: a copy may still have reached the cloud (its ack was lost).
+      dropped_after_retries_.push_back({r.record.device, r.record.seq, r.record.sensor, r.truth.true_time_s});
+    }
+  }
+
+  // ---- after the run ---------------------------------------------------------
+  analysis::RunData finish() {
+    analysis::DataPath& data = run_.data;
+    // Readings still held somewhere when the clock stopped.
+    std::set<std::pair<std::uint32_t, std::uint64_t>> in_transit;
+    auto hold = [&](const devices::Batch& b) {
+      for (const auto& r : b.records)
+        if (!delivered(r.device, r.seq)) in_transit.insert({r.device, r.seq});
+    };
+    std::uint64_t in_buffers = 0;
+    for (DeviceRuntime& d : devices_) {
+      devices::EdgeFirmware& fw = *d.firmware;
+      data.generated += fw.generated();
+      data.messages += fw.messages_formed();
+      in_buffers += fw.buffer().size();
+      data.edge_buffer_peak_records = std::max<std::uint64_t>(data.edge_buffer_peak_records, fw.buffer().peak());
+      data.edge_buffer_overflows += fw.buffer().overflows();
+      if (fw.has_inflight()) hold(*fw.next_publish());
+    }
+    for (const ActorQueue* q : {&broker_q_, &cloud_q_}) {
+      for (const auto& b : q->items) hold(*b);
+      for (const auto& b : q->in_work) hold(*b);
+    }
+    for (const auto& lost : dropped_after_retries_) {
+      if (delivered(lost.device, lost.seq) || in_transit.count({lost.device, lost.seq})) continue;
+      ++data.lost_retries_exhausted;
+      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, 2);
+    }
+    data.undelivered_at_end = in_buffers + in_transit.size();
+    data.broker_queue_peak_messages = broker_q_.peak;
+    const std::uint64_t accounted =
+        data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted + data.undelivered_at_end;
+    if (accounted != data.generated)
+      throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) + " but accounted " +
+                             std::to_string(accounted));
+
+    // EMI spikes become fault labels, one per spike.
+    for (std::size_t d = 0; d < devices_.size(); ++d) {
+      auto& channels = devices_[d].firmware->sensors();
+      for (std::size_t s = 0; s < channels.size(); ++s) {
+        const std::string path = sc_.devices[d].id + "/" + sc_.devices[d].sensors[s].id;
+        std::size_t k = 0;
+        for (const FaultSpec& f : sc_.faults) {
+          if (f.kind != "emi_spikes" || std::find(f.targets.begin(), f.targets.end(), path) == f.targets.end()) continue;
+          for (const auto& e : channels[s].emi[k++].events())
+            run_.faults.push_back({f.id, "emi_spike", path, e.start_s, e.end_s,
+                                   "{\"amplitude\":" + nlohmann::json(e.amplitude).dump() + "}"});
+        }
+      }
+    }
+    std::sort(run_.faults.begin(), run_.faults.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.start_s, a.target, a.kind, a.fault_id) < std::tie(b.start_s, b.target, b.kind, b.fault_id);
+    });
+    std::vector<pipeline::AlertEvent> tail;
+    pipeline_->finish(sc_.duration_s, tail);
+    for (const auto& [name, n] : pipeline_->counters()) run_.pipeline_counters[name] = n;
+
+    run_.scenario_name = sc_.name;
+    run_.scenario_file = sc_.file;
+    run_.seed = sc_.seed;
+    run_.duration_s = sc_.duration_s;
+    run_.device_count = sc_.devices.size();
+    if (trace_) write_trace_tail();
+    return std::move(run_);
+  }
+
+  void write_trace_tail() {
+    for (TraceTable* t : {messages_.get(), lost_.get(), samples_.get(), received_.get()})
+      if (t) t->flush();
+    std::vector<std::string> col_a, col_b, col_c, col_d;
+    trace_->strings("/registry/devices/id", device_names_);
+    for (const auto& s : registry_) col_a.push_back(s.device_id), col_b.push_back(s.sensor_id), col_c.push_back(s.measurand),
+        col_d.push_back(s.unit);
+    trace_->strings("/registry/sensors/device", col_a);
+    trace_->strings("/registry/sensors/sensor", col_b);
+    trace_->strings("/registry/sensors/measurand", col_c);
+    trace_->strings("/registry/sensors/unit", col_d);
+    std::vector<std::string> assets;
+    for (const auto& s : run_.sensors) assets.push_back(s.asset);
+    trace_->strings("/registry/sensors/asset", assets);
+
+    std::vector<std::string> ids, kinds, targets, params;
+    std::vector<double> starts, ends;
+    for (const auto& f : run_.faults) {
+      ids.push_back(f.fault_id), kinds.push_back(f.kind), targets.push_back(f.target), params.push_back(f.params_json);
+      starts.push_back(f.start_s), ends.push_back(f.end_s);
+    }
+    trace_->strings("/truth/faults/fault_id", ids);
+    trace_->strings("/truth/faults/kind", kinds);
+    trace_->strings("/truth/faults/target", targets);
+    trace_->strings("/truth/faults/params", params);
+    trace_->doubles("/truth/faults/start_s", starts, "s");
+    trace_->doubles("/truth/faults/end_s", ends, "s");
+
+    std::vector<std::string> inc_asset, inc_kind;
+    std::vector<double> onset, abnormal, failure;
+    for (const auto& i : run_.incidents) {
+      inc_asset.push_back(i.asset), inc_kind.push_back(i.kind);
+      onset.push_back(i.onset_s), abnormal.push_back(i.abnormal_from_s), failure.push_back(i.failure_s);
+    }
+    trace_->strings("/truth/incidents/asset", inc_asset);
+    trace_->strings("/truth/incidents/kind", inc_kind);
+    trace_->doubles("/truth/incidents/onset_s", onset, "s");
+    trace_->doubles("/truth/incidents/abnormal_from_s", abnormal, "s");
+    trace_->doubles("/truth/incidents/failure_s", failure, "s");
+
+    auto alerts = trace_->table("/alerts", {{"sensor", ColumnType::kU32, ""},
+                                           {"severity", ColumnType::kU8, ""},
+                                           {"raise_time_s", ColumnType::kF64, "s"},
+                                           {"clear_time_s", ColumnType::kF64, "s"},
+                                           {"trigger_true_time_s", ColumnType::kF64, "s"},
+                                           {"trigger_device_time_s", ColumnType::kF64, "s"},
+                                           {"score", ColumnType::kF64, ""}},
+                                4096);
+    for (const auto& e : run_.episodes)
+      alerts->append(e.sensor, e.severity, e.raise_time_s, e.clear_time_s, e.trigger_true_time_s, e.trigger_device_time_s,
+                     e.score);
+    alerts.reset();
+    messages_.reset();
+    lost_.reset();
+    samples_.reset();
+    received_.reset();
+    trace_->close();
+  }
+
+  static constexpr std::size_t kNoEpisode = std::numeric_limits<std::size_t>::max();
+  struct Dropped {
+    std::uint32_t device;
+    std::uint64_t seq;
+    std::uint32_t sensor;
+    double true_time_s;
+  };
+
+  const Scenario& sc_;
+  RunOptions options_;
+  Topology topology_;
+  Platform platform_;
+  std::map<std::string, std::unique_ptr<devices::PumpModel>> assets_;
+  std::vector<DeviceRuntime> devices_;
+  std::vector<pipeline::SensorInfo> registry_;
+  std::vector<std::string> device_names_;
+  std::unique_ptr<pipeline::CloudPipeline> pipeline_;
+  std::vector<pipeline::AlertEvent> alerts_;
+  std::vector<std::size_t> open_episode_;
+  std::vector<Dropped> dropped_after_retries_;
+  ActorQueue broker_q_, cloud_q_;
+  analysis::RunData run_;
+  std::unique_ptr<TraceWriter> trace_;
+  std::unique_ptr<TraceTable> messages_, lost_, samples_, received_;
+};
+
+}  // namespace
+
+analysis::RunData run_world(const Scenario& scenario, const RunOptions& options) {
+  World world(scenario, options);
+  return world.run();
+}
+
+}  // namespace twinbed::sim
