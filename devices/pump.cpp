@@ -32,12 +32,14 @@ PumpModel::PumpModel(const PumpParams& params, std::uint64_t seed, const std::st
   phase_ = 2.0 * std::numbers::pi * faults::RandomStream::uniform_at(faults::RandomStream::key(seed, asset_id, "load_phase"), 0);
   const double inf = std::numeric_limits<double>::infinity();
   if (params_.degrades && std::isfinite(params_.onset_s) && std::isfinite(params_.time_to_failure_s)) {
+    onset_s_ = params_.onset_s;
     tau_s_ = params_.time_to_failure_s / std::log(1.0 / params_.initial_wear);
     failure_s_ = params_.onset_s + params_.time_to_failure_s;
     abnormal_from_s_ = params_.incident_wear <= params_.initial_wear
                            ? params_.onset_s
                            : params_.onset_s + tau_s_ * std::log(params_.incident_wear / params_.initial_wear);
   } else {
+    onset_s_ = inf;
     tau_s_ = inf;
     failure_s_ = inf;
     abnormal_from_s_ = inf;
@@ -69,13 +71,22 @@ void PumpModel::load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) cons
     }
     load(i) = step;
   }
+  // The sinusoid at evenly spaced times by rotation: one sin/cos per batch.
   const double omega = 2.0 * std::numbers::pi / params_.load_period_s;
-  load = (params_.load_mean + params_.load_amplitude * (omega * t_s + phase_).sin() + load).min(1.0).max(0.05);
+  const double dt = n > 1 ? t_s(1) - t_s(0) : 0.0;
+  const double step_sin = std::sin(omega * dt), step_cos = std::cos(omega * dt);
+  double sin_k = n > 0 ? std::sin(omega * t_s(0) + phase_) : 0.0, cos_k = n > 0 ? std::cos(omega * t_s(0) + phase_) : 1.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    load(i) = std::clamp(params_.load_mean + params_.load_amplitude * sin_k + load(i), 0.05, 1.0);
+    const double next_sin = sin_k * step_cos + cos_k * step_sin;
+    cos_k = cos_k * step_cos - sin_k * step_sin;
+    sin_k = next_sin;
+  }
 }
 
 double PumpModel::wear_at(double t_s) const {
-  if (t_s < params_.onset_s) return 0.0;
-  return std::min(1.0, params_.initial_wear * std::exp((t_s - params_.onset_s) / tau_s_));
+  if (t_s < onset_s_) return 0.0;
+  return std::min(1.0, params_.initial_wear * std::exp((t_s - onset_s_) / tau_s_));
 }
 
 double PumpModel::evaluate_one(PumpSignal signal, double t_s) const {
@@ -101,7 +112,7 @@ void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::Ar
   out.resize(t_s.size());
   // Fast path for a batch that lies entirely in the healthy, running regime:
   // vectorised load and a constant-zero wear.
-  const bool healthy = t_s.size() > 0 && t_s(t_s.size() - 1) < std::min(params_.onset_s, failure_s_);
+  const bool healthy = t_s.size() > 0 && t_s(t_s.size() - 1) < std::min(onset_s_, failure_s_);
   if (!healthy) {
     for (Eigen::Index i = 0; i < t_s.size(); ++i) out(i) = evaluate_one(signal, t_s(i));
     return;

@@ -62,7 +62,9 @@ class PumpModel {
 
   double wear_at(double t_s) const;
   double load_at(double t_s) const;
-  /// Load at each of `t_s` (non-decreasing), computing each random step once.
+  /// Load at each of `t_s`, which must be evenly spaced and increasing (a
+  /// sensor's sample times): each random step and the sinusoid are computed
+  /// once per batch, not per sample.
   void load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) const;
   /// The random part of the load in step interval k (a setpoint change at k·Δ).
   double load_step(std::uint64_t k) const;
@@ -76,6 +78,7 @@ class PumpModel {
   PumpParams params_;
   std::uint64_t load_step_key_;
   double phase_;
+  double onset_s_;  ///< degradation onset; infinity when this pump does not degrade
   double tau_s_;
   double failure_s_;
   double abnormal_from_s_;

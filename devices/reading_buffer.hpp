@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -24,39 +23,56 @@ class ReadingBuffer {
 
   /// Adds a reading; returns the reading that was lost to overflow, if any.
   std::optional<Reading> push(const Reading& reading) {
-    if (queue_.size() < capacity_) {
-      queue_.push_back(reading);
-      peak_ = std::max(peak_, queue_.size());
+    if (size_ < capacity_) {
+      if (size_ == ring_.size()) grow();
+      ring_[(head_ + size_) & (ring_.size() - 1)] = reading;
+      ++size_;
+      peak_ = std::max(peak_, size_);
       return std::nullopt;
     }
     ++overflows_;
     if (policy_ == OverflowPolicy::kDropNewest || capacity_ == 0) return reading;
-    Reading evicted = queue_.front();
-    queue_.pop_front();
-    queue_.push_back(reading);
+    Reading evicted = ring_[head_];
+    ring_[head_] = reading;  // the oldest slot becomes the newest
+    head_ = (head_ + 1) & (ring_.size() - 1);
     return evicted;
   }
 
-  /// Removes up to `max_count` readings from the head, oldest first.
+  /// Removes up to `max_count` readings from the head, oldest first, appending to `out`.
   void take(std::size_t max_count, std::vector<Reading>& out) {
-    const std::size_t n = std::min(max_count, queue_.size());
-    out.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::size_t n = std::min(max_count, size_);
+    out.clear();
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(ring_[(head_ + i) & (ring_.size() - 1)]);
+    head_ = (head_ + n) & (ring_.size() - 1);
+    size_ -= n;
+    if (size_ == 0) head_ = 0;
   }
 
-  std::size_t size() const { return queue_.size(); }
-  /// Precondition: !empty().
-  double oldest_true_time_s() const { return queue_.front().truth.true_time_s; }
-  const std::deque<Reading>& contents() const { return queue_; }
-  bool empty() const { return queue_.empty(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   std::size_t capacity() const { return capacity_; }
   std::size_t peak() const { return peak_; }
   std::uint64_t overflows() const { return overflows_; }
+  /// Precondition: !empty().
+  double oldest_true_time_s() const { return ring_[head_].truth.true_time_s; }
+  /// The i-th oldest reading. Precondition: i < size().
+  const Reading& at(std::size_t i) const { return ring_[(head_ + i) & (ring_.size() - 1)]; }
 
  private:
+  // A power-of-two ring that grows on demand up to the capacity: memory follows
+  // the occupancy, not the (possibly large) configured capacity.
+  void grow() {
+    std::vector<Reading> bigger(std::max<std::size_t>(16, ring_.size() * 2));
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
+    ring_ = std::move(bigger);
+    head_ = 0;
+  }
+
   std::size_t capacity_;
   OverflowPolicy policy_;
-  std::deque<Reading> queue_;
+  std::vector<Reading> ring_;
+  std::size_t head_ = 0, size_ = 0;
   std::size_t peak_ = 0;
   std::uint64_t overflows_ = 0;
 };

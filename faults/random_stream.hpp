@@ -64,17 +64,23 @@ class RandomStream {
   bool bernoulli(double p) { return uniform() < p; }
   /// Exponential with the given mean.
   double exponential(double mean) { return -mean * std::log(uniform_open0()); }
-  /// Standard normal (Box–Muller; the second value is cached).
+  /// Standard normal (Marsaglia's polar method: no trigonometry; the second
+  /// value of each pair is cached).
   double normal() {
     if (has_spare_) {
       has_spare_ = false;
       return spare_;
     }
-    const double r = std::sqrt(-2.0 * std::log(uniform_open0()));
-    const double phi = 2.0 * std::numbers::pi * uniform();
-    spare_ = r * std::sin(phi);
+    double u, v, s;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double factor = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * factor;
     has_spare_ = true;
-    return r * std::cos(phi);
+    return u * factor;
   }
   double normal(double mean, double std_dev) { return mean + std_dev * normal(); }
   /// Laplace (double exponential) with location 0 and the given scale.

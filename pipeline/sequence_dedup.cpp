@@ -2,8 +2,17 @@
 
 namespace twinbed::pipeline {
 
+SequenceDedup::Stream& SequenceDedup::stream(std::uint32_t device, std::uint32_t boot) {
+  if (device >= by_device_.size()) by_device_.resize(device + 1);
+  auto& boots = by_device_[device];
+  for (auto& [b, s] : boots)
+    if (b == boot) return s;
+  boots.emplace_back(boot, Stream{});
+  return boots.back().second;
+}
+
 bool SequenceDedup::first_time(std::uint32_t device, std::uint32_t boot, std::uint64_t seq) {
-  Stream& s = streams_[{device, boot}];
+  Stream& s = stream(device, boot);
   if (seq < s.floor) {
     ++duplicates_;
     return false;
@@ -17,12 +26,14 @@ bool SequenceDedup::first_time(std::uint32_t device, std::uint32_t boot, std::ui
     return false;
   }
   s.bits[word] |= mask;
-  // Advance the floor past fully seen leading words.
-  std::size_t full = 0;
-  while (full < s.bits.size() && s.bits[full] == ~0ULL) ++full;
-  if (full > 0) {
-    s.bits.erase(s.bits.begin(), s.bits.begin() + static_cast<std::ptrdiff_t>(full));
-    s.floor += 64 * full;
+  // Track the run of full leading words incrementally, and drop it in bulk
+  // (one shift per 64 full words, not one per record).
+  if (word == s.full_words)
+    while (s.full_words < s.bits.size() && s.bits[s.full_words] == ~0ULL) ++s.full_words;
+  if (s.full_words > 0 && (s.full_words == s.bits.size() || s.full_words >= 64)) {
+    s.bits.erase(s.bits.begin(), s.bits.begin() + static_cast<std::ptrdiff_t>(s.full_words));
+    s.floor += 64 * s.full_words;
+    s.full_words = 0;
   }
   return true;
 }

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <utility>
 #include <vector>
 
@@ -24,8 +23,13 @@ class SequenceDedup {
   struct Stream {
     std::uint64_t floor = 0;           ///< every seq < floor has been seen
     std::vector<std::uint64_t> bits;   ///< bit i of word w: seq floor + 64*w + i seen
+    std::size_t full_words = 0;        ///< leading words of `bits` that are all ones
   };
-  std::map<std::pair<std::uint32_t, std::uint32_t>, Stream> streams_;
+  Stream& stream(std::uint32_t device, std::uint32_t boot);
+
+  // Device indices are dense (the registry's): a flat table, then the few boots
+  // of each device. A tree over 10 000 devices costs a cache miss per level.
+  std::vector<std::vector<std::pair<std::uint32_t, Stream>>> by_device_;
   std::uint64_t duplicates_ = 0;
 };
 

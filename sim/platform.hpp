@@ -1,11 +1,11 @@
 // Platform: the SimGrid world generated from the Topology graph.
 //
-// Zones mirror the graph: a root star zone whose centre is the core router,
-// holding the broker and the cloud, and one star zone per gateway holding the
-// gateway and its devices. A host's route to its zone's centre is the graph
-// edge to its parent; a gateway zone reaches the root through its gateway host
-// and backhaul link. Memory stays linear in the number of devices (no
-// all-pairs routing table).
+// One star zone whose centre is the graph's core router. A host's route to
+// the centre is its breadth-first path to the core in the graph, as a list of
+// links: a device's is [device link, its gateway's backhaul]. Each graph edge
+// is one SimGrid link shared by every route that crosses it, so the devices
+// behind a gateway contend for its backhaul. Memory is linear in the number
+// of hosts (no all-pairs routing table).
 //
 // configure_network_model() must run before the platform is built: it sets
 // SimGrid's latency and bandwidth factors to 1, so a link declared with 10 ms

@@ -54,6 +54,10 @@ struct DeviceSpec {
   std::string gateway;
   LinkSpec link{250e3, 0.01};
   double publish_interval_s = 10.0;
+  /// Offset of the first publish within the interval. Real devices boot at
+  /// different times; a plant that publishes in lockstep is both unrealistic
+  /// and a worst case for the simulator. Default: drawn per device.
+  std::optional<double> publish_phase_s;
   double cpu_flops = 1e8;
   devices::LocalClock clock;
   std::size_t buffer_capacity_records = 10000;
@@ -74,6 +78,9 @@ struct BrokerSpec {
   double cpu_flops = 2e9;
   double cost_flops_per_message = 2e4;
   std::size_t queue_limit_messages = 100000;
+  /// The bridge to the cloud forwards in micro-batches: it waits this long
+  /// after the first message before forwarding everything queued (0 = at once).
+  double forward_linger_s = 0.1;
 };
 
 struct CloudSpec {

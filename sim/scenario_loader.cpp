@@ -190,6 +190,7 @@ struct Loader {
         sc.broker.cpu_flops = n.number("cpu_flops", sc.broker.cpu_flops, Range::positive());
         sc.broker.cost_flops_per_message =
             n.number("cost_flops_per_message", sc.broker.cost_flops_per_message, Range::non_negative());
+        sc.broker.forward_linger_s = n.number("forward_linger_s", sc.broker.forward_linger_s, Range::non_negative());
         sc.broker.queue_limit_messages = static_cast<std::size_t>(
             n.number("queue_limit_messages", static_cast<double>(sc.broker.queue_limit_messages), Range::count(1)));
         n.finish();
@@ -221,6 +222,11 @@ struct Loader {
       const std::string gateway_ref = n.string_required("gateway").value_or("");
       d.link = read_link(n, "link", d.link);
       d.publish_interval_s = n.number("publish_interval_s", d.publish_interval_s, Range::positive());
+      if (n.has("publish_phase_s")) {
+        d.publish_phase_s = n.number("publish_phase_s", 0.0, Range::non_negative());
+        if (*d.publish_phase_s >= d.publish_interval_s)
+          diag.error(n.path() + ".publish_phase_s", "a phase below publish_interval_s", describe(n.value().at("publish_phase_s")));
+      }
       d.cpu_flops = n.number("cpu_flops", d.cpu_flops, Range::positive());
       if (n.has("clock")) {
         Node c = n.child("clock");

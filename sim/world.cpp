@@ -55,6 +55,7 @@ struct ActorQueue {
   sg4::MutexPtr mutex = sg4::Mutex::create();
   sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
   std::size_t peak = 0;
+  bool consumer_waiting = false;  ///< notify only then: a notification is a simcall
 };
 
 class World {
@@ -222,7 +223,9 @@ class World {
     devices::EdgeFirmware& fw = *d.firmware;
     const MqttSpec& mqtt = d.spec->mqtt;
     const double interval_s = d.spec->publish_interval_s;
-    double next_tick_s = interval_s;
+    const double phase_s = d.spec->publish_phase_s.value_or(
+        faults::RandomStream(sc_.seed, d.spec->id, "publish_phase").uniform(0.0, interval_s));
+    double next_tick_s = phase_s > 0 ? phase_s : interval_s;
     bool connected = true;
     double retry_due_s = 0.0;
     for (;;) {
@@ -303,7 +306,10 @@ class World {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost);
     }
-    sg4::this_actor::sleep_for(d.ack_latency_s);
+    // The PUBACK is back after the route's latency. The firmware only waits for
+    // it when it has more to send now (a backlog flush, window of one); otherwise
+    // it is asleep until its next tick, long after the ack has arrived.
+    if (d.firmware->has_backlog_due(t0)) sg4::this_actor::sleep_for(d.ack_latency_s);
     return done(Outcome::kAcked);
   }
 
@@ -311,15 +317,18 @@ class World {
     if (q.items.size() >= limit) return false;
     q.items.push_back(batch);
     q.peak = std::max(q.peak, q.items.size());
-    q.cv->notify_one();
+    if (q.consumer_waiting) q.cv->notify_one();
     return true;
   }
 
   /// Takes everything queued; false when the run ended first.
-  bool take_all(ActorQueue& q) {
+  bool take_all(ActorQueue& q, double linger_s = 0.0) {
     std::unique_lock lock(*q.mutex);
-    if (!q.cv->wait_until(lock, sc_.duration_s, [&q] { return !q.items.empty(); })) return false;
-    if (sg4::Engine::get_clock() >= sc_.duration_s) return false;
+    q.consumer_waiting = true;
+    const bool woke = q.cv->wait_until(lock, sc_.duration_s, [&q] { return !q.items.empty(); });
+    q.consumer_waiting = false;
+    if (!woke || sg4::Engine::get_clock() >= sc_.duration_s) return false;
+    if (linger_s > 0) sg4::this_actor::sleep_for(linger_s);  // micro-batching: let the batch fill
     q.in_work.assign(q.items.begin(), q.items.end());
     q.items.clear();
     return true;
@@ -327,7 +336,7 @@ class World {
 
   /// The broker forwards what it has received to the cloud, in arrival order, in one bridge transfer.
   void broker_loop() {
-    while (take_all(broker_q_)) {
+    while (take_all(broker_q_, sc_.broker.forward_linger_s)) {
       sg4::this_actor::execute(sc_.broker.cost_flops_per_message * static_cast<double>(broker_q_.in_work.size()));
       std::uint64_t bytes = 0;
       for (const auto& b : broker_q_.in_work) bytes += b->wire_bytes();
