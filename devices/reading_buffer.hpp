@@ -33,8 +33,8 @@ class ReadingBuffer {
     ++overflows_;
     if (policy_ == OverflowPolicy::kDropNewest || capacity_ == 0) return reading;
     Reading evicted = ring_[head_];
-    ring_[head_] = reading;  // the oldest slot becomes the newest
     head_ = (head_ + 1) & (ring_.size() - 1);
+    ring_[(head_ + size_ - 1) & (ring_.size() - 1)] = reading;
     return evicted;
   }
 

@@ -67,7 +67,7 @@ std::string describe(const json& v) {
 
 std::string Range::describe() const {
   std::string what = integer ? "an integer" : "a number";
-  if (min && max) return what + " in [" + format_number(*min) + ", " + format_number(*max) + "]";
+  if (min && max) return what + " in " + (min_exclusive ? "(" : "[") + format_number(*min) + ", " + format_number(*max) + "]";
   if (min) return what + (min_exclusive ? " > " : " >= ") + format_number(*min);
   if (max) return what + " <= " + format_number(*max);
   return what;

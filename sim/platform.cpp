@@ -31,7 +31,8 @@ Platform build_platform(const Topology& topo) {
   auto link_for = [&](const Edge& e) {
     const TopologyLink& l = g[e];
     auto [it, fresh] = links.emplace(l.name, nullptr);
-    if (fresh) it->second = zone->create_link(l.name, l.spec.bandwidth_bps)->set_latency(l.spec.latency_s)->seal();
+    // Scenarios speak bits per second; SimGrid links are in bytes per second.
+    if (fresh) it->second = zone->create_link(l.name, l.spec.bandwidth_bps / 8.0)->set_latency(l.spec.latency_s)->seal();
     return it->second;
   };
   for (auto [it, end] = boost::vertices(g); it != end; ++it) {

@@ -1,0 +1,84 @@
+#include <doctest/doctest.h>
+
+#include "analysis/latency_histogram.hpp"
+#include "analysis/metric_catalog.hpp"
+#include "analysis/report.hpp"
+#include "analysis/scoring.hpp"
+
+using namespace twinbed::analysis;
+
+namespace {
+RunData small_run() {
+  RunData run;
+  run.duration_s = 86400;
+  run.device_count = 2;
+  run.sensors = {{"edge-1", "vib", "pump-1", "vibration_rms"}, {"edge-2", "vib", "pump-2", "vibration_rms"}};
+  run.incidents = {{"pump-1", "bearing_wear_failure", 1000, 5000, 9000}, {"pump-2", "bearing_wear_failure", 1000, 50000, kNever}};
+  run.faults = {{"emi", "emi_spike", "edge-2/vib", 20000, 20001, "{}"},
+                {"drift", "drift", "edge-2/vib", 30000, 86400, "{}"},
+                {"loss", "packet_loss", "edge-2", 0, 86400, "{}"}};
+  // TP on pump-1; FP from EMI; FP during drift; FP with nothing; TP within pump-2's open window.
+  run.episodes = {{0, 1, 6000, 6100, 5990, 5990, 7},
+                  {1, 1, 20005, 20010, 20000.5, 20000.5, 9},
+                  {1, 1, 40005, 40100, 40000, 40000, 8},
+                  {0, 1, 70005, 70100, 70000, 70000, 8},
+                  {1, 1, 60010, kNever, 60000, 60000, 8}};
+  return run;
+}
+}  // namespace
+
+TEST_CASE("scoring: true and false positives, missed incidents, detection delay") {
+  RunData run = small_run();
+  const Score s = score_run(run, {0.0, 600.0, 60.0});
+  CHECK(s.true_positives == 2);
+  CHECK(s.false_positives.size() == 3);
+  REQUIRE(s.incidents.size() == 2);
+  CHECK(s.incidents[0].detected);
+  CHECK(s.incidents[0].detection_delay_s == doctest::Approx(1000));
+  CHECK(s.incidents[1].detected);
+}
+
+TEST_CASE("scoring: false positives are attributed to the faults active on their sensor; packet loss is not a cause") {
+  const Score s = score_run(small_run(), {0.0, 600.0, 60.0});
+  REQUIRE(s.false_positives.size() == 3);
+  CHECK(s.false_positives[0].causes == std::vector<std::string>{"emi_spike"});
+  CHECK(s.false_positives[1].causes == std::vector<std::string>{"drift"});
+  CHECK(s.false_positives[2].causes == std::vector<std::string>{"none"});
+  CHECK(s.attribution.at("emi_spike") == 1);
+  CHECK(s.attribution.count("packet_loss") == 0);
+}
+
+TEST_CASE("scoring: an early-warning window turns an early alert into a true positive") {
+  RunData run = small_run();
+  run.episodes = {{0, 1, 4000, 4100, 3990, 3990, 7}};
+  CHECK(score_run(run, {0.0, 600.0, 60.0}).true_positives == 0);
+  CHECK(score_run(run, {1200.0, 600.0, 60.0}).true_positives == 1);
+}
+
+TEST_CASE("report: every metric is catalogued; expectations hold or fail; undefined metrics fail") {
+  RunData run = small_run();
+  const Score s = score_run(run, {0.0, 600.0, 60.0});
+  const Metrics m = compute_metrics(run, s);
+  for (const auto& [name, v] : m) CHECK(is_known_metric(name));
+  CHECK(m.at("precision").value() == doctest::Approx(0.4));
+  CHECK(m.at("recall").value() == doctest::Approx(1.0));
+  CHECK(m.at("false_positives.per_day").value() == doctest::Approx(3.0));
+  const auto r = check_expectations(m, {{"recall", 1.0, std::nullopt}, {"false_positives.count", std::nullopt, 2.0},
+                                        {"latency_s.p50", std::nullopt, 10.0}});
+  CHECK(r[0].held);
+  CHECK_FALSE(r[1].held);
+  CHECK_FALSE(r[2].held);  // no latency samples: undefined, which never satisfies a bound
+  CHECK_FALSE(is_known_metric("recal"));
+  CHECK(is_known_metric("false_positives.attributed.emi_spike"));
+}
+
+TEST_CASE("latency histogram: percentiles within 0.4 % of exact, exact max and mean") {
+  LatencyHistogram h;
+  for (int i = 1; i <= 100000; ++i) h.add(i * 0.001);  // 1 ms .. 100 s, uniform
+  CHECK(h.count() == 100000);
+  CHECK(h.max() == doctest::Approx(100.0));
+  CHECK(h.mean() == doctest::Approx(50.0005));
+  CHECK(h.quantile(0.5) == doctest::Approx(50.0).epsilon(0.004));
+  CHECK(h.quantile(0.99) == doctest::Approx(99.0).epsilon(0.004));
+  CHECK(h.quantile(0.9) == doctest::Approx(90.0).epsilon(0.004));
+}

@@ -1,0 +1,152 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/scenario.hpp"
+#include "sim/topology.hpp"
+
+using namespace twinbed::sim;
+using nlohmann::json;
+
+namespace {
+json base() {
+  return json::parse(R"({
+    "twinbed": 1, "name": "t", "duration_s": 600,
+    "assets": [{"id": "pump-{i}", "count": 2, "model": "pump"}],
+    "gateways": [{"id": "gw-1"}],
+    "devices": [{"id": "edge-{i}", "count": 2, "gateway": "gw-1",
+                 "sensors": [{"id": "vib", "asset": "pump-{i}", "signal": "vibration_rms"}]}],
+    "faults": [{"id": "emi", "kind": "emi_spikes", "target": "edge-*/vib", "rate_per_hour": 2,
+                "amplitude": {"law": "laplace", "scale": 3}}],
+    "expect": {"recall": {"min": 1}}
+  })");
+}
+
+/// The error text for a scenario that must be rejected.
+std::string rejection(const json& doc) {
+  try {
+    parse_scenario(doc.dump(), "case.json");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  FAIL("the scenario was accepted");
+  return "";
+}
+}  // namespace
+
+TEST_CASE("validation: the base scenario loads and expands its templates") {
+  const Scenario sc = parse_scenario(base().dump(), "case.json");
+  REQUIRE(sc.devices.size() == 2);
+  CHECK(sc.devices[1].id == "edge-2");
+  CHECK(sc.devices[1].sensors[0].asset == "pump-2");
+  CHECK(sc.faults[0].targets == std::vector<std::string>{"edge-1/vib", "edge-2/vib"});
+}
+
+TEST_CASE("validation: unknown keys are errors, with the path and a hint") {
+  json doc = base();
+  doc["devices"][0]["publish_intervall_s"] = 5;
+  const std::string msg = rejection(doc);
+  CHECK(msg.find("case.json: $.devices[0].publish_intervall_s: unknown key") != std::string::npos);
+  CHECK(msg.find("did you mean \"publish_interval_s\"") != std::string::npos);
+}
+
+TEST_CASE("validation: wrong types name what was expected and what was found") {
+  json doc = base();
+  doc["devices"][0]["sensors"][0]["rate_hz"] = "fast";
+  const std::string msg = rejection(doc);
+  CHECK(msg.find("$.devices[0].sensors[0].rate_hz: expected a number in (0, 10000]") != std::string::npos);
+  CHECK(msg.find("found string \"fast\"") != std::string::npos);
+}
+
+TEST_CASE("validation: negative rates and probabilities are rejected") {
+  json doc = base();
+  doc["faults"][0]["rate_per_hour"] = -2;
+  CHECK(rejection(doc).find("$.faults[0].rate_per_hour: expected a number >= 0, found number -2") != std::string::npos);
+  json loss = base();
+  loss["faults"].push_back({{"id", "l"}, {"kind", "packet_loss"}, {"target", "edge-1"}, {"probability", 1.5}});
+  CHECK(rejection(loss).find("$.faults[1].probability: expected a number in [0, 1], found number 1.5") != std::string::npos);
+}
+
+TEST_CASE("validation: dangling references are errors") {
+  json doc = base();
+  doc["devices"][0]["sensors"][0]["asset"] = "pump-9";
+  CHECK(rejection(doc).find("\"pump-9\", which does not exist") != std::string::npos);
+  json gw = base();
+  gw["devices"][0]["gateway"] = "gw-7";
+  CHECK(rejection(gw).find("\"gw-7\", which does not exist") != std::string::npos);
+  json target = base();
+  target["faults"][0]["target"] = "pump-*/vib";
+  CHECK(rejection(target).find("$.faults[0].target: expected a pattern matching at least one sensor") != std::string::npos);
+}
+
+TEST_CASE("validation: unknown metrics in expect, bad versions, bad JSON, bad enums") {
+  json doc = base();
+  doc["expect"]["recal"] = {{"min", 1}};
+  CHECK(rejection(doc).find("$.expect.recal: expected a metric name") != std::string::npos);
+  json v = base();
+  v["twinbed"] = 2;
+  CHECK(rejection(v).find("$.twinbed: expected format version 1, found number 2") != std::string::npos);
+  json e = base();
+  e["devices"][0]["buffer"] = {{"overflow", "drop_random"}};
+  CHECK(rejection(e).find("expected one of \"drop_oldest\", \"drop_newest\", found string \"drop_random\"") !=
+        std::string::npos);
+  try {
+    parse_scenario("{\n  \"twinbed\": 1,\n  \"name\": \"x\"\n  \"duration_s\": 5\n}", "broken.json");
+    FAIL("accepted broken JSON");
+  } catch (const ScenarioError& err) {
+    CHECK(std::string(err.what()).find("broken.json: line 4") != std::string::npos);
+  }
+}
+
+TEST_CASE("validation: every error is reported, not just the first") {
+  json doc = base();
+  doc["duration_s"] = -1;
+  doc["gateways"][0]["backhaul"] = {{"latency_s", -0.1}};
+  doc["devices"][0]["colour"] = "red";
+  const ScenarioError* caught = nullptr;
+  try {
+    parse_scenario(doc.dump(), "case.json");
+  } catch (const ScenarioError& e) {
+    CHECK(e.errors().size() == 3);
+    caught = &e;
+  }
+  CHECK(caught != nullptr);
+}
+
+TEST_CASE("templates: id patterns, widths and integer division") {
+  CHECK(expand_id("pump-{i}", 7) == "pump-7");
+  CHECK(expand_id("pump-{i:03}", 7) == "pump-007");
+  CHECK(expand_id("gw-{i/100}", 1) == "gw-1");
+  CHECK(expand_id("gw-{i/100}", 100) == "gw-1");
+  CHECK(expand_id("gw-{i/100:02}", 101) == "gw-02");
+  CHECK_FALSE(expand_id("pump-{j}", 1).has_value());
+  CHECK_FALSE(expand_id("pump-{i", 1).has_value());
+  CHECK_FALSE(expand_id("pump-{i/0}", 1).has_value());
+}
+
+TEST_CASE("templates: a 10 000-device plant is a few lines") {
+  json doc = base();
+  doc["assets"][0]["count"] = 10000;
+  doc["devices"][0]["count"] = 10000;
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(sc.devices.size() == 10000);
+  CHECK(sc.sensor_count() == 10000);
+  CHECK(sc.faults[0].targets.size() == 10000);
+}
+
+TEST_CASE("topology: routes follow the graph from device to broker") {
+  json doc = base();
+  doc["gateways"][0]["backhaul"] = {{"latency_s", 0.03}, {"bandwidth_bps", 1e6}};
+  doc["devices"][0]["link"] = {{"latency_s", 0.01}, {"bandwidth_bps", 1e5}};
+  doc["broker"] = {{"link", {{"latency_s", 0.002}}}};
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  const Topology topo(sc);
+  const Vertex dev = topo.vertex("edge-2");
+  const auto path = topo.path_to_core(dev);
+  REQUIRE(path.size() == 2);
+  CHECK(topo.graph()[path[0]].name == "link:edge-2");
+  CHECK(topo.graph()[path[1]].name == "backhaul:gw-1");
+  CHECK(topo.latency_to_broker_s(dev) == doctest::Approx(0.042));
+  CHECK(topo.devices_per_gateway().at("gw-1") == 2);
+}
