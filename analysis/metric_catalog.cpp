@@ -17,6 +17,12 @@ const std::vector<std::string>& metric_names() {
         "incidents.count", "incidents.detected", "incidents.missed",
         "precision", "recall", "false_positives.count", "false_positives.per_day", "false_positives.per_device_day",
         "detection_delay_s.p50", "detection_delay_s.p90", "detection_delay_s.max"};
+    for (const std::string cause : {"drift", "emi_spike", "outage", "load_change", "none"})
+      n.push_back("false_positives.attributed." + cause);
+    for (const std::string c : {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
+                                "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
+                                "rejected.device_flagged"})
+      n.push_back("pipeline." + c);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage"})
       for (const std::string q : {"count", "p50", "p90", "p99", "max", "mean"}) n.push_back(scope + "." + q);
     return n;
@@ -24,17 +30,9 @@ const std::vector<std::string>& metric_names() {
   return names;
 }
 
-const std::vector<std::string>& metric_families() {
-  static const std::vector<std::string> families = {"pipeline.", "false_positives.attributed."};
-  return families;
-}
-
 bool is_known_metric(const std::string& name) {
   const auto& names = metric_names();
-  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
-  for (const auto& f : metric_families())
-    if (name.size() > f.size() && name.compare(0, f.size(), f) == 0) return true;
-  return false;
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 }  // namespace twinbed::analysis

@@ -18,8 +18,9 @@ void EmiSpikes::draw_next_arrival() {
 }
 
 double EmiSpikes::offset_at(double t_s, double sample_period_s) {
-  if (samples_left_ > 0) {
+  if (samples_left_ > 0) {  // arrivals during an active spike merge into it
     --samples_left_;
+    while (next_arrival_s_ <= t_s) draw_next_arrival();
     return active_amplitude_;
   }
   if (t_s < next_arrival_s_) return 0.0;

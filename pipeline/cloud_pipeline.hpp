@@ -32,7 +32,8 @@ class CloudPipeline {
   /// One arriving message worth of records. `ingest_time_s` is the cloud's clock.
   virtual void ingest(std::span<const Record> records, double ingest_time_s, std::vector<AlertEvent>& alerts) = 0;
 
-  /// End of stream: no more records will come.
+  /// End of stream: no more records will come. A pipeline may clear open
+  /// alerts here; it cannot raise one (there is no record to trigger it).
   virtual void finish(double end_time_s, std::vector<AlertEvent>& alerts) = 0;
 
   /// What the pipeline counted (records accepted, rejected by reason, duplicates dropped...).

@@ -1,6 +1,7 @@
 // Scenario loading: schema checks, template expansion, reference resolution.
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -49,9 +50,12 @@ Drawable read_drawable(Node& n, const std::string& key, Range range) {
   const json& v = n.value().at(key);
   const std::string p = n.path() + "." + key;
   if (v.is_array()) {
+    auto in_range = [&](double x) {
+      return (!range.min || (range.min_exclusive ? x > *range.min : x >= *range.min)) && (!range.max || x <= *range.max);
+    };
     if (v.size() != 2 || !v[0].is_number() || !v[1].is_number() || v[0].get<double>() > v[1].get<double>() ||
-        v[0].get<double>() < 0) {
-      n.diag().error(p, "a number or [lo, hi] with 0 <= lo <= hi", describe(v));
+        !in_range(v[0].get<double>()) || !in_range(v[1].get<double>())) {
+      n.diag().error(p, "a number or [lo, hi] with lo <= hi, each " + range.describe(), describe(v));
       return d;
     }
     d.lo = v[0].get<double>();
@@ -420,7 +424,9 @@ struct Loader {
               static_cast<int>(d.number("rebaseline_after_samples", e.rebaseline_after_samples, Range::count(0)));
           e.min_std_fraction_of_range =
               d.number("min_std_fraction_of_range", e.min_std_fraction_of_range, Range::non_negative());
-          if (e.z_clear > e.z_raise) diag.error(d.path() + ".z_clear", "a value <= z_raise (hysteresis)", describe(d.value().at("z_clear")));
+          if (e.z_clear > e.z_raise)
+            diag.error(d.path() + ".z_clear", "a value <= z_raise = " + json(e.z_raise).dump() + " (hysteresis)",
+                       "z_clear = " + json(e.z_clear).dump() + (d.value().contains("z_clear") ? "" : " (the default)"));
         } else {
           o.detector = pipeline::DetectorKind::kThreshold;
           auto& t = o.threshold;
@@ -567,8 +573,24 @@ std::size_t Scenario::sensor_count() const {
 Scenario parse_scenario(const std::string& text, const std::string& file, std::optional<std::uint64_t> seed) {
   Diagnostics diag(file);
   json doc;
+  // nlohmann/json keeps the last of two equal keys; a duplicated key is
+  // almost always a mistake, so it is an error here. The callback tracks, per
+  // open object, the keys seen so far.
+  std::vector<std::vector<std::string>> open_objects;
+  std::vector<std::string> duplicates;
+  auto on_event = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    else if (event == json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    else if (event == json::parse_event_t::key && !open_objects.empty()) {
+      const std::string key = parsed.get<std::string>();
+      auto& seen = open_objects.back();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) duplicates.push_back(key);
+      seen.push_back(key);
+    }
+    return true;
+  };
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, on_event);
   } catch (const json::parse_error& e) {
     // Turn the byte offset into line:column for the user.
     std::size_t line = 1, col = 1;
@@ -580,6 +602,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
                        "not valid JSON (" + std::string(e.what()) + ")");
     diag.throw_if_errors();
   }
+  for (const auto& key : duplicates) diag.error_message("$", "the key \"" + key + "\" appears twice in one object");
   Node root(doc, "$", diag);
   Loader loader{diag, {}};
   loader.sc.file = file;

@@ -28,6 +28,9 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+/// Loss causes in /readings/lost/cause (docs/trace-format.md).
+constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2;
+
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t { kAcked = 0, kLostLink = 1, kLinkDown = 2, kLostOutage = 3, kBrokerRejected = 4, kAckLost = 5 };
 
@@ -84,7 +87,7 @@ class World {
     trace_ = std::make_unique<TraceWriter>(options_.out_dir + "/trace.h5", sc_.trace.compression);
     trace_->attribute("twinbed_trace_format", 1.0);
     trace_->attribute("scenario", sc_.name);
-    trace_->attribute("seed", static_cast<double>(sc_.seed));
+    trace_->attribute("seed", std::to_string(sc_.seed));  // as text: a u64 does not fit a float64
     trace_->attribute("duration_s", sc_.duration_s);
     trace_->attribute("level", sc_.trace.level == TraceLevel::kFull ? "full" : "events");
     messages_ = trace_->table("/network/messages", {{"device", ColumnType::kU32, ""},
@@ -424,7 +427,7 @@ class World {
   void on_loss(const devices::Reading& r, devices::LossCause cause) {
     if (cause == devices::LossCause::kBufferOverflow) {
       ++run_.data.lost_buffer_overflow;
-      if (lost_) lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, 1);
+      if (lost_) lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kLostBufferOverflow);
     } else {
       // Decided at the end: a copy may still have reached the cloud (its ack was lost).
       dropped_after_retries_.push_back({r.record.device, r.record.seq, r.record.sensor, r.truth.true_time_s});
@@ -457,7 +460,7 @@ class World {
     for (const auto& lost : dropped_after_retries_) {
       if (delivered(lost.device, lost.seq) || in_transit.count({lost.device, lost.seq})) continue;
       ++data.lost_retries_exhausted;
-      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, 2);
+      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, kLostRetriesExhausted);
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
     data.broker_queue_peak_messages = broker_q_.peak;
@@ -476,7 +479,7 @@ class World {
         for (const FaultSpec& f : sc_.faults) {
           if (f.kind != "emi_spikes" || std::find(f.targets.begin(), f.targets.end(), path) == f.targets.end()) continue;
           for (const auto& e : channels[s].emi[k++].events())
-            run_.faults.push_back({f.id, "emi_spike", path, e.start_s, e.end_s,
+            run_.faults.push_back({f.id, "emi_spike", path, e.start_s, std::min(e.end_s, sc_.duration_s),
                                    "{\"amplitude\":" + nlohmann::json(e.amplitude).dump() + "}"});
         }
       }
@@ -486,6 +489,12 @@ class World {
     });
     std::vector<pipeline::AlertEvent> tail;
     pipeline_->finish(sc_.duration_s, tail);
+    for (const auto& a : tail) {  // finish() may clear what is open; it has no record to raise on
+      if (a.transition != pipeline::AlertTransition::kClear)
+        throw std::logic_error("the pipeline raised an alert in finish(), where no record can trigger it");
+      if (a.sensor < open_episode_.size() && open_episode_[a.sensor] != kNoEpisode)
+        run_.episodes[open_episode_[a.sensor]].clear_time_s = sc_.duration_s;
+    }
     for (const auto& [name, n] : pipeline_->counters()) run_.pipeline_counters[name] = n;
 
     run_.scenario_name = sc_.name;

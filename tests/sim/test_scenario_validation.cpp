@@ -150,3 +150,25 @@ TEST_CASE("topology: routes follow the graph from device to broker") {
   CHECK(topo.latency_to_broker_s(dev) == doctest::Approx(0.042));
   CHECK(topo.devices_per_gateway().at("gw-1") == 2);
 }
+
+TEST_CASE("validation: holes found in review stay closed") {
+  // A duplicated key is an error, not "last one wins".
+  CHECK_THROWS_WITH_AS(parse_scenario(R"({"twinbed": 1, "duration_s": 5, "duration_s": 6})", "dup.json"),
+                       doctest::Contains("the key \"duration_s\" appears twice"), ScenarioError);
+  // z_raise below the default z_clear: an error naming both, never a crash.
+  json z = base();
+  z["pipeline"] = {{"detector", {{"kind", "ewma_zscore"}, {"z_raise", 2.5}}}};
+  CHECK(rejection(z).find("$.pipeline.detector.z_clear: expected a value <= z_raise = 2.5") != std::string::npos);
+  // Ranges drawn per asset obey the same bounds as plain numbers.
+  json d = base();
+  d["assets"][0]["degradation"] = {{"onset_s", 10}, {"time_to_failure_s", {0, 0}}};
+  CHECK(rejection(d).find("$.assets[0].degradation.time_to_failure_s: expected a number or [lo, hi]") != std::string::npos);
+  // A misspelled metric in a family is as unknown as any other.
+  json m = base();
+  m["expect"]["pipeline.duplicate_dropped"] = {{"max", 0}};
+  CHECK(rejection(m).find("$.expect.pipeline.duplicate_dropped: expected a metric name") != std::string::npos);
+  json ok = base();
+  ok["expect"]["pipeline.duplicates_dropped"] = {{"max", 0}};
+  ok["expect"]["false_positives.attributed.emi_spike"] = {{"max", 0}};
+  CHECK_NOTHROW(parse_scenario(ok.dump(), "case.json"));
+}
