@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -18,6 +19,7 @@ namespace twinbed::analysis {
 class LatencyHistogram {
  public:
   static constexpr int kMinExp = -20, kMaxExp = 20, kSub = 256;
+  static_assert(kSub == 256, "index() reads 8 mantissa bits");
 
   LatencyHistogram() : counts_(static_cast<std::size_t>((kMaxExp - kMinExp) * kSub + 2), 0) {}
 
@@ -48,13 +50,14 @@ class LatencyHistogram {
 
  private:
   static std::size_t index(double v) {
-    if (!(v > std::ldexp(1.0, kMinExp))) return 0;
-    if (v >= std::ldexp(1.0, kMaxExp)) return static_cast<std::size_t>((kMaxExp - kMinExp) * kSub + 1);
-    int exp = 0;
-    const double mant = std::frexp(v, &exp);  // v = mant * 2^exp, mant in [0.5, 1)
-    const int octave = exp - 1 - kMinExp;
-    const int sub = static_cast<int>((mant * 2.0 - 1.0) * kSub);
-    return static_cast<std::size_t>(1 + octave * kSub + std::min(sub, kSub - 1));
+    if (!(v > 0x1p-20)) return 0;  // 2^kMinExp
+    if (v >= 0x1p20) return static_cast<std::size_t>((kMaxExp - kMinExp) * kSub + 1);
+    // The IEEE-754 bits hold the octave (exponent) and, in the top 8 bits of
+    // the mantissa, the linear sub-bucket (kSub = 256 = 2^8).
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    const int octave = static_cast<int>((bits >> 52) & 0x7ff) - 1023 - kMinExp;
+    const int sub = static_cast<int>((bits >> 44) & 0xff);
+    return static_cast<std::size_t>(1 + octave * kSub + sub);
   }
   static double midpoint(std::size_t i) {
     if (i == 0) return std::ldexp(1.0, kMinExp);

@@ -48,16 +48,10 @@ void EdgeFirmware::sample_until(double t_s) {
 BatchPtr EdgeFirmware::next_publish() {
   if (inflight_) return inflight_;
   if (buffer_.empty()) return nullptr;
-  buffer_.take(options_.max_batch_records, scratch_);
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
   batch->device = options_.device_index;
-  batch->records.reserve(scratch_.size());
-  batch->truth.reserve(scratch_.size());
-  for (const Reading& r : scratch_) {
-    batch->records.push_back(r.record);
-    batch->truth.push_back(r.truth);
-  }
+  buffer_.take_into(options_.max_batch_records, batch->records, batch->truth);
   inflight_ = std::move(batch);
   inflight_attempts_ = 0;
   return inflight_;

@@ -49,6 +49,22 @@ class ReadingBuffer {
     if (size_ == 0) head_ = 0;
   }
 
+  /// Removes up to `max_count` readings from the head straight into a batch's
+  /// parallel record and truth vectors (no intermediate copy).
+  void take_into(std::size_t max_count, std::vector<pipeline::Record>& records, std::vector<ReadingTruth>& truth) {
+    const std::size_t n = std::min(max_count, size_);
+    records.reserve(records.size() + n);
+    truth.reserve(truth.size() + n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Reading& r = ring_[(head_ + i) & (ring_.size() - 1)];
+      records.push_back(r.record);
+      truth.push_back(r.truth);
+    }
+    head_ = (head_ + n) & (ring_.size() - 1);
+    size_ -= n;
+    if (size_ == 0) head_ = 0;
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   std::size_t capacity() const { return capacity_; }

@@ -3,12 +3,15 @@
 namespace twinbed::pipeline {
 
 SequenceDedup::Stream& SequenceDedup::stream(std::uint32_t device, std::uint32_t boot) {
+  if (last_ != nullptr && device == last_device_ && boot == last_boot_) return *last_;
+  last_device_ = device;
+  last_boot_ = boot;
   if (device >= by_device_.size()) by_device_.resize(device + 1);
   auto& boots = by_device_[device];
   for (auto& [b, s] : boots)
-    if (b == boot) return s;
+    if (b == boot) return *(last_ = &s);
   boots.emplace_back(boot, Stream{});
-  return boots.back().second;
+  return *(last_ = &boots.back().second);
 }
 
 bool SequenceDedup::first_time(std::uint32_t device, std::uint32_t boot, std::uint64_t seq) {

@@ -30,6 +30,11 @@ class SequenceDedup {
   // Device indices are dense (the registry's): a flat table, then the few boots
   // of each device. A tree over 10 000 devices costs a cache miss per level.
   std::vector<std::vector<std::pair<std::uint32_t, Stream>>> by_device_;
+  // Records arrive in per-device batches: the last stream looked up. Stays
+  // valid when by_device_ grows (moving a vector keeps its buffer); reset when
+  // a device's list of boots grows.
+  std::uint32_t last_device_ = ~0u, last_boot_ = ~0u;
+  Stream* last_ = nullptr;
   std::uint64_t duplicates_ = 0;
 };
 

@@ -26,11 +26,12 @@ struct ValidationOptions {
 
 class Validator {
  public:
-  explicit Validator(ValidationOptions options = {}) : options_(std::move(options)) {}
+  explicit Validator(ValidationOptions options = {});
   Verdict check(const Record& record, const SensorInfo& sensor) const;
 
  private:
   ValidationOptions options_;
+  std::vector<double> sorted_sentinels_;  ///< finite sentinels, sorted: a binary search per record
 };
 
 }  // namespace twinbed::pipeline

@@ -395,7 +395,8 @@ class World {
         ++run_.data.delivered;
         const double latency_s = now - b.truth[i].true_time_s;
         run_.latency_all.add(latency_s);
-        (d.outages.down_at(b.truth[i].true_time_s) ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
+        const bool in_outage = !d.outages.empty() && d.outages.down_at(b.truth[i].true_time_s);
+        (in_outage ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
       } else {
         ++run_.data.duplicated;
       }
