@@ -6,22 +6,45 @@ namespace twinbed::analysis {
 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> n = {
-        "samples.generated", "samples.delivered", "samples.delivered_fraction", "samples.duplicated",
-        "samples.lost.buffer_overflow", "samples.lost.retries_exhausted", "samples.lost.total",
-        "samples.undelivered_at_end",
-        "network.messages", "network.attempts", "network.retransmissions", "network.lost.link",
-        "network.lost.outage", "network.acks_lost", "network.broker_rejected", "network.bytes",
-        "edge_buffer.peak_records", "edge_buffer.overflows", "broker.queue_peak_messages",
-        "alerts.episodes", "alerts.true_positives", "alerts.false_positives", "alerts.per_shift_8h",
-        "incidents.count", "incidents.detected", "incidents.missed",
-        "precision", "recall", "false_positives.count", "false_positives.per_day", "false_positives.per_device_day",
-        "detection_delay_s.p50", "detection_delay_s.p90", "detection_delay_s.max"};
+    std::vector<std::string> n = {"samples.generated",
+                                  "samples.delivered",
+                                  "samples.delivered_fraction",
+                                  "samples.duplicated",
+                                  "samples.lost.buffer_overflow",
+                                  "samples.lost.retries_exhausted",
+                                  "samples.lost.total",
+                                  "samples.undelivered_at_end",
+                                  "network.messages",
+                                  "network.attempts",
+                                  "network.retransmissions",
+                                  "network.lost.link",
+                                  "network.lost.outage",
+                                  "network.acks_lost",
+                                  "network.broker_rejected",
+                                  "network.bytes",
+                                  "edge_buffer.peak_records",
+                                  "edge_buffer.overflows",
+                                  "broker.queue_peak_messages",
+                                  "alerts.episodes",
+                                  "alerts.true_positives",
+                                  "alerts.false_positives",
+                                  "alerts.per_shift_8h",
+                                  "incidents.count",
+                                  "incidents.detected",
+                                  "incidents.missed",
+                                  "precision",
+                                  "recall",
+                                  "false_positives.count",
+                                  "false_positives.per_day",
+                                  "false_positives.per_device_day",
+                                  "detection_delay_s.p50",
+                                  "detection_delay_s.p90",
+                                  "detection_delay_s.max"};
     for (const std::string cause : {"drift", "emi_spike", "outage", "load_change", "none"})
       n.push_back("false_positives.attributed." + cause);
-    for (const std::string c : {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
-                                "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
-                                "rejected.device_flagged"})
+    for (const std::string c : {"records_in", "duplicates_dropped", "accepted", "late_out_of_order",
+                                "alerts_raised", "alerts_cleared", "rejected.sentinel", "rejected.not_finite",
+                                "rejected.out_of_range", "rejected.device_flagged"})
       n.push_back("pipeline." + c);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage"})
       for (const std::string q : {"count", "p50", "p90", "p99", "max", "mean"}) n.push_back(scope + "." + q);

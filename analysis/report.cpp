@@ -1,10 +1,10 @@
 #include "analysis/report.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
 #include "analysis/metric_catalog.hpp"
 
@@ -51,7 +51,8 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.generated"] = static_cast<double>(d.generated);
   m["samples.delivered"] = static_cast<double>(d.delivered);
   m["samples.delivered_fraction"] =
-      d.generated ? std::optional<double>(static_cast<double>(d.delivered) / static_cast<double>(d.generated)) : std::nullopt;
+      d.generated ? std::optional<double>(static_cast<double>(d.delivered) / static_cast<double>(d.generated))
+                  : std::nullopt;
   m["samples.duplicated"] = static_cast<double>(d.duplicated);
   m["samples.lost.buffer_overflow"] = static_cast<double>(d.lost_buffer_overflow);
   m["samples.lost.retries_exhausted"] = static_cast<double>(d.lost_retries_exhausted);
@@ -100,27 +101,35 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["incidents.detected"] = static_cast<double>(detected);
   m["incidents.missed"] = static_cast<double>(run.incidents.size() - detected);
   m["precision"] = episodes > 0 ? std::optional<double>(tp / episodes) : std::nullopt;
-  m["recall"] = run.incidents.empty() ? std::nullopt
-                                      : std::optional<double>(static_cast<double>(detected) / static_cast<double>(run.incidents.size()));
+  m["recall"] =
+      run.incidents.empty()
+          ? std::nullopt
+          : std::optional<double>(static_cast<double>(detected) / static_cast<double>(run.incidents.size()));
   m["false_positives.count"] = fp;
   m["false_positives.per_day"] = fp / days;
   m["false_positives.per_device_day"] =
-      run.device_count ? std::optional<double>(fp / (days * static_cast<double>(run.device_count))) : std::nullopt;
-  m["detection_delay_s.p50"] = delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.5));
-  m["detection_delay_s.p90"] = delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
+      run.device_count ? std::optional<double>(fp / (days * static_cast<double>(run.device_count)))
+                       : std::nullopt;
+  m["detection_delay_s.p50"] =
+      delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.5));
+  m["detection_delay_s.p90"] =
+      delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
   m["detection_delay_s.max"] =
       delays.empty() ? std::nullopt : std::optional<double>(*std::max_element(delays.begin(), delays.end()));
   for (const std::string cause : {"drift", "emi_spike", "outage", "load_change", "none"})
     m["false_positives.attributed." + cause] = 0.0;
-  for (const auto& [cause, n] : score.attribution) m["false_positives.attributed." + cause] = static_cast<double>(n);
+  for (const auto& [cause, n] : score.attribution)
+    m["false_positives.attributed." + cause] = static_cast<double>(n);
   for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);
 
   for (const auto& entry : m)
-    if (!is_known_metric(entry.first)) throw std::logic_error("report emits an uncatalogued metric: " + entry.first);
+    if (!is_known_metric(entry.first))
+      throw std::logic_error("report emits an uncatalogued metric: " + entry.first);
   return m;
 }
 
-std::vector<ExpectationResult> check_expectations(const Metrics& metrics, const std::vector<ExpectationBound>& bounds) {
+std::vector<ExpectationResult> check_expectations(const Metrics& metrics,
+                                                  const std::vector<ExpectationBound>& bounds) {
   std::vector<ExpectationResult> out;
   for (const auto& b : bounds) {
     ExpectationResult r{b, std::nullopt, false};
@@ -136,11 +145,11 @@ json build_report(const RunData& run, const Score& score, const Metrics& metrics
                   const std::vector<ExpectationResult>& expectations) {
   json report;
   report["twinbed_report"] = 1;
-  report["scenario"] = {{"name", run.scenario_name},
-                        {"seed", run.seed},
-                        {"duration_s", run.duration_s},
-                        {"devices", run.device_count},
-                        {"sensors", run.sensors.size()}};
+  report["scenario"] = {
+      {"name", run.scenario_name},     {"seed", run.seed},
+      {"duration_s", run.duration_s},  {"devices", run.device_count},
+      {"gateways", run.gateway_count}, {"devices_per_gateway_max", run.devices_per_gateway_max},
+      {"sensors", run.sensors.size()}};
   json figures = json::object();
   for (const auto& [name, v] : metrics) put_dotted(figures, name, number_or_null(v));
   report["metrics"] = figures;
@@ -207,12 +216,13 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
     return fmt(*it->second, 4);
   };
   std::ostringstream os;
-  os << "twinbed: " << run.scenario_name << " (seed " << run.seed << ", " << fmt(run.duration_s / 3600.0) << " h simulated, "
-     << run.device_count << " devices, " << run.sensors.size() << " sensors)\n";
-  os << "  samples   generated " << get("samples.generated") << ", delivered " << get("samples.delivered") << " ("
-     << get("samples.delivered_fraction") << "), duplicated " << get("samples.duplicated") << ", lost "
-     << get("samples.lost.total") << " (overflow " << get("samples.lost.buffer_overflow") << ", retries "
-     << get("samples.lost.retries_exhausted") << "), undelivered at end " << get("samples.undelivered_at_end") << "\n";
+  os << "twinbed: " << run.scenario_name << " (seed " << run.seed << ", " << fmt(run.duration_s / 3600.0)
+     << " h simulated, " << run.device_count << " devices, " << run.sensors.size() << " sensors)\n";
+  os << "  samples   generated " << get("samples.generated") << ", delivered " << get("samples.delivered")
+     << " (" << get("samples.delivered_fraction") << "), duplicated " << get("samples.duplicated")
+     << ", lost " << get("samples.lost.total") << " (overflow " << get("samples.lost.buffer_overflow")
+     << ", retries " << get("samples.lost.retries_exhausted") << "), undelivered at end "
+     << get("samples.undelivered_at_end") << "\n";
   os << "  latency   p50 " << get("latency_s.p50") << " s, p99 " << get("latency_s.p99") << " s, max "
      << get("latency_s.max") << " s\n";
   os << "  alerts    " << run.episodes.size() << " episodes: " << score.true_positives << " true, "

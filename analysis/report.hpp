@@ -24,7 +24,8 @@ struct ExpectationBound {
 
 struct ExpectationResult {
   ExpectationBound bound;
-  std::optional<double> value;  ///< nullopt: the metric is undefined for this run (e.g. precision with no alerts)
+  std::optional<double>
+      value;  ///< nullopt: the metric is undefined for this run (e.g. precision with no alerts)
   bool held = false;
 };
 
@@ -32,7 +33,8 @@ struct ExpectationResult {
 using Metrics = std::map<std::string, std::optional<double>>;
 
 Metrics compute_metrics(const RunData& run, const Score& score);
-std::vector<ExpectationResult> check_expectations(const Metrics& metrics, const std::vector<ExpectationBound>& bounds);
+std::vector<ExpectationResult> check_expectations(const Metrics& metrics,
+                                                  const std::vector<ExpectationBound>& bounds);
 nlohmann::json build_report(const RunData& run, const Score& score, const Metrics& metrics,
                             const std::vector<ExpectationResult>& expectations);
 /// A few lines for a person at a terminal.

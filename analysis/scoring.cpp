@@ -12,7 +12,8 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
 
   // Scoring windows of incidents, by asset.
   std::unordered_map<std::string, std::vector<std::size_t>> incidents_by_asset;
-  for (std::size_t k = 0; k < run.incidents.size(); ++k) incidents_by_asset[run.incidents[k].asset].push_back(k);
+  for (std::size_t k = 0; k < run.incidents.size(); ++k)
+    incidents_by_asset[run.incidents[k].asset].push_back(k);
   auto window_of = [&](const Incident& inc) {
     const double start = inc.abnormal_from_s - options.early_warning_s;
     const double end = std::min(run.duration_s, inc.failure_s + options.post_failure_grace_s);

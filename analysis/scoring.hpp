@@ -28,9 +28,9 @@ struct ScoringOptions {
 };
 
 struct FalsePositive {
-  std::size_t episode = 0;              ///< index into RunData::episodes
-  std::vector<std::string> causes;      ///< sorted fault kinds, or {"none"}
-  std::vector<std::string> fault_ids;   ///< sorted ids of the fault specs involved
+  std::size_t episode = 0;             ///< index into RunData::episodes
+  std::vector<std::string> causes;     ///< sorted fault kinds, or {"none"}
+  std::vector<std::string> fault_ids;  ///< sorted ids of the fault specs involved
 };
 
 struct IncidentOutcome {

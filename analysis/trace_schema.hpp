@@ -27,7 +27,7 @@ struct FaultLabel {
   std::string kind;    ///< "drift", "emi_spike", "packet_loss", "outage"
   std::string target;  ///< "device/sensor" for value faults, a device id for network faults
   double start_s = 0;
-  double end_s = 0;    ///< == start_s for an instant; may be the run's end
+  double end_s = 0;  ///< == start_s for an instant; may be the run's end
   std::string params_json;
 };
 
@@ -44,9 +44,9 @@ struct Incident {
 struct Episode {
   std::uint32_t sensor = 0;
   int severity = 1;
-  double raise_time_s = 0;          ///< cloud time the alert was raised
-  double clear_time_s = kNever;     ///< cloud time it cleared
-  double trigger_true_time_s = 0;   ///< physical time of the reading that raised it
+  double raise_time_s = 0;         ///< cloud time the alert was raised
+  double clear_time_s = kNever;    ///< cloud time it cleared
+  double trigger_true_time_s = 0;  ///< physical time of the reading that raised it
   double trigger_device_time_s = 0;
   double score = 0;
 };
@@ -61,18 +61,18 @@ struct SensorMeta {
 /// Data-path accounting, exact per reading.
 struct DataPath {
   std::uint64_t generated = 0;
-  std::uint64_t delivered = 0;            ///< distinct readings that reached the cloud
-  std::uint64_t duplicated = 0;           ///< extra copies that reached the cloud
+  std::uint64_t delivered = 0;   ///< distinct readings that reached the cloud
+  std::uint64_t duplicated = 0;  ///< extra copies that reached the cloud
   std::uint64_t lost_buffer_overflow = 0;
   std::uint64_t lost_retries_exhausted = 0;
-  std::uint64_t undelivered_at_end = 0;   ///< still on a device, in flight or queued when the run ended
-  std::uint64_t messages = 0;             ///< publishes formed
-  std::uint64_t attempts = 0;             ///< publish attempts (first sends + retries)
-  std::uint64_t lost_link = 0;            ///< attempts lost to packet loss
-  std::uint64_t lost_outage = 0;          ///< attempts lost to a link outage
+  std::uint64_t undelivered_at_end = 0;  ///< still on a device, in flight or queued when the run ended
+  std::uint64_t messages = 0;            ///< publishes formed
+  std::uint64_t attempts = 0;            ///< publish attempts (first sends + retries)
+  std::uint64_t lost_link = 0;           ///< attempts lost to packet loss
+  std::uint64_t lost_outage = 0;         ///< attempts lost to a link outage
   std::uint64_t acks_lost = 0;
-  std::uint64_t broker_rejected = 0;      ///< publishes refused by a full broker queue
-  std::uint64_t bytes = 0;                ///< bytes of all attempts that entered the network
+  std::uint64_t broker_rejected = 0;  ///< publishes refused by a full broker queue
+  std::uint64_t bytes = 0;            ///< bytes of all attempts that entered the network
   std::uint64_t edge_buffer_peak_records = 0;
   std::uint64_t edge_buffer_overflows = 0;
   std::uint64_t broker_queue_peak_messages = 0;
@@ -84,6 +84,8 @@ struct RunData {
   std::uint64_t seed = 0;
   double duration_s = 0;
   std::size_t device_count = 0;
+  std::size_t gateway_count = 0;
+  std::size_t devices_per_gateway_max = 0;  ///< the largest fan-in behind one gateway
   std::vector<SensorMeta> sensors;
   std::vector<Incident> incidents;
   std::vector<FaultLabel> faults;

@@ -6,7 +6,9 @@
 namespace twinbed::devices {
 
 EdgeFirmware::EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> sensors)
-    : options_(options), sensors_(std::move(sensors)), buffer_(options.buffer_capacity_records, options.overflow) {}
+    : options_(options),
+      sensors_(std::move(sensors)),
+      buffer_(options.buffer_capacity_records, options.overflow) {}
 
 void EdgeFirmware::sample_until(double t_s) {
   scratch_.clear();
@@ -32,8 +34,9 @@ void EdgeFirmware::sample_until(double t_s) {
   if (scratch_.empty()) return;
   // Sequence numbers follow physical time across sensors, as a sampling loop would.
   if (sensors_.size() > 1)
-    std::stable_sort(scratch_.begin(), scratch_.end(),
-                     [](const Reading& a, const Reading& b) { return a.truth.true_time_s < b.truth.true_time_s; });
+    std::stable_sort(scratch_.begin(), scratch_.end(), [](const Reading& a, const Reading& b) {
+      return a.truth.true_time_s < b.truth.true_time_s;
+    });
   for (Reading& r : scratch_) {
     r.record.device = options_.device_index;
     r.record.boot = options_.boot;

@@ -9,35 +9,46 @@
 namespace twinbed::devices {
 
 bool parse_pump_signal(const std::string& name, PumpSignal& out) {
-  if (name == "vibration_rms") out = PumpSignal::kVibrationRms;
-  else if (name == "bearing_temp") out = PumpSignal::kBearingTemp;
-  else if (name == "motor_current") out = PumpSignal::kMotorCurrent;
-  else if (name == "flow") out = PumpSignal::kFlow;
-  else return false;
+  if (name == "vibration_rms")
+    out = PumpSignal::kVibrationRms;
+  else if (name == "bearing_temp")
+    out = PumpSignal::kBearingTemp;
+  else if (name == "motor_current")
+    out = PumpSignal::kMotorCurrent;
+  else if (name == "flow")
+    out = PumpSignal::kFlow;
+  else
+    return false;
   return true;
 }
 
 const char* pump_signal_unit(PumpSignal s) {
   switch (s) {
-    case PumpSignal::kVibrationRms: return "mm/s";
-    case PumpSignal::kBearingTemp: return "degC";
-    case PumpSignal::kMotorCurrent: return "A";
-    case PumpSignal::kFlow: return "m3/h";
+    case PumpSignal::kVibrationRms:
+      return "mm/s";
+    case PumpSignal::kBearingTemp:
+      return "degC";
+    case PumpSignal::kMotorCurrent:
+      return "A";
+    case PumpSignal::kFlow:
+      return "m3/h";
   }
   return "";
 }
 
 PumpModel::PumpModel(const PumpParams& params, std::uint64_t seed, const std::string& asset_id)
     : params_(params), load_step_key_(faults::RandomStream::key(seed, asset_id, "load_step")) {
-  phase_ = 2.0 * std::numbers::pi * faults::RandomStream::uniform_at(faults::RandomStream::key(seed, asset_id, "load_phase"), 0);
+  phase_ = 2.0 * std::numbers::pi *
+           faults::RandomStream::uniform_at(faults::RandomStream::key(seed, asset_id, "load_phase"), 0);
   const double inf = std::numeric_limits<double>::infinity();
   if (params_.degrades && std::isfinite(params_.onset_s) && std::isfinite(params_.time_to_failure_s)) {
     onset_s_ = params_.onset_s;
     tau_s_ = params_.time_to_failure_s / std::log(1.0 / params_.initial_wear);
     failure_s_ = params_.onset_s + params_.time_to_failure_s;
-    abnormal_from_s_ = params_.incident_wear <= params_.initial_wear
-                           ? params_.onset_s
-                           : params_.onset_s + tau_s_ * std::log(params_.incident_wear / params_.initial_wear);
+    abnormal_from_s_ =
+        params_.incident_wear <= params_.initial_wear
+            ? params_.onset_s
+            : params_.onset_s + tau_s_ * std::log(params_.incident_wear / params_.initial_wear);
   } else {
     onset_s_ = inf;
     tau_s_ = inf;
@@ -53,8 +64,9 @@ double PumpModel::load_step(std::uint64_t k) const {
 double PumpModel::load_at(double t_s) const {
   const auto k = static_cast<std::uint64_t>(std::max(0.0, std::floor(t_s / params_.load_step_interval_s)));
   const double step = params_.load_step_std * faults::RandomStream::normal_at(load_step_key_, k);
-  const double l = params_.load_mean +
-                   params_.load_amplitude * std::sin(2.0 * std::numbers::pi * t_s / params_.load_period_s + phase_) + step;
+  const double l =
+      params_.load_mean +
+      params_.load_amplitude * std::sin(2.0 * std::numbers::pi * t_s / params_.load_period_s + phase_) + step;
   return std::clamp(l, 0.05, 1.0);
 }
 
@@ -64,7 +76,8 @@ void PumpModel::load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) cons
   std::uint64_t k_cached = ~0ULL;
   double step = 0.0;
   for (Eigen::Index i = 0; i < n; ++i) {
-    const auto k = static_cast<std::uint64_t>(std::max(0.0, std::floor(t_s(i) / params_.load_step_interval_s)));
+    const auto k =
+        static_cast<std::uint64_t>(std::max(0.0, std::floor(t_s(i) / params_.load_step_interval_s)));
     if (k != k_cached) {
       k_cached = k;
       step = params_.load_step_std * faults::RandomStream::normal_at(load_step_key_, k);
@@ -75,7 +88,8 @@ void PumpModel::load_batch(const Eigen::ArrayXd& t_s, Eigen::ArrayXd& load) cons
   const double omega = 2.0 * std::numbers::pi / params_.load_period_s;
   const double dt = n > 1 ? t_s(1) - t_s(0) : 0.0;
   const double step_sin = std::sin(omega * dt), step_cos = std::cos(omega * dt);
-  double sin_k = n > 0 ? std::sin(omega * t_s(0) + phase_) : 0.0, cos_k = n > 0 ? std::cos(omega * t_s(0) + phase_) : 1.0;
+  double sin_k = n > 0 ? std::sin(omega * t_s(0) + phase_) : 0.0,
+         cos_k = n > 0 ? std::cos(omega * t_s(0) + phase_) : 1.0;
   for (Eigen::Index i = 0; i < n; ++i) {
     load(i) = std::clamp(params_.load_mean + params_.load_amplitude * sin_k + load(i), 0.05, 1.0);
     const double next_sin = sin_k * step_cos + cos_k * step_sin;
@@ -99,11 +113,15 @@ double PumpModel::evaluate_one(PumpSignal signal, double t_s) const {
   const double load = load_at(t_s);
   const double wear = wear_at(t_s);
   switch (signal) {
-    case PumpSignal::kVibrationRms: return p.vibration_base_mm_s * (0.6 + 0.4 * load) + p.vibration_wear_mm_s * wear;
-    case PumpSignal::kBearingTemp: return p.ambient_c + p.temp_rise_load_c * load + p.temp_rise_wear_c * wear;
+    case PumpSignal::kVibrationRms:
+      return p.vibration_base_mm_s * (0.6 + 0.4 * load) + p.vibration_wear_mm_s * wear;
+    case PumpSignal::kBearingTemp:
+      return p.ambient_c + p.temp_rise_load_c * load + p.temp_rise_wear_c * wear;
     case PumpSignal::kMotorCurrent:
-      return p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * load * (1.0 + p.friction_gain * wear);
-    case PumpSignal::kFlow: return p.flow_rated_m3h * load;
+      return p.current_no_load_a +
+             (p.current_rated_a - p.current_no_load_a) * load * (1.0 + p.friction_gain * wear);
+    case PumpSignal::kFlow:
+      return p.flow_rated_m3h * load;
   }
   return 0.0;
 }
@@ -121,10 +139,18 @@ void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::Ar
   load_batch(t_s, load);
   const PumpParams& p = params_;
   switch (signal) {
-    case PumpSignal::kVibrationRms: out = p.vibration_base_mm_s * (0.6 + 0.4 * load); break;
-    case PumpSignal::kBearingTemp: out = p.ambient_c + p.temp_rise_load_c * load; break;
-    case PumpSignal::kMotorCurrent: out = p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * load; break;
-    case PumpSignal::kFlow: out = p.flow_rated_m3h * load; break;
+    case PumpSignal::kVibrationRms:
+      out = p.vibration_base_mm_s * (0.6 + 0.4 * load);
+      break;
+    case PumpSignal::kBearingTemp:
+      out = p.ambient_c + p.temp_rise_load_c * load;
+      break;
+    case PumpSignal::kMotorCurrent:
+      out = p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * load;
+      break;
+    case PumpSignal::kFlow:
+      out = p.flow_rated_m3h * load;
+      break;
   }
 }
 

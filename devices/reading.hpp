@@ -14,8 +14,8 @@
 namespace twinbed::devices {
 
 struct ReadingTruth {
-  double true_time_s = 0;     ///< when the sample was physically taken
-  double true_value = 0;      ///< the physical quantity at that time, before noise and faults
+  double true_time_s = 0;        ///< when the sample was physically taken
+  double true_value = 0;         ///< the physical quantity at that time, before noise and faults
   std::uint32_t fault_mask = 0;  ///< faults::FaultBit flags that touched this value
 };
 

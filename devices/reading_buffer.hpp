@@ -38,20 +38,10 @@ class ReadingBuffer {
     return evicted;
   }
 
-  /// Removes up to `max_count` readings from the head, oldest first, appending to `out`.
-  void take(std::size_t max_count, std::vector<Reading>& out) {
-    const std::size_t n = std::min(max_count, size_);
-    out.clear();
-    out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(ring_[(head_ + i) & (ring_.size() - 1)]);
-    head_ = (head_ + n) & (ring_.size() - 1);
-    size_ -= n;
-    if (size_ == 0) head_ = 0;
-  }
-
   /// Removes up to `max_count` readings from the head straight into a batch's
   /// parallel record and truth vectors (no intermediate copy).
-  void take_into(std::size_t max_count, std::vector<pipeline::Record>& records, std::vector<ReadingTruth>& truth) {
+  void take_into(std::size_t max_count, std::vector<pipeline::Record>& records,
+                 std::vector<ReadingTruth>& truth) {
     const std::size_t n = std::min(max_count, size_);
     records.reserve(records.size() + n);
     truth.reserve(truth.size() + n);
@@ -72,8 +62,6 @@ class ReadingBuffer {
   std::uint64_t overflows() const { return overflows_; }
   /// Precondition: !empty().
   double oldest_true_time_s() const { return ring_[head_].truth.true_time_s; }
-  /// The i-th oldest reading. Precondition: i < size().
-  const Reading& at(std::size_t i) const { return ring_[(head_ + i) & (ring_.size() - 1)]; }
 
  private:
   // A power-of-two ring that grows on demand up to the capacity: memory follows

@@ -29,8 +29,9 @@ double EmiSpikes::offset_at(double t_s, double sample_period_s) {
   while (next_arrival_s_ <= t_s) draw_next_arrival();
   if (t_s >= params_.end_s) return 0.0;
   const double sign = stream_.bernoulli(0.5) ? 1.0 : -1.0;
-  const double magnitude = params_.law == AmplitudeLaw::kLaplace ? std::fabs(stream_.laplace(params_.amplitude_scale))
-                                                                 : params_.amplitude_scale;
+  const double magnitude = params_.law == AmplitudeLaw::kLaplace
+                               ? std::fabs(stream_.laplace(params_.amplitude_scale))
+                               : params_.amplitude_scale;
   active_amplitude_ = sign * magnitude;
   samples_left_ = params_.width_samples - 1;
   events_.push_back({t_s, t_s + params_.width_samples * sample_period_s, active_amplitude_});

@@ -42,13 +42,6 @@ class OutageSchedule {
     return false;
   }
 
-  /// End of the window containing t_s (t_s itself if the link is up).
-  double up_again_at(double t_s) const {
-    for (const auto& w : windows_)
-      if (t_s >= w.first && t_s < w.second) return w.second;
-    return t_s;
-  }
-
   bool empty() const { return windows_.empty(); }
   const std::vector<std::pair<double, double>>& windows() const { return windows_; }
 

@@ -30,7 +30,8 @@ class CloudPipeline {
   virtual void configure(std::span<const SensorInfo> sensors, std::span<const std::string> devices) = 0;
 
   /// One arriving message worth of records. `ingest_time_s` is the cloud's clock.
-  virtual void ingest(std::span<const Record> records, double ingest_time_s, std::vector<AlertEvent>& alerts) = 0;
+  virtual void ingest(std::span<const Record> records, double ingest_time_s,
+                      std::vector<AlertEvent>& alerts) = 0;
 
   /// End of stream: no more records will come. A pipeline may clear open
   /// alerts here; it cannot raise one (there is no record to trigger it).

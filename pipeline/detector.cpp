@@ -35,7 +35,9 @@ constexpr double kD2 = 1.128;
 // D4 for subgroups of two: the moving-range chart's upper control limit factor.
 constexpr double kD4 = 3.267;
 
-double EwmaZScore::std_dev() const { return std::max(min_std_, moving_range_ / kD2); }
+double EwmaZScore::std_dev() const {
+  return std::max(min_std_, moving_range_ / kD2);
+}
 
 std::optional<Transition> EwmaZScore::update(double x) {
   const double range = n_ > 0 ? std::fabs(x - previous_) : 0.0;
@@ -57,8 +59,10 @@ std::optional<Transition> EwmaZScore::update(double x) {
     // to raise the alarm.
     const double limit = abs_z < options_.z_clear ? std::fabs(x - mean_) : options_.z_clear * s;
     mean_ += options_.alpha * std::clamp(x - mean_, -limit, limit);
-    moving_range_ += options_.alpha * (std::min(range, kD4 * std::max(moving_range_, min_std_ * kD2)) - moving_range_);
-  } else if (options_.rebaseline_after_samples > 0 && latch_.raised_for_samples() >= options_.rebaseline_after_samples) {
+    moving_range_ +=
+        options_.alpha * (std::min(range, kD4 * std::max(moving_range_, min_std_ * kD2)) - moving_range_);
+  } else if (options_.rebaseline_after_samples > 0 &&
+             latch_.raised_for_samples() >= options_.rebaseline_after_samples) {
     // The process has moved to a new normal: learn it again. The alarm clears
     // through the latch once the new baseline explains the data.
     n_ = 0;

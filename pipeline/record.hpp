@@ -35,7 +35,7 @@ struct SensorInfo {
   std::string unit;       ///< e.g. "mm/s"
   double range_lo = 0;    ///< the instrument's calibrated range
   double range_hi = 0;
-  double rate_hz = 1;     ///< nominal sampling rate
+  double rate_hz = 1;  ///< nominal sampling rate
 };
 
 enum class AlertTransition : std::uint8_t { kRaise = 0, kClear = 1 };

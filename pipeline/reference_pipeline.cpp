@@ -2,7 +2,8 @@
 
 namespace twinbed::pipeline {
 
-void ReferencePipeline::configure(std::span<const SensorInfo> sensors, std::span<const std::string> /*devices*/) {
+void ReferencePipeline::configure(std::span<const SensorInfo> sensors,
+                                  std::span<const std::string> /*devices*/) {
   sensors_.assign(sensors.begin(), sensors.end());
   state_.clear();
   state_.resize(sensors_.size());
@@ -41,11 +42,14 @@ void ReferencePipeline::ingest(std::span<const Record> records, double /*ingest_
     st.last_device_time_s = r.device_time_s;
     ++accepted_;
     std::optional<Transition> t;
-    if (auto* ewma = std::get_if<EwmaZScore>(&st.detector)) t = ewma->update(r.value);
-    else if (auto* thr = std::get_if<ThresholdDetector>(&st.detector)) t = thr->update(r.value);
+    if (auto* ewma = std::get_if<EwmaZScore>(&st.detector))
+      t = ewma->update(r.value);
+    else if (auto* thr = std::get_if<ThresholdDetector>(&st.detector))
+      t = thr->update(r.value);
     if (!t) continue;
     (t->transition == AlertTransition::kRaise ? raised_ : cleared_)++;
-    alerts.push_back(AlertEvent{r.sensor, t->transition, t->severity, r.device, r.boot, r.seq, r.device_time_s, t->score});
+    alerts.push_back(
+        AlertEvent{r.sensor, t->transition, t->severity, r.device, r.boot, r.seq, r.device_time_s, t->score});
   }
 }
 
@@ -59,7 +63,8 @@ PipelineCounters ReferencePipeline::counters() const {
   c["late_out_of_order"] = late_;
   c["alerts_raised"] = raised_;
   c["alerts_cleared"] = cleared_;
-  for (int v = 1; v < 5; ++v) c[std::string("rejected.") + verdict_name(static_cast<Verdict>(v))] = rejected_[v];
+  for (int v = 1; v < 5; ++v)
+    c[std::string("rejected.") + verdict_name(static_cast<Verdict>(v))] = rejected_[v];
   return c;
 }
 

@@ -30,10 +30,12 @@ struct ReferencePipelineOptions {
 
 class ReferencePipeline final : public CloudPipeline {
  public:
-  explicit ReferencePipeline(ReferencePipelineOptions options) : options_(std::move(options)), validator_(options_.validation) {}
+  explicit ReferencePipeline(ReferencePipelineOptions options)
+      : options_(std::move(options)), validator_(options_.validation) {}
 
   void configure(std::span<const SensorInfo> sensors, std::span<const std::string> devices) override;
-  void ingest(std::span<const Record> records, double ingest_time_s, std::vector<AlertEvent>& alerts) override;
+  void ingest(std::span<const Record> records, double ingest_time_s,
+              std::vector<AlertEvent>& alerts) override;
   void finish(double end_time_s, std::vector<AlertEvent>& alerts) override;
   PipelineCounters counters() const override;
 

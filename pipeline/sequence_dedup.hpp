@@ -21,9 +21,9 @@ class SequenceDedup {
 
  private:
   struct Stream {
-    std::uint64_t floor = 0;           ///< every seq < floor has been seen
-    std::vector<std::uint64_t> bits;   ///< bit i of word w: seq floor + 64*w + i seen
-    std::size_t full_words = 0;        ///< leading words of `bits` that are all ones
+    std::uint64_t floor = 0;          ///< every seq < floor has been seen
+    std::vector<std::uint64_t> bits;  ///< bit i of word w: seq floor + 64*w + i seen
+    std::size_t full_words = 0;       ///< leading words of `bits` that are all ones
   };
   Stream& stream(std::uint32_t device, std::uint32_t boot);
 

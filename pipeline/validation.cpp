@@ -7,11 +7,16 @@ namespace twinbed::pipeline {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::kOk: return "ok";
-    case Verdict::kSentinel: return "sentinel";
-    case Verdict::kNotFinite: return "not_finite";
-    case Verdict::kOutOfRange: return "out_of_range";
-    case Verdict::kDeviceFlagged: return "device_flagged";
+    case Verdict::kOk:
+      return "ok";
+    case Verdict::kSentinel:
+      return "sentinel";
+    case Verdict::kNotFinite:
+      return "not_finite";
+    case Verdict::kOutOfRange:
+      return "out_of_range";
+    case Verdict::kDeviceFlagged:
+      return "device_flagged";
   }
   return "unknown";
 }

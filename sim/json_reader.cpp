@@ -49,8 +49,10 @@ void Diagnostics::throw_if_errors() const {
 
 std::string describe(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return std::string("boolean ") + (v.get<bool>() ? "true" : "false");
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return std::string("boolean ") + (v.get<bool>() ? "true" : "false");
     case json::value_t::string: {
       std::string s = v.get<std::string>();
       if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -58,16 +60,22 @@ std::string describe(const json& v) {
     }
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "number " + format_number(v.get<double>());
-    case json::value_t::array: return "an array of " + std::to_string(v.size());
-    case json::value_t::object: return "an object";
-    default: return "an unsupported value";
+    case json::value_t::number_float:
+      return "number " + format_number(v.get<double>());
+    case json::value_t::array:
+      return "an array of " + std::to_string(v.size());
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "an unsupported value";
   }
 }
 
 std::string Range::describe() const {
   std::string what = integer ? "an integer" : "a number";
-  if (min && max) return what + " in " + (min_exclusive ? "(" : "[") + format_number(*min) + ", " + format_number(*max) + "]";
+  if (min && max)
+    return what + " in " + (min_exclusive ? "(" : "[") + format_number(*min) + ", " + format_number(*max) +
+           "]";
   if (min) return what + (min_exclusive ? " > " : " >= ") + format_number(*min);
   if (max) return what + " <= " + format_number(*max);
   return what;
@@ -134,7 +142,8 @@ std::string Node::string(const std::string& key, const std::string& fallback) {
   return string_required(key).value_or(fallback);
 }
 
-std::string Node::choice(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) {
+std::string Node::choice(const std::string& key, const std::vector<std::string>& allowed,
+                         const std::string& fallback) {
   if (!has(key)) return fallback;
   auto s = string_required(key);
   if (!s) return fallback;
@@ -181,8 +190,9 @@ void Node::finish() {
       const std::size_t d = edit_distance(item.key(), k);
       if (d < best) best = d, hint = k;
     }
-    diag_->error_message(path_ + "." + item.key(),
-                         "unknown key" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+    diag_->error_message(
+        path_ + "." + item.key(),
+        "unknown key" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
   }
 }
 

@@ -60,7 +60,8 @@ struct Range {
 
 class Node {
  public:
-  Node(const json& value, std::string path, Diagnostics& diag) : value_(&value), path_(std::move(path)), diag_(&diag) {}
+  Node(const json& value, std::string path, Diagnostics& diag)
+      : value_(&value), path_(std::move(path)), diag_(&diag) {}
 
   const json& value() const { return *value_; }
   const std::string& path() const { return path_; }
@@ -76,7 +77,8 @@ class Node {
   std::optional<double> number_required(const std::string& key, Range range = Range::any());
   std::string string(const std::string& key, const std::string& fallback);
   std::optional<std::string> string_required(const std::string& key);
-  std::string choice(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback);
+  std::string choice(const std::string& key, const std::vector<std::string>& allowed,
+                     const std::string& fallback);
   bool boolean(const std::string& key, bool fallback);
   /// Children of an array at `key` (empty and an error if it is not an array).
   std::vector<Node> array(const std::string& key, bool required);

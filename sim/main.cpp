@@ -67,7 +67,8 @@ int cmd_run(const RunArgs& args) {
   }
   if (args.trace_level == "events") sc.trace.level = twinbed::sim::TraceLevel::kEvents;
   if (args.trace_level == "full") sc.trace.level = twinbed::sim::TraceLevel::kFull;
-  const std::string out = args.out_dir.empty() ? "out/" + fs::path(args.scenario).stem().string() : args.out_dir;
+  const std::string out =
+      args.out_dir.empty() ? "out/" + fs::path(args.scenario).stem().string() : args.out_dir;
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec) {
@@ -117,8 +118,9 @@ int cmd_run(const RunArgs& args) {
 
   if (!args.quiet) {
     std::cout << summary;
-    std::cout << "  output    " << out << "/report.json" << (options.out_dir.empty() ? "" : ", " + out + "/trace.h5")
-              << " (" << std::fixed << std::setprecision(2) << wall_s << " s wall)\n";
+    std::cout << "  output    " << out << "/report.json"
+              << (options.out_dir.empty() ? "" : ", " + out + "/trace.h5") << " (" << std::fixed
+              << std::setprecision(2) << wall_s << " s wall)\n";
   }
   const bool all_held = report["verdict"] == "pass";
   return all_held ? kExitOk : kExitExpectationFailed;
@@ -140,14 +142,18 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check scenario files against the format; runs nothing.");
-  validate->add_option("SCENARIO", validate_files, "Scenario file(s) (JSON, format 1; see docs/scenario-format.md)")
+  validate
+      ->add_option("SCENARIO", validate_files,
+                   "Scenario file(s) (JSON, format 1; see docs/scenario-format.md)")
       ->required();
 
   RunArgs run_args;
   std::uint64_t seed = 0;
-  auto* run = app.add_subcommand("run", "Run a scenario: writes OUT/report.json, OUT/trace.h5, OUT/summary.txt.");
+  auto* run =
+      app.add_subcommand("run", "Run a scenario: writes OUT/report.json, OUT/trace.h5, OUT/summary.txt.");
   run->add_option("SCENARIO", run_args.scenario, "Scenario file (JSON)")->required();
-  auto* seed_opt = run->add_option("--seed", seed, "Replace the scenario's seed (every random stream derives from it)");
+  auto* seed_opt =
+      run->add_option("--seed", seed, "Replace the scenario's seed (every random stream derives from it)");
   run->add_option("--out", run_args.out_dir, "Output directory (default: out/<scenario name>)");
   run->add_option("--trace-level", run_args.trace_level, "Override the scenario's trace detail")
       ->check(CLI::IsMember({"full", "events"}));

@@ -32,7 +32,9 @@ Platform build_platform(const Topology& topo) {
     const TopologyLink& l = g[e];
     auto [it, fresh] = links.emplace(l.name, nullptr);
     // Scenarios speak bits per second; SimGrid links are in bytes per second.
-    if (fresh) it->second = zone->create_link(l.name, l.spec.bandwidth_bps / 8.0)->set_latency(l.spec.latency_s)->seal();
+    if (fresh)
+      it->second =
+          zone->create_link(l.name, l.spec.bandwidth_bps / 8.0)->set_latency(l.spec.latency_s)->seal();
     return it->second;
   };
   for (auto [it, end] = boost::vertices(g); it != end; ++it) {

@@ -51,7 +51,8 @@ Drawable read_drawable(Node& n, const std::string& key, Range range) {
   const std::string p = n.path() + "." + key;
   if (v.is_array()) {
     auto in_range = [&](double x) {
-      return (!range.min || (range.min_exclusive ? x > *range.min : x >= *range.min)) && (!range.max || x <= *range.max);
+      return (!range.min || (range.min_exclusive ? x > *range.min : x >= *range.min)) &&
+             (!range.max || x <= *range.max);
     };
     if (v.size() != 2 || !v[0].is_number() || !v[1].is_number() || v[0].get<double>() > v[1].get<double>() ||
         !in_range(v[0].get<double>()) || !in_range(v[1].get<double>())) {
@@ -124,13 +125,17 @@ struct Loader {
           base.load_amplitude = p.number("load_amplitude", base.load_amplitude, Range::probability());
           base.load_period_s = p.number("load_period_s", base.load_period_s, Range::positive());
           base.load_step_std = p.number("load_step_std", base.load_step_std, Range::non_negative());
-          base.load_step_interval_s = p.number("load_step_interval_s", base.load_step_interval_s, Range::positive());
+          base.load_step_interval_s =
+              p.number("load_step_interval_s", base.load_step_interval_s, Range::positive());
           base.flow_rated_m3h = p.number("flow_rated_m3h", base.flow_rated_m3h, Range::positive());
-          base.current_no_load_a = p.number("current_no_load_a", base.current_no_load_a, Range::non_negative());
+          base.current_no_load_a =
+              p.number("current_no_load_a", base.current_no_load_a, Range::non_negative());
           base.current_rated_a = p.number("current_rated_a", base.current_rated_a, Range::positive());
           base.friction_gain = p.number("friction_gain", base.friction_gain, Range::non_negative());
-          base.vibration_base_mm_s = p.number("vibration_base_mm_s", base.vibration_base_mm_s, Range::non_negative());
-          base.vibration_wear_mm_s = p.number("vibration_wear_mm_s", base.vibration_wear_mm_s, Range::non_negative());
+          base.vibration_base_mm_s =
+              p.number("vibration_base_mm_s", base.vibration_base_mm_s, Range::non_negative());
+          base.vibration_wear_mm_s =
+              p.number("vibration_wear_mm_s", base.vibration_wear_mm_s, Range::non_negative());
           base.ambient_c = p.number("ambient_c", base.ambient_c);
           base.temp_rise_load_c = p.number("temp_rise_load_c", base.temp_rise_load_c, Range::non_negative());
           base.temp_rise_wear_c = p.number("temp_rise_wear_c", base.temp_rise_wear_c, Range::non_negative());
@@ -148,9 +153,11 @@ struct Loader {
           ttf = read_drawable(d, "time_to_failure_s", Range::positive());
           initial_wear = d.number("initial_wear", initial_wear, {0.0, 1.0, true, false});
           incident_wear = d.number("incident_wear", incident_wear, {0.0, 1.0, true, false});
-          if (!d.has("onset_s")) diag.error(d.path() + ".onset_s", "a number or [lo, hi]", "nothing (the key is required)");
+          if (!d.has("onset_s"))
+            diag.error(d.path() + ".onset_s", "a number or [lo, hi]", "nothing (the key is required)");
           if (!d.has("time_to_failure_s"))
-            diag.error(d.path() + ".time_to_failure_s", "a number or [lo, hi]", "nothing (the key is required)");
+            diag.error(d.path() + ".time_to_failure_s", "a number or [lo, hi]",
+                       "nothing (the key is required)");
           d.finish();
         }
       }
@@ -194,9 +201,10 @@ struct Loader {
         sc.broker.cpu_flops = n.number("cpu_flops", sc.broker.cpu_flops, Range::positive());
         sc.broker.cost_flops_per_message =
             n.number("cost_flops_per_message", sc.broker.cost_flops_per_message, Range::non_negative());
-        sc.broker.forward_linger_s = n.number("forward_linger_s", sc.broker.forward_linger_s, Range::non_negative());
-        sc.broker.queue_limit_messages = static_cast<std::size_t>(
-            n.number("queue_limit_messages", static_cast<double>(sc.broker.queue_limit_messages), Range::count(1)));
+        sc.broker.forward_linger_s =
+            n.number("forward_linger_s", sc.broker.forward_linger_s, Range::non_negative());
+        sc.broker.queue_limit_messages = static_cast<std::size_t>(n.number(
+            "queue_limit_messages", static_cast<double>(sc.broker.queue_limit_messages), Range::count(1)));
         n.finish();
       }
     }
@@ -229,7 +237,8 @@ struct Loader {
       if (n.has("publish_phase_s")) {
         d.publish_phase_s = n.number("publish_phase_s", 0.0, Range::non_negative());
         if (*d.publish_phase_s >= d.publish_interval_s)
-          diag.error(n.path() + ".publish_phase_s", "a phase below publish_interval_s", describe(n.value().at("publish_phase_s")));
+          diag.error(n.path() + ".publish_phase_s", "a phase below publish_interval_s",
+                     describe(n.value().at("publish_phase_s")));
       }
       d.cpu_flops = n.number("cpu_flops", d.cpu_flops, Range::positive());
       if (n.has("clock")) {
@@ -259,7 +268,8 @@ struct Loader {
           d.mqtt.max_attempts = static_cast<int>(m.number("max_attempts", 0, Range::count(0)));
           d.mqtt.max_batch_records = static_cast<std::size_t>(
               m.number("max_batch_records", static_cast<double>(d.mqtt.max_batch_records), Range::count(1)));
-          d.mqtt.reconnect_interval_s = m.number("reconnect_interval_s", d.mqtt.reconnect_interval_s, Range::positive());
+          d.mqtt.reconnect_interval_s =
+              m.number("reconnect_interval_s", d.mqtt.reconnect_interval_s, Range::positive());
           m.finish();
         }
       }
@@ -281,14 +291,16 @@ struct Loader {
           diag.error_message(s.path() + ".id", "duplicate sensor id \"" + r.id + "\" on this device");
         r.asset_ref = s.string_required("asset").value_or("");
         r.signal = s.choice("signal", {"vibration_rms", "bearing_temp", "motor_current", "flow"}, "");
-        if (!s.has("signal")) diag.error(s.path() + ".signal", "one of the pump signals", "nothing (the key is required)");
+        if (!s.has("signal"))
+          diag.error(s.path() + ".signal", "one of the pump signals", "nothing (the key is required)");
         r.params.rate_hz = s.number("rate_hz", 1.0, {0.0, 10000.0, true, false});
         r.params.noise_std = s.number("noise_std", 0.0, Range::non_negative());
         r.params.resolution = s.number("resolution", 0.0, Range::non_negative());
         auto [lo, hi] = default_range(r.signal);
         if (s.has("range")) {
           const json& v = s.value().at("range");
-          if (v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number() && v[0].get<double>() < v[1].get<double>()) {
+          if (v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number() &&
+              v[0].get<double>() < v[1].get<double>()) {
             lo = v[0].get<double>();
             hi = v[1].get<double>();
           } else {
@@ -306,7 +318,8 @@ struct Loader {
         d.gateway = resolve_ref(gateway_ref, i, n.path() + ".gateway");
         d.sensors.clear();
         for (const RawSensor& r : raw)
-          d.sensors.push_back(SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal, r.params});
+          d.sensors.push_back(
+              SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal, r.params});
         sc.devices.push_back(d);
       }
     }
@@ -327,14 +340,15 @@ struct Loader {
       f.start_s = n.number("start_s", 0.0, Range::non_negative());
       f.end_s = kInf;
       const bool has_end = n.has("end_s"), has_duration = n.has("duration_s");
-      if (has_end && has_duration)
-        diag.error_message(n.path(), "give end_s or duration_s, not both");
+      if (has_end && has_duration) diag.error_message(n.path(), "give end_s or duration_s, not both");
       if (has_end) f.end_s = n.number("end_s", kInf, Range::non_negative());
       if (has_duration) f.end_s = f.start_s + n.number("duration_s", 0.0, Range::positive());
-      if (f.end_s <= f.start_s) diag.error(n.path() + ".end_s", "a time after start_s", "a window that ends before it starts");
+      if (f.end_s <= f.start_s)
+        diag.error(n.path() + ".end_s", "a time after start_s", "a window that ends before it starts");
       if (f.kind == "drift") {
         const bool per_s = n.has("rate_per_s"), per_day = n.has("rate_per_day");
-        if (per_s == per_day) diag.error(n.path(), "exactly one of rate_per_s or rate_per_day", per_s ? "both" : "neither");
+        if (per_s == per_day)
+          diag.error(n.path(), "exactly one of rate_per_s or rate_per_day", per_s ? "both" : "neither");
         if (per_s) f.rate_per_s = n.number("rate_per_s", 0.0);
         if (per_day) f.rate_per_s = n.number("rate_per_day", 0.0) / 86400.0;
         f.hold_after_end = n.boolean("hold_after_end", false);
@@ -344,8 +358,9 @@ struct Loader {
         if (n.has("amplitude")) {
           Node a = n.child("amplitude");
           if (a.expect_object()) {
-            f.emi.law = a.choice("law", {"laplace", "fixed"}, "laplace") == "fixed" ? faults::AmplitudeLaw::kFixed
-                                                                                    : faults::AmplitudeLaw::kLaplace;
+            f.emi.law = a.choice("law", {"laplace", "fixed"}, "laplace") == "fixed"
+                            ? faults::AmplitudeLaw::kFixed
+                            : faults::AmplitudeLaw::kLaplace;
             f.emi.amplitude_scale = a.number_required("scale", Range::positive()).value_or(1.0);
             a.finish();
           }
@@ -359,7 +374,8 @@ struct Loader {
       } else if (f.kind == "outage") {
         if (!has_duration && !has_end)
           diag.error(n.path() + ".duration_s", "a positive number (an outage is a window)", "nothing");
-        if (!n.has("start_s")) diag.error(n.path() + ".start_s", "a number >= 0", "nothing (the key is required)");
+        if (!n.has("start_s"))
+          diag.error(n.path() + ".start_s", "a number >= 0", "nothing (the key is required)");
       }
       n.finish();
       resolve_fault_targets(f, n.path());
@@ -375,13 +391,15 @@ struct Loader {
         for (const auto& s : d.sensors)
           if (glob_match(f.target_pattern, d.id + "/" + s.id)) f.targets.push_back(d.id + "/" + s.id);
       if (f.targets.empty())
-        diag.error(path + ".target", "a pattern matching at least one sensor (\"device/sensor\", globs allowed)",
+        diag.error(path + ".target",
+                   "a pattern matching at least one sensor (\"device/sensor\", globs allowed)",
                    "string \"" + f.target_pattern + "\" that matches none");
       return;
     }
     // Network faults target devices, or gateways (every device behind them).
     for (const auto& d : sc.devices)
-      if (glob_match(f.target_pattern, d.id) || glob_match(f.target_pattern, d.gateway)) f.targets.push_back(d.id);
+      if (glob_match(f.target_pattern, d.id) || glob_match(f.target_pattern, d.gateway))
+        f.targets.push_back(d.id);
     if (f.targets.empty())
       diag.error(path + ".target", "a pattern matching at least one device or gateway",
                  "string \"" + f.target_pattern + "\" that matches none");
@@ -392,16 +410,20 @@ struct Loader {
     Node n = root.child("pipeline");
     if (!n.expect_object()) return;
     auto& o = sc.pipeline.options;
-    sc.pipeline.cost_flops_per_record = n.number("cost_flops_per_record", sc.pipeline.cost_flops_per_record, Range::non_negative());
+    sc.pipeline.cost_flops_per_record =
+        n.number("cost_flops_per_record", sc.pipeline.cost_flops_per_record, Range::non_negative());
     if (n.has("validation")) {
       Node v = n.child("validation");
       if (v.expect_object()) {
-        o.validation.range_tolerance = v.number("range_tolerance", o.validation.range_tolerance, Range::non_negative());
+        o.validation.range_tolerance =
+            v.number("range_tolerance", o.validation.range_tolerance, Range::non_negative());
         if (v.has("sentinels")) {
           o.validation.sentinels.clear();
           for (Node s : v.array("sentinels", true)) {
-            if (s.value().is_number()) o.validation.sentinels.push_back(s.value().get<double>());
-            else diag.error(s.path(), "a number", describe(s.value()));
+            if (s.value().is_number())
+              o.validation.sentinels.push_back(s.value().get<double>());
+            else
+              diag.error(s.path(), "a number", describe(s.value()));
           }
         }
         v.finish();
@@ -418,19 +440,23 @@ struct Loader {
           e.z_raise = d.number("z_raise", e.z_raise, Range::positive());
           e.z_clear = d.number("z_clear", e.z_clear, Range::positive());
           e.warmup_samples = static_cast<int>(d.number("warmup_samples", e.warmup_samples, Range::count(2)));
-          e.debounce_samples = static_cast<int>(d.number("debounce_samples", e.debounce_samples, Range::count(1)));
+          e.debounce_samples =
+              static_cast<int>(d.number("debounce_samples", e.debounce_samples, Range::count(1)));
           e.clear_samples = static_cast<int>(d.number("clear_samples", e.clear_samples, Range::count(1)));
-          e.rebaseline_after_samples =
-              static_cast<int>(d.number("rebaseline_after_samples", e.rebaseline_after_samples, Range::count(0)));
+          e.rebaseline_after_samples = static_cast<int>(
+              d.number("rebaseline_after_samples", e.rebaseline_after_samples, Range::count(0)));
           e.min_std_fraction_of_range =
               d.number("min_std_fraction_of_range", e.min_std_fraction_of_range, Range::non_negative());
           if (e.z_clear > e.z_raise)
-            diag.error(d.path() + ".z_clear", "a value <= z_raise = " + json(e.z_raise).dump() + " (hysteresis)",
-                       "z_clear = " + json(e.z_clear).dump() + (d.value().contains("z_clear") ? "" : " (the default)"));
+            diag.error(d.path() + ".z_clear",
+                       "a value <= z_raise = " + json(e.z_raise).dump() + " (hysteresis)",
+                       "z_clear = " + json(e.z_clear).dump() +
+                           (d.value().contains("z_clear") ? "" : " (the default)"));
         } else {
           o.detector = pipeline::DetectorKind::kThreshold;
           auto& t = o.threshold;
-          t.debounce_samples = static_cast<int>(d.number("debounce_samples", t.debounce_samples, Range::count(1)));
+          t.debounce_samples =
+              static_cast<int>(d.number("debounce_samples", t.debounce_samples, Range::count(1)));
           t.clear_samples = static_cast<int>(d.number("clear_samples", t.clear_samples, Range::count(1)));
           if (d.has("limits")) {
             Node l = d.child("limits");
@@ -449,7 +475,8 @@ struct Loader {
               l.finish();
             }
           } else {
-            diag.error(d.path() + ".limits", "an object of limits per measurand", "nothing (the key is required)");
+            diag.error(d.path() + ".limits", "an object of limits per measurand",
+                       "nothing (the key is required)");
           }
         }
         d.finish();
@@ -462,8 +489,10 @@ struct Loader {
     if (root.has("scoring")) {
       Node n = root.child("scoring");
       if (n.expect_object()) {
-        sc.scoring.early_warning_s = n.number("early_warning_s", sc.scoring.early_warning_s, Range::non_negative());
-        sc.scoring.post_failure_grace_s = n.number("post_failure_grace_s", sc.scoring.post_failure_grace_s, Range::non_negative());
+        sc.scoring.early_warning_s =
+            n.number("early_warning_s", sc.scoring.early_warning_s, Range::non_negative());
+        sc.scoring.post_failure_grace_s =
+            n.number("post_failure_grace_s", sc.scoring.post_failure_grace_s, Range::non_negative());
         sc.scoring.attribution_lookback_s =
             n.number("attribution_lookback_s", sc.scoring.attribution_lookback_s, Range::non_negative());
         n.finish();
@@ -472,8 +501,10 @@ struct Loader {
     if (root.has("trace")) {
       Node n = root.child("trace");
       if (n.expect_object()) {
-        sc.trace.level = n.choice("level", {"full", "events"}, "full") == "events" ? TraceLevel::kEvents : TraceLevel::kFull;
-        sc.trace.compression = static_cast<int>(n.number("compression", sc.trace.compression, {0, 9, false, true}));
+        sc.trace.level = n.choice("level", {"full", "events"}, "full") == "events" ? TraceLevel::kEvents
+                                                                                   : TraceLevel::kFull;
+        sc.trace.compression =
+            static_cast<int>(n.number("compression", sc.trace.compression, {0, 9, false, true}));
         n.finish();
       }
     }
@@ -558,7 +589,8 @@ std::optional<std::string> expand_id(const std::string& pattern, long i) {
   }
   if (!spec.empty()) return std::nullopt;
   std::string digits = std::to_string(value);
-  if (static_cast<int>(digits.size()) < width) digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
+  if (static_cast<int>(digits.size()) < width)
+    digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
   auto rest = expand_id(pattern.substr(close + 1), i);
   if (!rest) return std::nullopt;
   return pattern.substr(0, open) + digits + *rest;
@@ -579,8 +611,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   std::vector<std::vector<std::string>> open_objects;
   std::vector<std::string> duplicates;
   auto on_event = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
-    else if (event == json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    if (event == json::parse_event_t::object_start)
+      open_objects.emplace_back();
+    else if (event == json::parse_event_t::object_end && !open_objects.empty())
+      open_objects.pop_back();
     else if (event == json::parse_event_t::key && !open_objects.empty()) {
       const std::string key = parsed.get<std::string>();
       auto& seen = open_objects.back();
@@ -595,21 +629,25 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
     // Turn the byte offset into line:column for the user.
     std::size_t line = 1, col = 1;
     for (std::size_t k = 0; k + 1 < e.byte && k < text.size(); ++k) {
-      if (text[k] == '\n') ++line, col = 1;
-      else ++col;
+      if (text[k] == '\n')
+        ++line, col = 1;
+      else
+        ++col;
     }
     diag.error_message("line " + std::to_string(line) + ", column " + std::to_string(col),
                        "not valid JSON (" + std::string(e.what()) + ")");
     diag.throw_if_errors();
   }
-  for (const auto& key : duplicates) diag.error_message("$", "the key \"" + key + "\" appears twice in one object");
+  for (const auto& key : duplicates)
+    diag.error_message("$", "the key \"" + key + "\" appears twice in one object");
   Node root(doc, "$", diag);
   Loader loader{diag, {}};
   loader.sc.file = file;
   if (!root.expect_object()) diag.throw_if_errors();
   const auto version = root.number_required("twinbed", Range::count(1));
   if (version && *version != kScenarioFormatVersion)
-    diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion), describe(doc.at("twinbed")));
+    diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion),
+               describe(doc.at("twinbed")));
   Scenario& sc = loader.sc;
   sc.name = root.string("name", "");
   sc.description = root.string("description", "");

@@ -33,8 +33,9 @@ Topology::Topology(const Scenario& sc) {
   // (the loader already guarantees each device names an existing gateway).
   parent_.assign(boost::num_vertices(graph_), boost::graph_traits<TopologyGraph>::null_vertex());
   parent_[core_] = core_;
-  boost::breadth_first_search(
-      graph_, core_, boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(parent_.data(), boost::on_tree_edge()))));
+  boost::breadth_first_search(graph_, core_,
+                              boost::visitor(boost::make_bfs_visitor(
+                                  boost::record_predecessors(parent_.data(), boost::on_tree_edge()))));
   for (Vertex v = 0; v < parent_.size(); ++v)
     if (parent_[v] == boost::graph_traits<TopologyGraph>::null_vertex())
       throw std::logic_error("topology: " + graph_[v].id + " is not connected to the core");

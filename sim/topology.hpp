@@ -35,7 +35,8 @@ struct TopologyLink {
   LinkSpec spec;
 };
 
-using TopologyGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, TopologyNode, TopologyLink>;
+using TopologyGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, TopologyNode, TopologyLink>;
 using Vertex = boost::graph_traits<TopologyGraph>::vertex_descriptor;
 using Edge = boost::graph_traits<TopologyGraph>::edge_descriptor;
 

@@ -16,19 +16,26 @@ hid_t check_id(hid_t id, const std::string& what) {
 }
 hid_t native_type(ColumnType t) {
   switch (t) {
-    case ColumnType::kF64: return H5T_NATIVE_DOUBLE;
-    case ColumnType::kU64: return H5T_NATIVE_UINT64;
-    case ColumnType::kU32: return H5T_NATIVE_UINT32;
-    case ColumnType::kU8: return H5T_NATIVE_UINT8;
+    case ColumnType::kF64:
+      return H5T_NATIVE_DOUBLE;
+    case ColumnType::kU64:
+      return H5T_NATIVE_UINT64;
+    case ColumnType::kU32:
+      return H5T_NATIVE_UINT32;
+    case ColumnType::kU8:
+      return H5T_NATIVE_UINT8;
   }
   return H5T_NATIVE_DOUBLE;
 }
 std::size_t type_size(ColumnType t) {
   switch (t) {
     case ColumnType::kF64:
-    case ColumnType::kU64: return 8;
-    case ColumnType::kU32: return 4;
-    case ColumnType::kU8: return 1;
+    case ColumnType::kU64:
+      return 8;
+    case ColumnType::kU32:
+      return 4;
+    case ColumnType::kU8:
+      return 1;
   }
   return 8;
 }
@@ -57,14 +64,15 @@ void string_attribute(hid_t object, const std::string& name, const std::string& 
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, std::max<std::size_t>(1, value.size()));
   hid_t space = H5Screate(H5S_SCALAR);
-  hid_t attr = check_id(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
+  hid_t attr =
+      check_id(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
   check(H5Awrite(attr, type, value.empty() ? " " : value.c_str()), "write attribute " + name);
   H5Aclose(attr);
   H5Sclose(space);
   H5Tclose(type);
 }
-hid_t create_dataset(hid_t parent, const std::string& name, hid_t type, hsize_t rows, hsize_t chunk, int deflate,
-                     bool extendable) {
+hid_t create_dataset(hid_t parent, const std::string& name, hid_t type, hsize_t rows, hsize_t chunk,
+                     int deflate, bool extendable) {
   const hsize_t dims[1] = {rows};
   const hsize_t maxdims[1] = {extendable ? H5S_UNLIMITED : rows};
   hid_t space = H5Screate_simple(1, dims, maxdims);
@@ -78,15 +86,16 @@ hid_t create_dataset(hid_t parent, const std::string& name, hid_t type, hsize_t 
       H5Pset_deflate(dcpl, static_cast<unsigned>(deflate));
     }
   }
-  hid_t ds = check_id(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create dataset " + name);
+  hid_t ds = check_id(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                      "create dataset " + name);
   H5Pclose(dcpl);
   H5Sclose(space);
   return ds;
 }
 }  // namespace
 
-TraceTable::TraceTable(hid_t file, const std::string& path, std::vector<ColumnSpec> columns, std::size_t chunk_rows,
-                       int deflate)
+TraceTable::TraceTable(hid_t file, const std::string& path, std::vector<ColumnSpec> columns,
+                       std::size_t chunk_rows, int deflate)
     : columns_(std::move(columns)), chunk_rows_(chunk_rows) {
   group_ = ensure_groups(file, path);
   for (const auto& c : columns_) {
@@ -129,7 +138,9 @@ void TraceTable::push(std::size_t col, double as_double, std::uint64_t as_intege
       buf.insert(buf.end(), bytes, bytes + 4);
       break;
     }
-    case ColumnType::kU8: buf.push_back(static_cast<unsigned char>(as_integer)); break;
+    case ColumnType::kU8:
+      buf.push_back(static_cast<unsigned char>(as_integer));
+      break;
   }
 }
 
@@ -143,7 +154,8 @@ void TraceTable::flush() {
     hid_t file_space = H5Dget_space(datasets_[c]);
     H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
     hid_t mem_space = H5Screate_simple(1, count, nullptr);
-    check(H5Dwrite(datasets_[c], native_type(columns_[c].type), mem_space, file_space, H5P_DEFAULT, buffers_[c].data()),
+    check(H5Dwrite(datasets_[c], native_type(columns_[c].type), mem_space, file_space, H5P_DEFAULT,
+                   buffers_[c].data()),
           "write " + columns_[c].name);
     H5Sclose(mem_space);
     H5Sclose(file_space);
@@ -162,7 +174,9 @@ TraceWriter::TraceWriter(const std::string& path, int deflate) : deflate_(deflat
   check_id(file_, "create " + path);
 }
 
-TraceWriter::~TraceWriter() { close(); }
+TraceWriter::~TraceWriter() {
+  close();
+}
 
 void TraceWriter::close() {
   if (file_ >= 0) H5Fclose(file_);
@@ -183,36 +197,45 @@ void TraceWriter::strings(const std::string& path, const std::vector<std::string
   std::size_t width = 1;
   for (const auto& v : values) width = std::max(width, v.size());
   std::vector<char> packed(values.size() * width, '\0');
-  for (std::size_t i = 0; i < values.size(); ++i) std::memcpy(packed.data() + i * width, values[i].data(), values[i].size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    std::memcpy(packed.data() + i * width, values[i].data(), values[i].size());
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, width);
   H5Tset_strpad(type, H5T_STR_NULLPAD);
   hid_t group = group_for(path);
   const std::string name = path.substr(path.rfind('/') + 1);
-  hid_t ds = create_dataset(group, name, type, values.size(), std::min<std::size_t>(std::max<std::size_t>(values.size(), 1), 4096),
-                            deflate_, false);
-  if (!values.empty()) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "write " + path);
+  hid_t ds =
+      create_dataset(group, name, type, values.size(),
+                     std::min<std::size_t>(std::max<std::size_t>(values.size(), 1), 4096), deflate_, false);
+  if (!values.empty())
+    check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "write " + path);
   H5Dclose(ds);
   H5Gclose(group);
   H5Tclose(type);
 }
 
-void TraceWriter::doubles(const std::string& path, const std::vector<double>& values, const std::string& unit) {
+void TraceWriter::doubles(const std::string& path, const std::vector<double>& values,
+                          const std::string& unit) {
   hid_t group = group_for(path);
   const std::string name = path.substr(path.rfind('/') + 1);
-  hid_t ds = create_dataset(group, name, H5T_NATIVE_DOUBLE, values.size(),
-                            std::min<std::size_t>(std::max<std::size_t>(values.size(), 1), 4096), deflate_, false);
-  if (!values.empty()) check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write " + path);
+  hid_t ds =
+      create_dataset(group, name, H5T_NATIVE_DOUBLE, values.size(),
+                     std::min<std::size_t>(std::max<std::size_t>(values.size(), 1), 4096), deflate_, false);
+  if (!values.empty())
+    check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write " + path);
   if (!unit.empty()) string_attribute(ds, "unit", unit);
   H5Dclose(ds);
   H5Gclose(group);
 }
 
-void TraceWriter::attribute(const std::string& name, const std::string& value) { string_attribute(file_, name, value); }
+void TraceWriter::attribute(const std::string& name, const std::string& value) {
+  string_attribute(file_, name, value);
+}
 
 void TraceWriter::attribute(const std::string& name, double value) {
   hid_t space = H5Screate(H5S_SCALAR);
-  hid_t attr = check_id(H5Acreate2(file_, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
+  hid_t attr = check_id(H5Acreate2(file_, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "attribute " + name);
   check(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
   H5Aclose(attr);
   H5Sclose(space);

@@ -29,7 +29,8 @@ struct ColumnSpec {
 
 class TraceTable {
  public:
-  TraceTable(hid_t file, const std::string& path, std::vector<ColumnSpec> columns, std::size_t chunk_rows, int deflate);
+  TraceTable(hid_t file, const std::string& path, std::vector<ColumnSpec> columns, std::size_t chunk_rows,
+             int deflate);
   ~TraceTable();
   TraceTable(const TraceTable&) = delete;
   TraceTable& operator=(const TraceTable&) = delete;
@@ -48,7 +49,8 @@ class TraceTable {
   template <typename T>
   static std::uint64_t to_u64(T v) {
     if constexpr (std::is_floating_point_v<T>)
-      return (v > 0 && v < 1.8e19) ? static_cast<std::uint64_t>(v) : 0;  // integer columns never hold fractions
+      return (v > 0 && v < 1.8e19) ? static_cast<std::uint64_t>(v)
+                                   : 0;  // integer columns never hold fractions
     else
       return static_cast<std::uint64_t>(v);
   }
@@ -70,7 +72,8 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  std::unique_ptr<TraceTable> table(const std::string& path, std::vector<ColumnSpec> columns, std::size_t chunk_rows = 65536);
+  std::unique_ptr<TraceTable> table(const std::string& path, std::vector<ColumnSpec> columns,
+                                    std::size_t chunk_rows = 65536);
   /// A fixed-length string column written at once (registries, labels).
   void strings(const std::string& path, const std::vector<std::string>& values);
   /// A float64 column written at once.

@@ -1,7 +1,5 @@
 #include "sim/world.hpp"
 
-#include <simgrid/s4u.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <simgrid/s4u.hpp>
 #include <stdexcept>
 
 #include "devices/edge_firmware.hpp"
@@ -32,7 +31,14 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
-enum class Outcome : std::uint8_t { kAcked = 0, kLostLink = 1, kLinkDown = 2, kLostOutage = 3, kBrokerRejected = 4, kAckLost = 5 };
+enum class Outcome : std::uint8_t {
+  kAcked = 0,
+  kLostLink = 1,
+  kLinkDown = 2,
+  kLostOutage = 3,
+  kBrokerRejected = 4,
+  kAckLost = 5
+};
 
 struct TimedLoss {
   faults::BernoulliLoss loss;
@@ -47,7 +53,7 @@ struct DeviceRuntime {
   std::unique_ptr<devices::EdgeFirmware> firmware;
   std::vector<TimedLoss> uplink_loss, downlink_loss;
   faults::OutageSchedule outages;
-  double ack_latency_s = 0.0;  ///< the PUBACK's way back: the route's latency
+  double ack_latency_s = 0.0;            ///< the PUBACK's way back: the route's latency
   std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
 };
 
@@ -76,8 +82,9 @@ class World {
     // Every actor ends by itself at the scenario's duration, so run() returns
     // with no actor left blocked on this World's queues.
     sg4::Engine::get_instance()->run();
-    if (options_.show_progress) std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h: done          \n",
-                                             sc_.duration_s / 3600, sc_.duration_s / 3600);
+    if (options_.show_progress)
+      std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h: done          \n", sc_.duration_s / 3600,
+                   sc_.duration_s / 3600);
     return finish();
   }
 
@@ -126,8 +133,9 @@ class World {
     for (const AssetSpec& a : sc_.assets) {
       auto model = std::make_unique<devices::PumpModel>(a.pump, sc_.seed, a.id);
       if (a.pump.degrades && model->abnormal_from_s() < sc_.duration_s)
-        run_.incidents.push_back({a.id, "bearing_wear_failure", a.pump.onset_s, model->abnormal_from_s(),
-                                  model->failure_s() < sc_.duration_s ? model->failure_s() : analysis::kNever});
+        run_.incidents.push_back(
+            {a.id, "bearing_wear_failure", a.pump.onset_s, model->abnormal_from_s(),
+             model->failure_s() < sc_.duration_s ? model->failure_s() : analysis::kNever});
       // Setpoint changes are not faults, but they are ground truth a univariate
       // detector may alarm on: label them so attribution can name them.
       if (a.pump.load_step_std > 0) {
@@ -135,7 +143,8 @@ class World {
         for (std::uint64_t k = 1; static_cast<double>(k) * step_s < sc_.duration_s; ++k) {
           const double delta = model->load_step(k) - model->load_step(k - 1);
           const double t = static_cast<double>(k) * step_s;
-          run_.faults.push_back({"(process)", "load_change", a.id, t, t, "{\"delta_load\":" + nlohmann::json(delta).dump() + "}"});
+          run_.faults.push_back({"(process)", "load_change", a.id, t, t,
+                                 "{\"delta_load\":" + nlohmann::json(delta).dump() + "}"});
         }
       }
       assets_[a.id] = std::move(model);
@@ -160,13 +169,20 @@ class World {
       std::vector<devices::SensorChannel> channels;
       for (const SensorSpec& s : spec.sensors) {
         const std::string path = spec.id + "/" + s.id;
-        devices::SensorChannel ch{sensor_index++, assets_.at(s.asset).get(), {}, s.params,
-                                  faults::RandomStream(sc_.seed, path, "noise"), {}, {}, 1};
+        devices::SensorChannel ch{sensor_index++,
+                                  assets_.at(s.asset).get(),
+                                  {},
+                                  s.params,
+                                  faults::RandomStream(sc_.seed, path, "noise"),
+                                  {},
+                                  {},
+                                  1};
         devices::parse_pump_signal(s.signal, ch.signal);
         for (const FaultSpec* f : by_target[path]) {
           if (f->kind == "drift") {
             ch.drifts.push_back({f->start_s, f->end_s, f->rate_per_s, f->hold_after_end});
-            run_.faults.push_back({f->id, "drift", path, f->start_s, std::min(f->end_s, sc_.duration_s), f->params_json});
+            run_.faults.push_back(
+                {f->id, "drift", path, f->start_s, std::min(f->end_s, sc_.duration_s), f->params_json});
           } else if (f->kind == "emi_spikes") {
             ch.emi.emplace_back(f->emi, faults::RandomStream(sc_.seed, f->id + "@" + path, "emi"));
           }
@@ -179,10 +195,12 @@ class World {
       for (const FaultSpec* f : by_target[spec.id]) {
         const double end = std::min(f->end_s, sc_.duration_s);
         if (f->kind == "packet_loss") {
-          rt.uplink_loss.push_back({faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "uplink"}),
-                                    f->start_s, f->end_s});
-          rt.downlink_loss.push_back({faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "downlink"}),
-                                      f->start_s, f->end_s});
+          rt.uplink_loss.push_back(
+              {faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "uplink"}), f->start_s,
+               f->end_s});
+          rt.downlink_loss.push_back(
+              {faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "downlink"}),
+               f->start_s, f->end_s});
         } else if (f->kind == "outage") {
           rt.outages.add(f->start_s, f->end_s);
         }
@@ -196,11 +214,12 @@ class World {
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
-      rt.firmware->on_loss([this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
+      rt.firmware->on_loss(
+          [this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
       if (samples_)
         rt.firmware->on_generated([this](const devices::Reading& r) {
-          samples_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, r.truth.true_value,
-                           r.record.device_time_s, r.record.value, r.truth.fault_mask);
+          samples_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
+                           r.truth.true_value, r.record.device_time_s, r.record.value, r.truth.fault_mask);
         });
     }
     device_names_.reserve(sc_.devices.size());
@@ -214,7 +233,8 @@ class World {
   }
 
   void start_actors() {
-    for (DeviceRuntime& d : devices_) sg4::Actor::create("fw:" + d.spec->id, d.host, [this, &d] { device_loop(d); });
+    for (DeviceRuntime& d : devices_)
+      sg4::Actor::create("fw:" + d.spec->id, d.host, [this, &d] { device_loop(d); });
     sg4::Actor::create("broker", platform_.broker, [this] { broker_loop(); });
     sg4::Actor::create("cloud", platform_.cloud, [this] { cloud_loop(); });
     sg4::Actor::create("progress", platform_.cloud, [this] { progress_loop(); });
@@ -278,8 +298,8 @@ class World {
     ++run_.data.attempts;
     auto done = [&](Outcome o) {
       if (messages_)
-        messages_->append(d.index, batch->message_id, attempt, batch->records.size(), bytes, t0, sg4::Engine::get_clock(),
-                          static_cast<std::uint8_t>(o));
+        messages_->append(d.index, batch->message_id, attempt, batch->records.size(), bytes, t0,
+                          sg4::Engine::get_clock(), static_cast<std::uint8_t>(o));
       return o;
     };
     if (d.outages.down_at(t0)) {
@@ -340,7 +360,8 @@ class World {
   /// The broker forwards what it has received to the cloud, in arrival order, in one bridge transfer.
   void broker_loop() {
     while (take_all(broker_q_, sc_.broker.forward_linger_s)) {
-      sg4::this_actor::execute(sc_.broker.cost_flops_per_message * static_cast<double>(broker_q_.in_work.size()));
+      sg4::this_actor::execute(sc_.broker.cost_flops_per_message *
+                               static_cast<double>(broker_q_.in_work.size()));
       std::uint64_t bytes = 0;
       for (const auto& b : broker_q_.in_work) bytes += b->wire_bytes();
       sg4::Comm::sendto(platform_.broker, platform_.cloud, bytes);
@@ -367,7 +388,8 @@ class World {
     for (int pct = 1; pct < 100; ++pct) {
       sg4::this_actor::sleep_until(step_s * pct);
       if (options_.show_progress)
-        std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h (%d%%)", step_s * pct / 3600, sc_.duration_s / 3600, pct);
+        std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h (%d%%)", step_s * pct / 3600,
+                     sc_.duration_s / 3600, pct);
     }
   }
 
@@ -400,7 +422,8 @@ class World {
       } else {
         ++run_.data.duplicated;
       }
-      if (received_) received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
+      if (received_)
+        received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
     }
     alerts_.clear();
     pipeline_->ingest(b.records, now, alerts_);
@@ -408,7 +431,8 @@ class World {
   }
 
   void on_alert(const pipeline::AlertEvent& a, const devices::Batch& b, double now) {
-    if (a.sensor >= open_episode_.size()) throw std::logic_error("pipeline raised an alert for an unknown sensor");
+    if (a.sensor >= open_episode_.size())
+      throw std::logic_error("pipeline raised an alert for an unknown sensor");
     if (a.transition == pipeline::AlertTransition::kClear) {
       if (open_episode_[a.sensor] != kNoEpisode) run_.episodes[open_episode_[a.sensor]].clear_time_s = now;
       open_episode_[a.sensor] = kNoEpisode;
@@ -416,9 +440,11 @@ class World {
     }
     if (open_episode_[a.sensor] != kNoEpisode) return;  // a repeat of an open episode
     // The triggering record is in this batch (records are in sequence order).
-    const auto it = std::lower_bound(b.records.begin(), b.records.end(), a.seq,
-                                     [](const pipeline::Record& r, std::uint64_t seq) { return r.seq < seq; });
-    if (it == b.records.end() || it->seq != a.seq) throw std::logic_error("alert refers to a record outside its batch");
+    const auto it =
+        std::lower_bound(b.records.begin(), b.records.end(), a.seq,
+                         [](const pipeline::Record& r, std::uint64_t seq) { return r.seq < seq; });
+    if (it == b.records.end() || it->seq != a.seq)
+      throw std::logic_error("alert refers to a record outside its batch");
     const auto& truth = b.truth[static_cast<std::size_t>(it - b.records.begin())];
     open_episode_[a.sensor] = run_.episodes.size();
     run_.episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
@@ -428,7 +454,9 @@ class World {
   void on_loss(const devices::Reading& r, devices::LossCause cause) {
     if (cause == devices::LossCause::kBufferOverflow) {
       ++run_.data.lost_buffer_overflow;
-      if (lost_) lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kLostBufferOverflow);
+      if (lost_)
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
+                      kLostBufferOverflow);
     } else {
       // Decided at the end: a copy may still have reached the cloud (its ack was lost).
       dropped_after_retries_.push_back({r.record.device, r.record.seq, r.record.sensor, r.truth.true_time_s});
@@ -450,7 +478,8 @@ class World {
       data.generated += fw.generated();
       data.messages += fw.messages_formed();
       in_buffers += fw.buffer().size();
-      data.edge_buffer_peak_records = std::max<std::uint64_t>(data.edge_buffer_peak_records, fw.buffer().peak());
+      data.edge_buffer_peak_records =
+          std::max<std::uint64_t>(data.edge_buffer_peak_records, fw.buffer().peak());
       data.edge_buffer_overflows += fw.buffer().overflows();
       if (fw.has_inflight()) hold(*fw.next_publish());
     }
@@ -468,8 +497,8 @@ class World {
     const std::uint64_t accounted =
         data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted + data.undelivered_at_end;
     if (accounted != data.generated)
-      throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) + " but accounted " +
-                             std::to_string(accounted));
+      throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) +
+                             " but accounted " + std::to_string(accounted));
 
     // EMI spikes become fault labels, one per spike.
     for (std::size_t d = 0; d < devices_.size(); ++d) {
@@ -478,7 +507,9 @@ class World {
         const std::string path = sc_.devices[d].id + "/" + sc_.devices[d].sensors[s].id;
         std::size_t k = 0;
         for (const FaultSpec& f : sc_.faults) {
-          if (f.kind != "emi_spikes" || std::find(f.targets.begin(), f.targets.end(), path) == f.targets.end()) continue;
+          if (f.kind != "emi_spikes" ||
+              std::find(f.targets.begin(), f.targets.end(), path) == f.targets.end())
+            continue;
           for (const auto& e : channels[s].emi[k++].events())
             run_.faults.push_back({f.id, "emi_spike", path, e.start_s, std::min(e.end_s, sc_.duration_s),
                                    "{\"amplitude\":" + nlohmann::json(e.amplitude).dump() + "}"});
@@ -486,7 +517,8 @@ class World {
       }
     }
     std::sort(run_.faults.begin(), run_.faults.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.start_s, a.target, a.kind, a.fault_id) < std::tie(b.start_s, b.target, b.kind, b.fault_id);
+      return std::tie(a.start_s, a.target, a.kind, a.fault_id) <
+             std::tie(b.start_s, b.target, b.kind, b.fault_id);
     });
     std::vector<pipeline::AlertEvent> tail;
     pipeline_->finish(sc_.duration_s, tail);
@@ -503,6 +535,9 @@ class World {
     run_.seed = sc_.seed;
     run_.duration_s = sc_.duration_s;
     run_.device_count = sc_.devices.size();
+    run_.gateway_count = sc_.gateways.size();
+    for (const auto& [gateway, n] : topology_.devices_per_gateway())
+      run_.devices_per_gateway_max = std::max(run_.devices_per_gateway_max, n);
     if (trace_) write_trace_tail();
     return std::move(run_);
   }
@@ -512,8 +547,9 @@ class World {
       if (t) t->flush();
     std::vector<std::string> col_a, col_b, col_c, col_d;
     trace_->strings("/registry/devices/id", device_names_);
-    for (const auto& s : registry_) col_a.push_back(s.device_id), col_b.push_back(s.sensor_id), col_c.push_back(s.measurand),
-        col_d.push_back(s.unit);
+    for (const auto& s : registry_)
+      col_a.push_back(s.device_id), col_b.push_back(s.sensor_id), col_c.push_back(s.measurand),
+          col_d.push_back(s.unit);
     trace_->strings("/registry/sensors/device", col_a);
     trace_->strings("/registry/sensors/sensor", col_b);
     trace_->strings("/registry/sensors/measurand", col_c);
@@ -525,7 +561,8 @@ class World {
     std::vector<std::string> ids, kinds, targets, params;
     std::vector<double> starts, ends;
     for (const auto& f : run_.faults) {
-      ids.push_back(f.fault_id), kinds.push_back(f.kind), targets.push_back(f.target), params.push_back(f.params_json);
+      ids.push_back(f.fault_id), kinds.push_back(f.kind), targets.push_back(f.target),
+          params.push_back(f.params_json);
       starts.push_back(f.start_s), ends.push_back(f.end_s);
     }
     trace_->strings("/truth/faults/fault_id", ids);
@@ -547,17 +584,18 @@ class World {
     trace_->doubles("/truth/incidents/abnormal_from_s", abnormal, "s");
     trace_->doubles("/truth/incidents/failure_s", failure, "s");
 
-    auto alerts = trace_->table("/alerts", {{"sensor", ColumnType::kU32, ""},
-                                           {"severity", ColumnType::kU8, ""},
-                                           {"raise_time_s", ColumnType::kF64, "s"},
-                                           {"clear_time_s", ColumnType::kF64, "s"},
-                                           {"trigger_true_time_s", ColumnType::kF64, "s"},
-                                           {"trigger_device_time_s", ColumnType::kF64, "s"},
-                                           {"score", ColumnType::kF64, ""}},
+    auto alerts = trace_->table("/alerts",
+                                {{"sensor", ColumnType::kU32, ""},
+                                 {"severity", ColumnType::kU8, ""},
+                                 {"raise_time_s", ColumnType::kF64, "s"},
+                                 {"clear_time_s", ColumnType::kF64, "s"},
+                                 {"trigger_true_time_s", ColumnType::kF64, "s"},
+                                 {"trigger_device_time_s", ColumnType::kF64, "s"},
+                                 {"score", ColumnType::kF64, ""}},
                                 4096);
     for (const auto& e : run_.episodes)
-      alerts->append(e.sensor, e.severity, e.raise_time_s, e.clear_time_s, e.trigger_true_time_s, e.trigger_device_time_s,
-                     e.score);
+      alerts->append(e.sensor, e.severity, e.raise_time_s, e.clear_time_s, e.trigger_true_time_s,
+                     e.trigger_device_time_s, e.score);
     alerts.reset();
     messages_.reset();
     lost_.reset();

@@ -19,7 +19,7 @@
 namespace twinbed::sim {
 
 struct RunOptions {
-  std::string out_dir;       ///< trace.h5 goes here; empty: no trace
+  std::string out_dir;         ///< trace.h5 goes here; empty: no trace
   bool show_progress = false;  ///< print progress to standard error
 };
 

@@ -13,7 +13,8 @@ RunData small_run() {
   run.duration_s = 86400;
   run.device_count = 2;
   run.sensors = {{"edge-1", "vib", "pump-1", "vibration_rms"}, {"edge-2", "vib", "pump-2", "vibration_rms"}};
-  run.incidents = {{"pump-1", "bearing_wear_failure", 1000, 5000, 9000}, {"pump-2", "bearing_wear_failure", 1000, 50000, kNever}};
+  run.incidents = {{"pump-1", "bearing_wear_failure", 1000, 5000, 9000},
+                   {"pump-2", "bearing_wear_failure", 1000, 50000, kNever}};
   run.faults = {{"emi", "emi_spike", "edge-2/vib", 20000, 20001, "{}"},
                 {"drift", "drift", "edge-2/vib", 30000, 86400, "{}"},
                 {"loss", "packet_loss", "edge-2", 0, 86400, "{}"}};
@@ -38,7 +39,9 @@ TEST_CASE("scoring: true and false positives, missed incidents, detection delay"
   CHECK(s.incidents[1].detected);
 }
 
-TEST_CASE("scoring: false positives are attributed to the faults active on their sensor; packet loss is not a cause") {
+TEST_CASE(
+    "scoring: false positives are attributed to the faults active on their sensor; packet loss is not a "
+    "cause") {
   const Score s = score_run(small_run(), {0.0, 600.0, 60.0});
   REQUIRE(s.false_positives.size() == 3);
   CHECK(s.false_positives[0].causes == std::vector<std::string>{"emi_spike"});
@@ -63,7 +66,8 @@ TEST_CASE("report: every metric is catalogued; expectations hold or fail; undefi
   CHECK(m.at("precision").value() == doctest::Approx(0.4));
   CHECK(m.at("recall").value() == doctest::Approx(1.0));
   CHECK(m.at("false_positives.per_day").value() == doctest::Approx(3.0));
-  const auto r = check_expectations(m, {{"recall", 1.0, std::nullopt}, {"false_positives.count", std::nullopt, 2.0},
+  const auto r = check_expectations(m, {{"recall", 1.0, std::nullopt},
+                                        {"false_positives.count", std::nullopt, 2.0},
                                         {"latency_s.p50", std::nullopt, 10.0}});
   CHECK(r[0].held);
   CHECK_FALSE(r[1].held);

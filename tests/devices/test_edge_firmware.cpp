@@ -8,8 +8,22 @@ using twinbed::faults::RandomStream;
 namespace {
 std::vector<SensorChannel> two_sensors(const PumpModel* pump) {
   std::vector<SensorChannel> s;
-  s.push_back({0, pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, RandomStream(1, "a", "noise"), {}, {}, 1});
-  s.push_back({1, pump, PumpSignal::kBearingTemp, {2.0, 0.0, 0.0, -20.0, 150.0}, RandomStream(1, "b", "noise"), {}, {}, 1});
+  s.push_back({0,
+               pump,
+               PumpSignal::kVibrationRms,
+               {1.0, 0.0, 0.0, 0.0, 50.0},
+               RandomStream(1, "a", "noise"),
+               {},
+               {},
+               1});
+  s.push_back({1,
+               pump,
+               PumpSignal::kBearingTemp,
+               {2.0, 0.0, 0.0, -20.0, 150.0},
+               RandomStream(1, "b", "noise"),
+               {},
+               {},
+               1});
   return s;
 }
 }  // namespace

@@ -35,8 +35,10 @@ TEST_CASE("pump: wear raises vibration, temperature and current together (correl
   p.load_amplitude = 0;
   PumpModel pump(p, 1, "pump-1");
   const double t0 = 10, t1 = 9900;
-  CHECK(pump.evaluate_one(PumpSignal::kVibrationRms, t1) - pump.evaluate_one(PumpSignal::kVibrationRms, t0) > 7.0);
-  CHECK(pump.evaluate_one(PumpSignal::kBearingTemp, t1) - pump.evaluate_one(PumpSignal::kBearingTemp, t0) > 25.0);
+  CHECK(pump.evaluate_one(PumpSignal::kVibrationRms, t1) - pump.evaluate_one(PumpSignal::kVibrationRms, t0) >
+        7.0);
+  CHECK(pump.evaluate_one(PumpSignal::kBearingTemp, t1) - pump.evaluate_one(PumpSignal::kBearingTemp, t0) >
+        25.0);
   CHECK(pump.evaluate_one(PumpSignal::kMotorCurrent, t1) > pump.evaluate_one(PumpSignal::kMotorCurrent, t0));
   // After failure the bearing cools towards ambient with the documented time constant.
   const double at_fail = pump.evaluate_one(PumpSignal::kBearingTemp, 10000);
@@ -50,7 +52,8 @@ TEST_CASE("pump: batch evaluation equals point evaluation (the rotation recurren
   Eigen::ArrayXd t(600), out;
   for (int i = 0; i < 600; ++i) t(i) = 3600.0 + i * 0.5;
   pump.evaluate(PumpSignal::kMotorCurrent, t, out);
-  for (int i = 0; i < 600; ++i) CHECK(out(i) == doctest::Approx(pump.evaluate_one(PumpSignal::kMotorCurrent, t(i))).epsilon(1e-9));
+  for (int i = 0; i < 600; ++i)
+    CHECK(out(i) == doctest::Approx(pump.evaluate_one(PumpSignal::kMotorCurrent, t(i))).epsilon(1e-9));
 }
 
 TEST_CASE("pump: a pump that does not degrade never wears") {

@@ -21,11 +21,13 @@ TEST_CASE("buffer: drop_oldest keeps the newest readings and reports each evicti
   CHECK(evicted == std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5});
   CHECK(b.size() == 4);
   CHECK(b.overflows() == 6);
-  std::vector<Reading> out;
-  b.take(10, out);
+  std::vector<twinbed::pipeline::Record> out;
+  std::vector<ReadingTruth> truth;
+  b.take_into(10, out, truth);
   REQUIRE(out.size() == 4);
-  CHECK(out.front().record.seq == 6);
-  CHECK(out.back().record.seq == 9);
+  CHECK(out.front().seq == 6);
+  CHECK(out.back().seq == 9);
+  CHECK(truth.back().true_time_s == 9.0);
 }
 
 TEST_CASE("buffer: drop_newest keeps the oldest readings") {
@@ -34,10 +36,11 @@ TEST_CASE("buffer: drop_newest keeps the oldest readings") {
   for (std::uint64_t s = 0; s < 10; ++s)
     if (auto lost = b.push(reading(s))) rejected.push_back(lost->record.seq);
   CHECK(rejected == std::vector<std::uint64_t>{4, 5, 6, 7, 8, 9});
-  std::vector<Reading> out;
-  b.take(2, out);
-  CHECK(out[0].record.seq == 0);
-  CHECK(out[1].record.seq == 1);
+  std::vector<twinbed::pipeline::Record> out;
+  std::vector<ReadingTruth> truth;
+  b.take_into(2, out, truth);
+  CHECK(out[0].seq == 0);
+  CHECK(out[1].seq == 1);
   CHECK(b.oldest_true_time_s() == 2.0);
   CHECK(b.peak() == 4);
 }
@@ -45,11 +48,12 @@ TEST_CASE("buffer: drop_newest keeps the oldest readings") {
 TEST_CASE("buffer: order is preserved across wrap-around and growth") {
   ReadingBuffer b(1000, OverflowPolicy::kDropOldest);
   std::uint64_t next = 0, expect = 0;
-  std::vector<Reading> out;
   for (int round = 0; round < 50; ++round) {
     for (int i = 0; i < 37; ++i) CHECK_FALSE(b.push(reading(next++)));
-    b.take(29, out);
-    for (const auto& r : out) CHECK(r.record.seq == expect++);
+    std::vector<twinbed::pipeline::Record> out;
+    std::vector<ReadingTruth> truth;
+    b.take_into(29, out, truth);
+    for (const auto& r : out) CHECK(r.seq == expect++);
   }
   CHECK(b.size() == next - expect);
 }

@@ -25,7 +25,8 @@ TEST_CASE("declared latency and bandwidth are what a transfer takes") {
     "broker": {"link": {"bandwidth_bps": 1e9, "latency_s": 0}},
     "devices": [{"id": "dev", "gateway": "gw", "link": {"bandwidth_bps": 1e6, "latency_s": 0.01},
                  "sensors": [{"id": "s", "asset": "p", "signal": "flow"}]}]
-  })", "inline.json");
+  })",
+                                               "inline.json");
   twinbed::sim::configure_network_model();
   const twinbed::sim::Topology topo(sc);
   const auto platform = twinbed::sim::build_platform(topo);

@@ -62,10 +62,13 @@ TEST_CASE("validation: wrong types name what was expected and what was found") {
 TEST_CASE("validation: negative rates and probabilities are rejected") {
   json doc = base();
   doc["faults"][0]["rate_per_hour"] = -2;
-  CHECK(rejection(doc).find("$.faults[0].rate_per_hour: expected a number >= 0, found number -2") != std::string::npos);
+  CHECK(rejection(doc).find("$.faults[0].rate_per_hour: expected a number >= 0, found number -2") !=
+        std::string::npos);
   json loss = base();
-  loss["faults"].push_back({{"id", "l"}, {"kind", "packet_loss"}, {"target", "edge-1"}, {"probability", 1.5}});
-  CHECK(rejection(loss).find("$.faults[1].probability: expected a number in [0, 1], found number 1.5") != std::string::npos);
+  loss["faults"].push_back(
+      {{"id", "l"}, {"kind", "packet_loss"}, {"target", "edge-1"}, {"probability", 1.5}});
+  CHECK(rejection(loss).find("$.faults[1].probability: expected a number in [0, 1], found number 1.5") !=
+        std::string::npos);
 }
 
 TEST_CASE("validation: dangling references are errors") {
@@ -77,7 +80,8 @@ TEST_CASE("validation: dangling references are errors") {
   CHECK(rejection(gw).find("\"gw-7\", which does not exist") != std::string::npos);
   json target = base();
   target["faults"][0]["target"] = "pump-*/vib";
-  CHECK(rejection(target).find("$.faults[0].target: expected a pattern matching at least one sensor") != std::string::npos);
+  CHECK(rejection(target).find("$.faults[0].target: expected a pattern matching at least one sensor") !=
+        std::string::npos);
 }
 
 TEST_CASE("validation: unknown metrics in expect, bad versions, bad JSON, bad enums") {
@@ -158,15 +162,18 @@ TEST_CASE("validation: holes found in review stay closed") {
   // z_raise below the default z_clear: an error naming both, never a crash.
   json z = base();
   z["pipeline"] = {{"detector", {{"kind", "ewma_zscore"}, {"z_raise", 2.5}}}};
-  CHECK(rejection(z).find("$.pipeline.detector.z_clear: expected a value <= z_raise = 2.5") != std::string::npos);
+  CHECK(rejection(z).find("$.pipeline.detector.z_clear: expected a value <= z_raise = 2.5") !=
+        std::string::npos);
   // Ranges drawn per asset obey the same bounds as plain numbers.
   json d = base();
   d["assets"][0]["degradation"] = {{"onset_s", 10}, {"time_to_failure_s", {0, 0}}};
-  CHECK(rejection(d).find("$.assets[0].degradation.time_to_failure_s: expected a number or [lo, hi]") != std::string::npos);
+  CHECK(rejection(d).find("$.assets[0].degradation.time_to_failure_s: expected a number or [lo, hi]") !=
+        std::string::npos);
   // A misspelled metric in a family is as unknown as any other.
   json m = base();
   m["expect"]["pipeline.duplicate_dropped"] = {{"max", 0}};
-  CHECK(rejection(m).find("$.expect.pipeline.duplicate_dropped: expected a metric name") != std::string::npos);
+  CHECK(rejection(m).find("$.expect.pipeline.duplicate_dropped: expected a metric name") !=
+        std::string::npos);
   json ok = base();
   ok["expect"]["pipeline.duplicates_dropped"] = {{"max", 0}};
   ok["expect"]["false_positives.attributed.emi_spike"] = {{"max", 0}};
