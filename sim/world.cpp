@@ -119,6 +119,10 @@ class World {
                                                 {"device_time_s", ColumnType::kF64, "s"},
                                                 {"value", ColumnType::kF64, ""},
                                                 {"fault_mask", ColumnType::kU32, ""}});
+    sent_ = trace_->table("/readings/sent", {{"device", ColumnType::kU32, ""},
+                                             {"sensor", ColumnType::kU32, ""},
+                                             {"seq", ColumnType::kU64, ""},
+                                             {"message_id", ColumnType::kU64, ""}});
     received_ = trace_->table("/readings/received", {{"device", ColumnType::kU32, ""},
                                                      {"sensor", ColumnType::kU32, ""},
                                                      {"boot", ColumnType::kU32, ""},
@@ -261,7 +265,10 @@ class World {
       }
       while (connected) {
         if (fw.has_inflight() ? retry_due_s > now : !fw.has_backlog_due(woke_at)) break;
+        const bool fresh = !fw.has_inflight();
         const devices::BatchPtr batch = fw.next_publish();
+        if (fresh && sent_)  // which message carries each reading (retries resend the same message)
+          for (const auto& r : batch->records) sent_->append(r.device, r.sensor, r.seq, batch->message_id);
         const double sent_at = now;
         const Outcome outcome = transmit(d, batch, fw.inflight_attempts() + 1);
         now = sg4::Engine::get_clock();
@@ -543,7 +550,7 @@ class World {
   }
 
   void write_trace_tail() {
-    for (TraceTable* t : {messages_.get(), lost_.get(), samples_.get(), received_.get()})
+    for (TraceTable* t : {messages_.get(), lost_.get(), samples_.get(), sent_.get(), received_.get()})
       if (t) t->flush();
     std::vector<std::string> col_a, col_b, col_c, col_d;
     trace_->strings("/registry/devices/id", device_names_);
@@ -600,6 +607,7 @@ class World {
     messages_.reset();
     lost_.reset();
     samples_.reset();
+    sent_.reset();
     received_.reset();
     trace_->close();
   }
@@ -627,7 +635,7 @@ class World {
   ActorQueue broker_q_, cloud_q_;
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;
-  std::unique_ptr<TraceTable> messages_, lost_, samples_, received_;
+  std::unique_ptr<TraceTable> messages_, lost_, samples_, sent_, received_;
 };
 
 }  // namespace
