@@ -213,7 +213,9 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
   auto get = [&](const std::string& name) -> std::string {
     const auto it = metrics.find(name);
     if (it == metrics.end() || !it->second) return "n/a";
-    return fmt(*it->second, 4);
+    const double v = *it->second;
+    if (std::fabs(v) < 1e15 && std::floor(v) == v) return std::to_string(static_cast<std::int64_t>(v));
+    return fmt(v, 4);
   };
   std::ostringstream os;
   os << "twinbed: " << run.scenario_name << " (seed " << run.seed << ", " << fmt(run.duration_s / 3600.0)
