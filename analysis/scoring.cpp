@@ -6,6 +6,12 @@
 
 namespace twinbed::analysis {
 
+TargetType target_type_of(const std::string& kind) {
+  if (kind == "drift" || kind == "emi_spike") return TargetType::kSensor;
+  if (kind == "load_change") return TargetType::kAsset;
+  return TargetType::kDevice;  // outage, packet_loss
+}
+
 Score score_run(const RunData& run, const ScoringOptions& options) {
   Score score;
   score.episode_is_tp.assign(run.episodes.size(), false);
@@ -55,11 +61,18 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
     const SensorMeta& meta = run.sensors[ep.sensor];
     const double from = ep.trigger_true_time_s - options.attribution_lookback_s, to = ep.trigger_true_time_s;
     std::set<std::string> causes, ids;
-    for (const std::string& target : {meta.device + "/" + meta.sensor, meta.device, meta.asset}) {
+    // Ids of sensors, devices and assets are separate namespaces: each label
+    // kind is looked up only under the kind of target it applies to.
+    const std::pair<std::string, TargetType> targets[] = {
+        {meta.device + "/" + meta.sensor, TargetType::kSensor},
+        {meta.device, TargetType::kDevice},
+        {meta.asset, TargetType::kAsset}};
+    for (const auto& [target, type] : targets) {
       const auto it = labels_by_target.find(target);
       if (it == labels_by_target.end()) continue;
       for (const FaultLabel* f : it->second)
-        if (f->kind != "packet_loss" && f->start_s <= to && f->end_s >= from) {
+        if (target_type_of(f->kind) == type && f->kind != "packet_loss" && f->start_s <= to &&
+            f->end_s >= from) {
           causes.insert(f->kind);
           ids.insert(f->fault_id);
         }

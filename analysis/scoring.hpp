@@ -21,6 +21,11 @@
 
 namespace twinbed::analysis {
 
+/// What a label's target names, by label kind: value faults name a sensor
+/// ("device/sensor"), network faults a device, process events an asset.
+enum class TargetType { kSensor, kDevice, kAsset };
+TargetType target_type_of(const std::string& kind);
+
 struct ScoringOptions {
   double early_warning_s = 0.0;
   double post_failure_grace_s = 600.0;

@@ -67,6 +67,7 @@ std::optional<Transition> EwmaZScore::update(double x) {
     // through the latch once the new baseline explains the data.
     n_ = 0;
     mean_ = moving_range_ = 0;
+    latch_.restart_counts();  // or the next sample would re-baseline again
   }
   if (!transition) return std::nullopt;
   const Severity severity = abs_z >= 2 * options_.z_raise ? Severity::kCritical : Severity::kWarning;

@@ -68,6 +68,8 @@ class AlarmLatch {
   bool raised() const { return raised_; }
   int raised_for_samples() const { return raised_for_; }
   void reset() { raised_ = false, over_ = under_ = raised_for_ = 0; }
+  /// Keeps the alarm raised but starts its counters afresh (after a re-baseline).
+  void restart_counts() { over_ = under_ = raised_for_ = 0; }
 
  private:
   int debounce_, clear_;

@@ -54,7 +54,15 @@ struct Range {
   static Range positive() { return {0.0, std::nullopt, true, false}; }
   static Range non_negative() { return {0.0, std::nullopt, false, false}; }
   static Range probability() { return {0.0, 1.0, false, false}; }
-  static Range count(double min_value = 0) { return {min_value, std::nullopt, false, true}; }
+  /// An integer count. Every count has a ceiling (default 1e9, which fits an
+  /// int): a scenario must not be able to wrap a counter or exhaust memory.
+  static Range count(double min_value = 0, double max_value = 1e9) {
+    return {min_value, max_value, false, true};
+  }
+  /// A duration that must let simulated time move (>= 1 ms) and stay bounded.
+  static Range period(double max_value = 1e8) { return {1e-3, max_value, false, false}; }
+  /// Any non-negative number up to a ceiling.
+  static Range up_to(double max_value) { return {0.0, max_value, false, false}; }
   std::string describe() const;
 };
 

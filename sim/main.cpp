@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
   run->add_option("SCENARIO", run_args.scenario, "Scenario file (JSON)")->required();
   auto* seed_opt =
       run->add_option("--seed", seed, "Replace the scenario's seed (every random stream derives from it)");
-  run->add_option("--out", run_args.out_dir, "Output directory (default: out/<scenario file name without .json>)");
+  run->add_option("--out", run_args.out_dir,
+                  "Output directory (default: out/<scenario file name without .json>)");
   run->add_option("--trace-level", run_args.trace_level, "Override the scenario's trace detail")
       ->check(CLI::IsMember({"full", "events"}));
   run->add_flag("--no-trace", run_args.no_trace, "Write no trace.h5 (report only)");

@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -17,6 +18,20 @@ namespace twinbed::sim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMaxCount = 1e6;          ///< entries one template may expand to
+constexpr std::size_t kMaxIdLength = 128;  ///< characters in an id or an id pattern
+constexpr double kMaxDuration_s = 1e8;     ///< about three years of simulated time
+
+/// Ids are names, not patterns: no glob or template characters, no '/' (it
+/// separates device and sensor in fault targets), no spaces.
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > kMaxIdLength) return false;
+  for (unsigned char c : id)
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':' || c == '@' || c == '+'))
+      return false;
+  return true;
+}
+const char* kIdRule = "an id of letters, digits and - _ . : @ + (at most 128 characters)";
 
 bool glob_match(const std::string& pattern, const std::string& text) {
   return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
@@ -27,8 +42,8 @@ LinkSpec read_link(Node& parent, const std::string& key, LinkSpec fallback) {
   Node n = parent.child(key);
   if (!n.expect_object()) return fallback;
   LinkSpec link;
-  link.bandwidth_bps = n.number("bandwidth_bps", fallback.bandwidth_bps, Range::positive());
-  link.latency_s = n.number("latency_s", fallback.latency_s, Range::non_negative());
+  link.bandwidth_bps = n.number("bandwidth_bps", fallback.bandwidth_bps, {1.0, 1e12, false, false});
+  link.latency_s = n.number("latency_s", fallback.latency_s, Range::up_to(3600.0));
   n.finish();
   return link;
 }
@@ -79,7 +94,11 @@ struct Loader {
   std::vector<std::pair<long, std::string>> expand(Node& n) {
     std::vector<std::pair<long, std::string>> out;
     auto id = n.string_required("id");
-    const long count = static_cast<long>(n.number("count", 1, Range::count(1)));
+    if (id && id->size() > kMaxIdLength) {
+      n.diag().error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
+      return {};
+    }
+    const long count = static_cast<long>(n.number("count", 1, Range::count(1, kMaxCount)));
     if (!id) return out;
     const bool templated = id->find('{') != std::string::npos;
     if (count > 1 && !templated) {
@@ -87,11 +106,16 @@ struct Loader {
                  describe(n.value().at("id")));
       return out;
     }
-    if (!templated) return {{0, *id}};
+    if (!templated) {
+      if (!valid_id(*id)) n.diag().error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
+      return {{0, *id}};
+    }
     for (long i = 1; i <= count; ++i) {
       auto e = expand_id(*id, i);
-      if (!e) {
-        diag.error(n.path() + ".id", "a pattern like \"pump-{i}\", \"pump-{i:03}\" or \"dev-{i/10}\"",
+      if (!e || !valid_id(*e)) {
+        diag.error(n.path() + ".id",
+                   "a pattern like \"pump-{i}\", \"pump-{i:03}\" or \"dev-{i/10}\" that expands to " +
+                       std::string(kIdRule),
                    describe(n.value().at("id")));
         return {};
       }
@@ -123,10 +147,10 @@ struct Loader {
         if (p.expect_object()) {
           base.load_mean = p.number("load_mean", base.load_mean, Range::probability());
           base.load_amplitude = p.number("load_amplitude", base.load_amplitude, Range::probability());
-          base.load_period_s = p.number("load_period_s", base.load_period_s, Range::positive());
+          base.load_period_s = p.number("load_period_s", base.load_period_s, Range::period());
           base.load_step_std = p.number("load_step_std", base.load_step_std, Range::non_negative());
           base.load_step_interval_s =
-              p.number("load_step_interval_s", base.load_step_interval_s, Range::positive());
+              p.number("load_step_interval_s", base.load_step_interval_s, Range::period());
           base.flow_rated_m3h = p.number("flow_rated_m3h", base.flow_rated_m3h, Range::positive());
           base.current_no_load_a =
               p.number("current_no_load_a", base.current_no_load_a, Range::non_negative());
@@ -197,6 +221,7 @@ struct Loader {
       Node n = root.child("broker");
       if (n.expect_object()) {
         sc.broker.id = n.string("id", sc.broker.id);
+        if (!valid_id(sc.broker.id)) diag.error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
         sc.broker.link = read_link(n, "link", sc.broker.link);
         sc.broker.cpu_flops = n.number("cpu_flops", sc.broker.cpu_flops, Range::positive());
         sc.broker.cost_flops_per_message =
@@ -212,6 +237,7 @@ struct Loader {
       Node n = root.child("cloud");
       if (n.expect_object()) {
         sc.cloud.id = n.string("id", sc.cloud.id);
+        if (!valid_id(sc.cloud.id)) diag.error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
         sc.cloud.link = read_link(n, "link", sc.cloud.link);
         sc.cloud.cpu_flops = n.number("cpu_flops", sc.cloud.cpu_flops, Range::positive());
         n.finish();
@@ -233,7 +259,7 @@ struct Loader {
       DeviceSpec d;
       const std::string gateway_ref = n.string_required("gateway").value_or("");
       d.link = read_link(n, "link", d.link);
-      d.publish_interval_s = n.number("publish_interval_s", d.publish_interval_s, Range::positive());
+      d.publish_interval_s = n.number("publish_interval_s", d.publish_interval_s, Range::period());
       if (n.has("publish_phase_s")) {
         d.publish_phase_s = n.number("publish_phase_s", 0.0, Range::non_negative());
         if (*d.publish_phase_s >= d.publish_interval_s)
@@ -264,12 +290,12 @@ struct Loader {
         Node m = n.child("mqtt");
         if (m.expect_object()) {
           d.mqtt.qos = static_cast<int>(m.number("qos", 1, {1, 1, false, true}));
-          d.mqtt.ack_timeout_s = m.number("ack_timeout_s", d.mqtt.ack_timeout_s, Range::positive());
-          d.mqtt.max_attempts = static_cast<int>(m.number("max_attempts", 0, Range::count(0)));
-          d.mqtt.max_batch_records = static_cast<std::size_t>(
-              m.number("max_batch_records", static_cast<double>(d.mqtt.max_batch_records), Range::count(1)));
+          d.mqtt.ack_timeout_s = m.number("ack_timeout_s", d.mqtt.ack_timeout_s, Range::period());
+          d.mqtt.max_attempts = static_cast<int>(m.number("max_attempts", 0, Range::count(0, 1e6)));
+          d.mqtt.max_batch_records = static_cast<std::size_t>(m.number(
+              "max_batch_records", static_cast<double>(d.mqtt.max_batch_records), Range::count(1, 1e6)));
           d.mqtt.reconnect_interval_s =
-              m.number("reconnect_interval_s", d.mqtt.reconnect_interval_s, Range::positive());
+              m.number("reconnect_interval_s", d.mqtt.reconnect_interval_s, Range::period());
           m.finish();
         }
       }
@@ -287,6 +313,8 @@ struct Loader {
         RawSensor r;
         r.path = s.path();
         r.id = s.string_required("id").value_or("");
+        if (s.has("id") && !valid_id(r.id))
+          diag.error(s.path() + ".id", kIdRule, describe(s.value().at("id")));
         if (!r.id.empty() && !sensor_ids.insert(r.id).second)
           diag.error_message(s.path() + ".id", "duplicate sensor id \"" + r.id + "\" on this device");
         r.asset_ref = s.string_required("asset").value_or("");
@@ -332,6 +360,7 @@ struct Loader {
       FaultSpec f;
       f.params_json = n.value().dump();
       f.id = n.string_required("id").value_or("");
+      if (n.has("id") && !valid_id(f.id)) diag.error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
       if (!f.id.empty() && !fault_ids.insert(f.id).second)
         diag.error_message(n.path() + ".id", "duplicate fault id \"" + f.id + "\"");
       f.kind = n.choice("kind", {"drift", "emi_spikes", "packet_loss", "outage"}, "");
@@ -353,8 +382,8 @@ struct Loader {
         if (per_day) f.rate_per_s = n.number("rate_per_day", 0.0) / 86400.0;
         f.hold_after_end = n.boolean("hold_after_end", false);
       } else if (f.kind == "emi_spikes") {
-        f.emi.rate_per_hour = n.number_required("rate_per_hour", Range::non_negative()).value_or(0.0);
-        f.emi.width_samples = static_cast<int>(n.number("width_samples", 1, Range::count(1)));
+        f.emi.rate_per_hour = n.number_required("rate_per_hour", Range::up_to(1e6)).value_or(0.0);
+        f.emi.width_samples = static_cast<int>(n.number("width_samples", 1, Range::count(1, 1e6)));
         if (n.has("amplitude")) {
           Node a = n.child("amplitude");
           if (a.expect_object()) {
@@ -384,7 +413,11 @@ struct Loader {
   }
 
   void resolve_fault_targets(FaultSpec& f, const std::string& path) {
-    if (f.target_pattern.empty() || f.kind.empty()) return;
+    if (f.kind.empty()) return;
+    if (f.target_pattern.empty()) {
+      diag.error(path + ".target", "a non-empty id or pattern", "an empty string");
+      return;
+    }
     const bool value_fault = f.kind == "drift" || f.kind == "emi_spikes";
     if (value_fault) {
       for (const auto& d : sc.devices)
@@ -532,6 +565,9 @@ struct Loader {
   }
 
   void check_references() {
+    if (sc.assets.empty()) diag.error("$.assets", "at least one asset", "none");
+    if (sc.gateways.empty()) diag.error("$.gateways", "at least one gateway", "none");
+    if (sc.devices.empty()) diag.error("$.devices", "at least one device", "none");
     std::map<std::string, std::string> host_ids;  // id -> what
     auto claim = [&](const std::string& id, const std::string& what) {
       auto [it, fresh] = host_ids.emplace(id, what);
@@ -561,39 +597,42 @@ struct Loader {
 }  // namespace
 
 std::optional<std::string> expand_id(const std::string& pattern, long i) {
-  const auto open = pattern.find('{');
-  if (open == std::string::npos) return pattern;
-  const auto close = pattern.find('}', open);
-  if (close == std::string::npos || pattern.find('{', open + 1) < close) return std::nullopt;
-  std::string spec = pattern.substr(open + 1, close - open - 1);
-  if (spec.empty() || spec[0] != 'i') return std::nullopt;
-  spec = spec.substr(1);
-  long value = i;
-  int width = 0;
-  try {
-    if (!spec.empty() && spec[0] == '/') {
-      std::size_t used = 0;
-      const long div = std::stol(spec.substr(1), &used);
-      if (div <= 0) return std::nullopt;
-      value = (i - 1) / div + 1;
-      spec = spec.substr(1 + used);
+  // Iterative: one pass over the pattern, each "{i[/N][:0W]}" replaced.
+  auto digits_at = [&](std::size_t& pos, long& value) {
+    const std::size_t start = pos;
+    value = 0;
+    while (pos < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[pos])) && pos - start < 9)
+      value = value * 10 + (pattern[pos++] - '0');
+    return pos > start;
+  };
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < pattern.size()) {
+    const char c = pattern[pos];
+    if (c == '}') return std::nullopt;  // a stray brace
+    if (c != '{') {
+      out += c;
+      ++pos;
+      continue;
     }
-    if (!spec.empty() && spec[0] == ':') {
-      std::size_t used = 0;
-      width = std::stoi(spec.substr(1), &used);
-      if (used != spec.size() - 1 || width < 0 || width > 12) return std::nullopt;
-      spec.clear();
+    if (++pos >= pattern.size() || pattern[pos++] != 'i') return std::nullopt;
+    long value = i, width = 0, divisor = 0;
+    if (pos < pattern.size() && pattern[pos] == '/') {
+      ++pos;
+      if (!digits_at(pos, divisor) || divisor <= 0) return std::nullopt;
+      value = (i - 1) / divisor + 1;
     }
-  } catch (const std::exception&) {
-    return std::nullopt;
+    if (pos < pattern.size() && pattern[pos] == ':') {
+      ++pos;
+      if (!digits_at(pos, width) || width > 12) return std::nullopt;
+    }
+    if (pos >= pattern.size() || pattern[pos++] != '}') return std::nullopt;
+    std::string digits = std::to_string(value);
+    if (static_cast<long>(digits.size()) < width)
+      digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
+    out += digits;
   }
-  if (!spec.empty()) return std::nullopt;
-  std::string digits = std::to_string(value);
-  if (static_cast<int>(digits.size()) < width)
-    digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
-  auto rest = expand_id(pattern.substr(close + 1), i);
-  if (!rest) return std::nullopt;
-  return pattern.substr(0, open) + digits + *rest;
+  return out;
 }
 
 std::size_t Scenario::sensor_count() const {
@@ -625,17 +664,21 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   };
   try {
     doc = json::parse(text, on_event);
-  } catch (const json::parse_error& e) {
-    // Turn the byte offset into line:column for the user.
-    std::size_t line = 1, col = 1;
-    for (std::size_t k = 0; k + 1 < e.byte && k < text.size(); ++k) {
-      if (text[k] == '\n')
-        ++line, col = 1;
-      else
-        ++col;
+  } catch (const json::exception& e) {  // parse errors, and numbers that overflow a double
+    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e)) {
+      // Turn the byte offset into line:column for the user.
+      std::size_t line = 1, col = 1;
+      for (std::size_t k = 0; k + 1 < pe->byte && k < text.size(); ++k) {
+        if (text[k] == '\n')
+          ++line, col = 1;
+        else
+          ++col;
+      }
+      diag.error_message("line " + std::to_string(line) + ", column " + std::to_string(col),
+                         "not valid JSON (" + std::string(e.what()) + ")");
+    } else {
+      diag.error_message("$", "not valid JSON (" + std::string(e.what()) + ")");
     }
-    diag.error_message("line " + std::to_string(line) + ", column " + std::to_string(col),
-                       "not valid JSON (" + std::string(e.what()) + ")");
     diag.throw_if_errors();
   }
   for (const auto& key : duplicates)
@@ -653,7 +696,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   sc.description = root.string("description", "");
   sc.seed = static_cast<std::uint64_t>(root.number("seed", 1, {0, 9007199254740991.0, false, true}));
   if (seed) sc.seed = *seed;
-  sc.duration_s = root.number_required("duration_s", Range::positive()).value_or(1.0);
+  sc.duration_s = root.number_required("duration_s", {0.0, kMaxDuration_s, true, false}).value_or(1.0);
   loader.read_assets(root);
   loader.read_gateways(root);
   loader.read_broker_cloud(root);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -82,6 +83,7 @@ class World {
     // Every actor ends by itself at the scenario's duration, so run() returns
     // with no actor left blocked on this World's queues.
     sg4::Engine::get_instance()->run();
+    if (failure_) std::rethrow_exception(failure_);
     if (options_.show_progress)
       std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h: done          \n", sc_.duration_s / 3600,
                    sc_.duration_s / 3600);
@@ -140,17 +142,6 @@ class World {
         run_.incidents.push_back(
             {a.id, "bearing_wear_failure", a.pump.onset_s, model->abnormal_from_s(),
              model->failure_s() < sc_.duration_s ? model->failure_s() : analysis::kNever});
-      // Setpoint changes are not faults, but they are ground truth a univariate
-      // detector may alarm on: label them so attribution can name them.
-      if (a.pump.load_step_std > 0) {
-        const double step_s = a.pump.load_step_interval_s;
-        for (std::uint64_t k = 1; static_cast<double>(k) * step_s < sc_.duration_s; ++k) {
-          const double delta = model->load_step(k) - model->load_step(k - 1);
-          const double t = static_cast<double>(k) * step_s;
-          run_.faults.push_back({"(process)", "load_change", a.id, t, t,
-                                 "{\"delta_load\":" + nlohmann::json(delta).dump() + "}"});
-        }
-      }
       assets_[a.id] = std::move(model);
     }
   }
@@ -246,68 +237,105 @@ class World {
 
   // ---- actors -------------------------------------------------------------
   /// The firmware's life: sample, stamp, buffer, publish, wait.
+  ///
+  /// MQTT QoS 1 with one message in flight: a new message is formed only once
+  /// the previous one is acknowledged (its PUBACK has *arrived*), or dropped
+  /// after max_attempts. A PUBACK that does not arrive within ack_timeout_s of
+  /// the send (lost, or late) makes the firmware resend the same message. While
+  /// the link is down the firmware does not publish (a disconnected client
+  /// cannot): it keeps sampling and tries to reconnect every
+  /// reconnect_interval_s. Nothing happens at or after the run's end.
   void device_loop(DeviceRuntime& d) {
     devices::EdgeFirmware& fw = *d.firmware;
     const MqttSpec& mqtt = d.spec->mqtt;
+    const double end_s = sc_.duration_s;
     const double interval_s = d.spec->publish_interval_s;
     const double phase_s = d.spec->publish_phase_s.value_or(
         faults::RandomStream(sc_.seed, d.spec->id, "publish_phase").uniform(0.0, interval_s));
     double next_tick_s = phase_s > 0 ? phase_s : interval_s;
     bool connected = true;
-    double retry_due_s = 0.0;
+    double retry_due_s = 0.0;  ///< when the unacknowledged in-flight message is resent
+    double ack_at_s = kInf;    ///< when the in-flight message's PUBACK arrives (kInf: none on its way)
+    auto sample = [&](double now) { fw.sample_until(std::min(now, end_s)); };
     for (;;) {
       double now = sg4::Engine::get_clock();
       const double woke_at = now;
-      fw.sample_until(now);
+      sample(now);
+      if (ack_at_s <= now) {
+        fw.acknowledged();
+        ack_at_s = kInf;
+      }
       if (!connected && !d.outages.down_at(now)) {  // reconnected: resend the in-flight message at once
         connected = true;
         retry_due_s = now;
       }
-      while (connected) {
-        if (fw.has_inflight() ? retry_due_s > now : !fw.has_backlog_due(woke_at)) break;
+      while (connected && now < end_s) {
+        if (fw.has_inflight()) {
+          if (ack_at_s < kInf) {  // its PUBACK is on its way
+            if (!fw.has_backlog_due(woke_at) || ack_at_s >= end_s) break;
+            sg4::this_actor::sleep_until(ack_at_s);  // draining a backlog: wait for it
+            now = sg4::Engine::get_clock();
+            fw.acknowledged();
+            ack_at_s = kInf;
+            sample(now);  // keep the buffer's occupancy exact while draining
+            continue;
+          }
+          if (retry_due_s > now) break;
+        } else if (!fw.has_backlog_due(woke_at)) {
+          break;
+        }
         const bool fresh = !fw.has_inflight();
         const devices::BatchPtr batch = fw.next_publish();
         if (fresh && sent_)  // which message carries each reading (retries resend the same message)
           for (const auto& r : batch->records) sent_->append(r.device, r.sensor, r.seq, batch->message_id);
         const double sent_at = now;
-        const Outcome outcome = transmit(d, batch, fw.inflight_attempts() + 1);
+        const auto [outcome, ack_at] =
+            transmit(d, batch, fw.inflight_attempts() + 1, sent_at + mqtt.ack_timeout_s);
         now = sg4::Engine::get_clock();
         if (outcome == Outcome::kAcked) {
-          fw.acknowledged();
-          fw.sample_until(now);  // keep the buffer's occupancy exact while draining
+          ack_at_s = ack_at;
           continue;
         }
-        if (fw.attempt_failed()) continue;  // dropped after max_attempts: go on with the next message
-        if (outcome == Outcome::kLinkDown) {
+        if (outcome == Outcome::kLinkDown) {  // not an attempt: the client is disconnected
           connected = false;
           break;
         }
+        if (fw.attempt_failed()) continue;  // dropped after max_attempts: go on with the next message
         retry_due_s = sent_at + mqtt.ack_timeout_s;
         break;
       }
       while (next_tick_s <= now) next_tick_s += interval_s;
       double wake_s = next_tick_s;
-      if (connected && fw.has_inflight()) wake_s = std::min(wake_s, retry_due_s);
+      if (connected && fw.has_inflight()) wake_s = std::min(wake_s, ack_at_s < kInf ? ack_at_s : retry_due_s);
       if (!connected) wake_s = std::min(wake_s, now + mqtt.reconnect_interval_s);
-      if (wake_s >= sc_.duration_s) {
-        fw.sample_until(sc_.duration_s);  // what was sampled but never sent stays on the device
+      if (wake_s >= end_s || now >= end_s) {  // a transfer may end after the run does
+        sample(end_s);                        // what was sampled but never sent stays on the device
         return;
       }
-      sg4::this_actor::sleep_until(wake_s);
+      // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
+      sg4::this_actor::sleep_until(std::max(wake_s, std::nextafter(now, kInf)));
     }
   }
 
-  /// One MQTT PUBLISH attempt, QoS 1: one SimGrid communication for the whole batch.
-  /// The PUBACK (a few bytes, never contended) returns after the route's latency.
-  Outcome transmit(DeviceRuntime& d, const devices::BatchPtr& batch, int attempt) {
+  struct Attempt {
+    Outcome outcome;
+    double ack_at_s;  ///< when the PUBACK arrives (kAcked only)
+  };
+
+  /// One MQTT PUBLISH attempt, QoS 1: one SimGrid communication for the whole
+  /// batch. The PUBACK (a few bytes, never contended) is modelled analytically:
+  /// it arrives after the route's latency unless the downlink's loss model or
+  /// an outage takes it; arriving after `deadline_s` it is as good as lost (the
+  /// client has resent by then).
+  Attempt transmit(DeviceRuntime& d, const devices::BatchPtr& batch, int attempt, double deadline_s) {
     const double t0 = sg4::Engine::get_clock();
     const std::uint64_t bytes = batch->wire_bytes();
     ++run_.data.attempts;
-    auto done = [&](Outcome o) {
+    auto done = [&](Outcome o, double ack_at_s = kInf) {
       if (messages_)
         messages_->append(d.index, batch->message_id, attempt, batch->records.size(), bytes, t0,
                           sg4::Engine::get_clock(), static_cast<std::uint8_t>(o));
-      return o;
+      return Attempt{o, ack_at_s};
     };
     if (d.outages.down_at(t0)) {
       ++run_.data.lost_outage;
@@ -330,17 +358,14 @@ class World {
       ++run_.data.broker_rejected;
       return done(Outcome::kBrokerRejected);
     }
-    bool ack_lost = d.outages.down_during(t1, t1 + d.ack_latency_s);
+    const double ack_at_s = t1 + d.ack_latency_s;
+    bool ack_lost = d.outages.down_during(t1, ack_at_s) || ack_at_s > deadline_s;
     for (auto& l : d.downlink_loss) ack_lost = l.lost(t1) || ack_lost;
     if (ack_lost) {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost);
     }
-    // The PUBACK is back after the route's latency. The firmware only waits for
-    // it when it has more to send now (a backlog flush, window of one); otherwise
-    // it is asleep until its next tick, long after the ack has arrived.
-    if (d.firmware->has_backlog_due(t0)) sg4::this_actor::sleep_for(d.ack_latency_s);
-    return done(Outcome::kAcked);
+    return done(Outcome::kAcked, ack_at_s);
   }
 
   static bool offer(ActorQueue& q, const devices::BatchPtr& batch, std::size_t limit) {
@@ -507,6 +532,7 @@ class World {
       throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) +
                              " but accounted " + std::to_string(accounted));
 
+    label_setpoint_changes_near_alerts();
     // EMI spikes become fault labels, one per spike.
     for (std::size_t d = 0; d < devices_.size(); ++d) {
       auto& channels = devices_[d].firmware->sensors();
@@ -547,6 +573,31 @@ class World {
       run_.devices_per_gateway_max = std::max(run_.devices_per_gateway_max, n);
     if (trace_) write_trace_tail();
     return std::move(run_);
+  }
+
+  /// Setpoint changes are not faults, but a univariate detector may alarm on
+  /// them, so attribution must see them. A plant has one per asset per step
+  /// interval (millions in a long run), so only those that fall inside an
+  /// alert's attribution window are labelled (kind "load_change", fault id
+  /// "(process)"): the labels that can explain an alert, in bounded memory.
+  void label_setpoint_changes_near_alerts() {
+    std::set<std::pair<std::string, std::uint64_t>> labelled;
+    for (const analysis::Episode& ep : run_.episodes) {
+      const std::string& asset = run_.sensors[ep.sensor].asset;
+      const devices::PumpModel& pump = *assets_.at(asset);
+      const devices::PumpParams& p = pump.params();
+      if (p.load_step_std <= 0) continue;
+      const double from = std::max(0.0, ep.trigger_true_time_s - sc_.scoring.attribution_lookback_s);
+      const auto k_first = static_cast<std::uint64_t>(std::ceil(from / p.load_step_interval_s));
+      for (std::uint64_t k = std::max<std::uint64_t>(k_first, 1);
+           static_cast<double>(k) * p.load_step_interval_s <= ep.trigger_true_time_s; ++k) {
+        if (!labelled.insert({asset, k}).second) continue;
+        const double t = static_cast<double>(k) * p.load_step_interval_s;
+        const double delta = pump.load_step(k) - pump.load_step(k - 1);
+        run_.faults.push_back({"(process)", "load_change", asset, t, t,
+                               "{\"delta_load\":" + nlohmann::json(delta).dump() + "}"});
+      }
+    }
   }
 
   void write_trace_tail() {
@@ -636,6 +687,7 @@ class World {
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<TraceTable> messages_, lost_, samples_, sent_, received_;
+  std::exception_ptr failure_;
 };
 
 }  // namespace

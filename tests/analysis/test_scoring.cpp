@@ -86,3 +86,18 @@ TEST_CASE("latency histogram: percentiles within 0.4 % of exact, exact max and m
   CHECK(h.quantile(0.99) == doctest::Approx(99.0).epsilon(0.004));
   CHECK(h.quantile(0.9) == doctest::Approx(90.0).epsilon(0.004));
 }
+
+TEST_CASE("scoring: sensor, device and asset ids are separate namespaces for attribution") {
+  RunData run;
+  run.duration_s = 3600;
+  run.device_count = 2;
+  // Device edge-1 observes an asset that happens to be called "edge-2"; the outage hits device edge-2.
+  run.sensors = {{"edge-1", "vib", "edge-2", "vibration_rms"}};
+  run.faults = {{"cut", "outage", "edge-2", 100, 200, "{}"},
+                {"(process)", "load_change", "edge-2", 150, 150, "{}"}};
+  run.episodes = {{0, 1, 160, 170, 155, 155, 7}};
+  const Score s = score_run(run, {0.0, 600.0, 60.0});
+  REQUIRE(s.false_positives.size() == 1);
+  CHECK(s.false_positives[0].causes ==
+        std::vector<std::string>{"load_change"});  // the asset's, not the device's outage
+}

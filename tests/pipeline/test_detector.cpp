@@ -84,6 +84,25 @@ TEST_CASE("ewma z-score: a step raises, and a new normal is re-learned") {
   CHECK(r.first_raise <= 2003);
 }
 
+TEST_CASE(
+    "ewma z-score: after a re-baseline the alarm clears promptly (it does not re-learn again and again)") {
+  EwmaOptions o;
+  o.rebaseline_after_samples = 600;
+  o.warmup_samples = 300;
+  o.clear_samples = 10;
+  EwmaZScore d(o, 50.0);
+  std::mt19937_64 rng(4);
+  std::normal_distribution<double> noise(0.0, 0.1);
+  int raised_at = -1, cleared_at = -1;
+  for (int i = 0; i < 8000 && cleared_at < 0; ++i)
+    if (auto t = d.update((i < 2000 ? 10.0 : 0.0) + noise(rng)))
+      (t->transition == AlertTransition::kRaise ? raised_at : cleared_at) = i;
+  REQUIRE(raised_at >= 2000);
+  // Raised for 600 samples, re-learned over 300, then 10 quiet samples clear it.
+  CHECK(cleared_at > raised_at + 600 + 300);
+  CHECK(cleared_at <= raised_at + 600 + 300 + 10 + 2);
+}
+
 TEST_CASE("threshold detector: raises on every excursion, which is why it alarms on EMI") {
   ThresholdDetector d({8.0, -1e9, 0.5}, 1, 1);
   const auto r = drive(d, 100, [](int i) { return i % 10 == 5 ? 12.0 : 2.0; });

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -62,7 +63,7 @@ TEST_CASE("validation: wrong types name what was expected and what was found") {
 TEST_CASE("validation: negative rates and probabilities are rejected") {
   json doc = base();
   doc["faults"][0]["rate_per_hour"] = -2;
-  CHECK(rejection(doc).find("$.faults[0].rate_per_hour: expected a number >= 0, found number -2") !=
+  CHECK(rejection(doc).find("$.faults[0].rate_per_hour: expected a number in [0, 1e+06], found number -2") !=
         std::string::npos);
   json loss = base();
   loss["faults"].push_back(
@@ -178,4 +179,46 @@ TEST_CASE("validation: holes found in review stay closed") {
   ok["expect"]["pipeline.duplicates_dropped"] = {{"max", 0}};
   ok["expect"]["false_positives.attributed.emi_spike"] = {{"max", 0}};
   CHECK_NOTHROW(parse_scenario(ok.dump(), "case.json"));
+}
+
+TEST_CASE("validation: adversarial inputs are errors (exit 2), never crashes, hangs or silent wraps") {
+  // A number that overflows a double.
+  CHECK_THROWS_WITH_AS(parse_scenario(R"({"twinbed": 1, "duration_s": 1e400})", "big.json"),
+                       doctest::Contains("not valid JSON"), ScenarioError);
+  auto rejects = [](const std::function<void(json&)>& edit, const std::string& expected) {
+    json doc = base();
+    edit(doc);
+    const std::string msg = rejection(doc);
+    CHECK_MESSAGE(msg.find(expected) != std::string::npos, msg);
+  };
+  rejects([](json& d) { d["devices"][0]["count"] = 1e15; },
+          "$.devices[0].count: expected an integer in [1, 1e+06]");
+  rejects(
+      [](json& d) {
+        d["devices"][0]["mqtt"] = {{"max_attempts", 1e10}};
+      },
+      "max_attempts: expected an integer in [0, 1e+06]");
+  rejects(
+      [](json& d) {
+        d["devices"][0]["buffer"] = {{"capacity_records", 1e20}};
+      },
+      "capacity_records: expected an integer");
+  rejects(
+      [](json& d) {
+        d["devices"][0]["mqtt"] = {{"ack_timeout_s", 1e-20}};
+      },
+      "ack_timeout_s: expected a number in [0.001");
+  rejects([](json& d) { d["duration_s"] = 1e300; }, "$.duration_s: expected a number in (0, 1e+08]");
+  rejects([](json& d) { d["faults"][0]["rate_per_hour"] = 1e300; },
+          "rate_per_hour: expected a number in [0, 1e+06]");
+  rejects([](json& d) { d["faults"][0]["target"] = ""; },
+          "$.faults[0].target: expected a non-empty id or pattern");
+  rejects([](json& d) { d["devices"][0]["sensors"][0]["id"] = "b/c"; },
+          "$.devices[0].sensors[0].id: expected an id of letters");
+  rejects([](json& d) { d["gateways"][0]["id"] = ""; }, "$.gateways[0].id: expected an id of letters");
+  rejects([](json& d) { d["devices"] = json::array(); }, "$.devices: expected at least one device");
+  rejects([](json& d) { d["devices"][0]["id"] = "edge-{i}}"; }, "$.devices[0].id: expected a pattern like");
+  CHECK_FALSE(expand_id("edge-{i/ 2}", 3).has_value());
+  CHECK_FALSE(expand_id("edge-{i: 3}", 3).has_value());
+  CHECK(expand_id(std::string(100000, 'x') + "{i}", 3)->size() == 100001);  // long input: no deep recursion
 }
