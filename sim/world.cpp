@@ -176,8 +176,10 @@ class World {
         for (const FaultSpec* f : by_target[path]) {
           if (f->kind == "drift") {
             ch.drifts.push_back({f->start_s, f->end_s, f->rate_per_s, f->hold_after_end});
-            run_.faults.push_back(
-                {f->id, "drift", path, f->start_s, std::min(f->end_s, sc_.duration_s), f->params_json});
+            // A held bias stays on the value path until the end of the run.
+            const double drift_end_s =
+                f->hold_after_end ? sc_.duration_s : std::min(f->end_s, sc_.duration_s);
+            run_.faults.push_back({f->id, "drift", path, f->start_s, drift_end_s, f->params_json});
           } else if (f->kind == "emi_spikes") {
             ch.emi.emplace_back(f->emi, faults::RandomStream(sc_.seed, f->id + "@" + path, "emi"));
           }
@@ -228,11 +230,27 @@ class World {
   }
 
   void start_actors() {
-    for (DeviceRuntime& d : devices_)
-      sg4::Actor::create("fw:" + d.spec->id, d.host, [this, &d] { device_loop(d); });
-    sg4::Actor::create("broker", platform_.broker, [this] { broker_loop(); });
-    sg4::Actor::create("cloud", platform_.cloud, [this] { cloud_loop(); });
-    sg4::Actor::create("progress", platform_.cloud, [this] { progress_loop(); });
+    for (DeviceRuntime& d : devices_) spawn("fw:" + d.spec->id, d.host, [this, &d] { device_loop(d); });
+    spawn("broker", platform_.broker, [this] { broker_loop(); });
+    spawn("cloud", platform_.cloud, [this] { cloud_loop(); });
+    spawn("progress", platform_.cloud, [this] { progress_loop(); });
+  }
+
+  /// An exception escaping an actor would abort the process inside SimGrid;
+  /// instead the first one is kept, every actor is stopped, and run() rethrows
+  /// it after the engine returns (exit code 3).
+  template <typename Body>
+  void spawn(const std::string& name, sg4::Host* host, Body body) {
+    sg4::Actor::create(name, host, [this, body] {
+      try {
+        body();
+      } catch (const simgrid::ForcefulKillException&) {
+        throw;  // SimGrid's own way of ending an actor
+      } catch (...) {
+        if (!failure_) failure_ = std::current_exception();
+        sg4::Actor::kill_all();
+      }
+    });
   }
 
   // ---- actors -------------------------------------------------------------
@@ -306,7 +324,9 @@ class World {
       }
       while (next_tick_s <= now) next_tick_s += interval_s;
       double wake_s = next_tick_s;
-      if (connected && fw.has_inflight()) wake_s = std::min(wake_s, ack_at_s < kInf ? ack_at_s : retry_due_s);
+      // A PUBACK on its way needs no wake-up of its own: the next wake (or a
+      // backlog drain) takes it. Only an unacknowledged message has a due time.
+      if (connected && fw.has_inflight() && ack_at_s == kInf) wake_s = std::min(wake_s, retry_due_s);
       if (!connected) wake_s = std::min(wake_s, now + mqtt.reconnect_interval_s);
       if (wake_s >= end_s || now >= end_s) {  // a transfer may end after the run does
         sample(end_s);                        // what was sampled but never sent stays on the device
