@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -183,7 +184,11 @@ int main(int argc, char** argv) {
     if (seed_opt->count() > 0) run_args.seed = seed;
     return cmd_run(run_args);
   } catch (const std::exception& e) {
-    std::cerr << "twinbed: internal error: " << e.what() << "\n";
-    return kExitInternal;
+    std::cerr << "twinbed: internal error: " << e.what() << std::endl;
+    // Leave at once: after a failed write, HDF5's own exit handler would try to
+    // close the half-written file again and crash. The error is reported;
+    // there is nothing left worth cleaning up.
+    std::cout.flush();
+    std::_Exit(kExitInternal);
   }
 }
