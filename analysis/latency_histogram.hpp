@@ -33,7 +33,6 @@ class LatencyHistogram {
 
   std::uint64_t count() const { return count_; }
   double max() const { return count_ ? max_ : 0.0; }
-  double min() const { return count_ ? min_ : 0.0; }
   double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0.0; }
 
   /// The q-quantile (0 < q <= 1), nearest-rank definition on the buckets.

@@ -17,6 +17,7 @@ void EdgeFirmware::sample_until(double t_s) {
     const auto last_k = static_cast<std::uint64_t>(std::floor(t_s * ch.params.rate_hz + 1e-9));
     if (last_k < ch.next_k) continue;
     const auto n = static_cast<Eigen::Index>(last_k - ch.next_k + 1);
+    const double period_s = 1.0 / ch.params.rate_hz;
     times_.resize(n);
     for (Eigen::Index i = 0; i < n; ++i)
       times_(i) = static_cast<double>(ch.next_k + static_cast<std::uint64_t>(i)) / ch.params.rate_hz;
@@ -25,7 +26,7 @@ void EdgeFirmware::sample_until(double t_s) {
       Reading r;
       r.truth.true_time_s = times_(i);
       r.truth.true_value = values_(i);
-      r.record.value = ch.measure(times_(i), values_(i), r.truth.fault_mask);
+      r.record.value = ch.measure(times_(i), values_(i), period_s, r.truth.fault_mask);
       r.record.sensor = ch.sensor_index;
       scratch_.push_back(r);
     }

@@ -59,13 +59,11 @@ class EdgeFirmware {
 
   bool has_inflight() const { return inflight_ != nullptr; }
   int inflight_attempts() const { return inflight_attempts_; }
-  bool has_backlog() const { return !buffer_.empty(); }
   /// True when the buffer holds a reading taken at or before `t_s` (due for publishing).
   bool has_backlog_due(double t_s) const { return !buffer_.empty() && buffer_.oldest_true_time_s() <= t_s; }
   std::uint64_t messages_formed() const { return next_message_id_ - 1; }
   const ReadingBuffer& buffer() const { return buffer_; }
   std::uint64_t generated() const { return generated_; }
-  std::uint64_t next_seq() const { return next_seq_; }
   std::vector<SensorChannel>& sensors() { return sensors_; }
 
  private:

@@ -57,7 +57,6 @@ class ReadingBuffer {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  std::size_t capacity() const { return capacity_; }
   std::size_t peak() const { return peak_; }
   std::uint64_t overflows() const { return overflows_; }
   /// Precondition: !empty().

@@ -5,7 +5,7 @@
 
 namespace twinbed::devices {
 
-double SensorChannel::measure(double t_s, double true_value, std::uint32_t& fault_mask) {
+double SensorChannel::measure(double t_s, double true_value, double period_s, std::uint32_t& fault_mask) {
   double v = true_value;
   if (params.noise_std > 0) v += params.noise_std * noise.normal();
   for (const auto& d : drifts) {
@@ -14,7 +14,6 @@ double SensorChannel::measure(double t_s, double true_value, std::uint32_t& faul
       fault_mask |= faults::kFaultDrift;
     }
   }
-  const double period_s = 1.0 / params.rate_hz;
   for (auto& e : emi) {
     const double spike = e.offset_at(t_s, period_s);
     if (spike != 0.0) {

@@ -37,7 +37,8 @@ struct SensorChannel {
   std::uint64_t next_k = 1;  ///< index of the next sample to take
 
   /// Applies noise, faults, quantisation and saturation to one true value.
-  double measure(double t_s, double true_value, std::uint32_t& fault_mask);
+  /// `period_s` is 1 / rate_hz, computed once per batch by the caller.
+  double measure(double t_s, double true_value, double period_s, std::uint32_t& fault_mask);
 };
 
 }  // namespace twinbed::devices

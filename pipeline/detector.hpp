@@ -67,7 +67,6 @@ class AlarmLatch {
   std::optional<AlertTransition> step(bool beyond_raise, bool inside_clear);
   bool raised() const { return raised_; }
   int raised_for_samples() const { return raised_for_; }
-  void reset() { raised_ = false, over_ = under_ = raised_for_ = 0; }
   /// Keeps the alarm raised but starts its counters afresh (after a re-baseline).
   void restart_counts() { over_ = under_ = raised_for_ = 0; }
 

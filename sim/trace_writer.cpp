@@ -193,6 +193,18 @@ hid_t TraceWriter::group_for(const std::string& path) {
   return ensure_groups(file_, slash == 0 ? "/" : path.substr(0, slash));
 }
 
+void TraceWriter::column_once(const std::string& path, hid_t type, std::size_t rows, const void* data,
+                              const std::string& unit) {
+  hid_t group = group_for(path);
+  const std::string name = path.substr(path.rfind('/') + 1);
+  const std::size_t chunk_rows = std::min<std::size_t>(std::max<std::size_t>(rows, 1), 4096);
+  hid_t ds = create_dataset(group, name, type, rows, chunk_rows, deflate_, false);
+  if (rows > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
+  if (!unit.empty()) string_attribute(ds, "unit", unit);
+  H5Dclose(ds);
+  H5Gclose(group);
+}
+
 void TraceWriter::strings(const std::string& path, const std::vector<std::string>& values) {
   std::size_t width = 1;
   for (const auto& v : values) width = std::max(width, v.size());
@@ -202,30 +214,13 @@ void TraceWriter::strings(const std::string& path, const std::vector<std::string
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, width);
   H5Tset_strpad(type, H5T_STR_NULLPAD);
-  hid_t group = group_for(path);
-  const std::string name = path.substr(path.rfind('/') + 1);
-  hid_t ds =
-      create_dataset(group, name, type, values.size(),
-                     std::min<std::size_t>(std::max<std::size_t>(values.size(), 1), 4096), deflate_, false);
-  if (!values.empty())
-    check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()), "write " + path);
-  H5Dclose(ds);
-  H5Gclose(group);
+  column_once(path, type, values.size(), packed.data(), "");
   H5Tclose(type);
 }
 
 void TraceWriter::doubles(const std::string& path, const std::vector<double>& values,
                           const std::string& unit) {
-  hid_t group = group_for(path);
-  const std::string name = path.substr(path.rfind('/') + 1);
-  hid_t ds =
-      create_dataset(group, name, H5T_NATIVE_DOUBLE, values.size(),
-                     std::min<std::size_t>(std::max<std::size_t>(values.size(), 1), 4096), deflate_, false);
-  if (!values.empty())
-    check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write " + path);
-  if (!unit.empty()) string_attribute(ds, "unit", unit);
-  H5Dclose(ds);
-  H5Gclose(group);
+  column_once(path, H5T_NATIVE_DOUBLE, values.size(), values.data(), unit);
 }
 
 void TraceWriter::attribute(const std::string& name, const std::string& value) {

@@ -84,6 +84,9 @@ class TraceWriter {
 
  private:
   hid_t group_for(const std::string& path);
+  /// Creates a fixed-size dataset at `path` and writes `rows` values of `type` at once.
+  void column_once(const std::string& path, hid_t type, std::size_t rows, const void* data,
+                   const std::string& unit);
   hid_t file_ = -1;
   int deflate_;
 };
