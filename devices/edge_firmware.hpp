@@ -77,9 +77,6 @@ class EdgeFirmware {
   std::uint64_t generated_ = 0;
   std::shared_ptr<Batch> inflight_;
   int inflight_attempts_ = 0;
-  // Scratch space reused across calls (no per-publish allocation on the hot path).
-  std::vector<Reading> scratch_;
-  Eigen::ArrayXd times_, values_;
 };
 
 }  // namespace twinbed::devices

@@ -12,6 +12,7 @@ packages=(
   libhdf5-dev hdf5-tools                    # traces (hdf5-tools: h5dump for users and tests)
   doctest-dev                               # unit tests
   libcli11-dev                              # command line
+  libgoogle-perftools-dev                   # tcmalloc: SimGrid allocates per message
 )
 
 missing=()

@@ -58,6 +58,10 @@ struct DeviceSpec {
   /// different times; a plant that publishes in lockstep is both unrealistic
   /// and a worst case for the simulator. Default: drawn per device.
   std::optional<double> publish_phase_s;
+  /// The drawn phase is a whole multiple of this grid (0: continuous). Devices
+  /// whose ticks share an instant share one simulation step, and SimGrid's
+  /// cost is per step far more than per actor woken (docs/design.md).
+  double publish_phase_grid_s = 0.1;
   double cpu_flops = 1e8;
   devices::LocalClock clock;
   std::size_t buffer_capacity_records = 10000;

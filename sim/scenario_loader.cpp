@@ -266,6 +266,11 @@ struct Loader {
           diag.error(n.path() + ".publish_phase_s", "a phase below publish_interval_s",
                      describe(n.value().at("publish_phase_s")));
       }
+      d.publish_phase_grid_s =
+          n.number("publish_phase_grid_s", d.publish_phase_grid_s, Range::non_negative());
+      if (d.publish_phase_grid_s >= d.publish_interval_s)
+        diag.error(n.path() + ".publish_phase_grid_s", "a grid below publish_interval_s",
+                   describe(n.value().at("publish_phase_grid_s")));
       d.cpu_flops = n.number("cpu_flops", d.cpu_flops, Range::positive());
       if (n.has("clock")) {
         Node c = n.child("clock");

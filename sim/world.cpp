@@ -17,6 +17,7 @@
 #include "faults/outage_schedule.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/platform.hpp"
+#include "sim/sim_wait.hpp"
 #include "sim/topology.hpp"
 #include "sim/trace_writer.hpp"
 
@@ -268,8 +269,7 @@ class World {
     const MqttSpec& mqtt = d.spec->mqtt;
     const double end_s = sc_.duration_s;
     const double interval_s = d.spec->publish_interval_s;
-    const double phase_s = d.spec->publish_phase_s.value_or(
-        faults::RandomStream(sc_.seed, d.spec->id, "publish_phase").uniform(0.0, interval_s));
+    const double phase_s = d.spec->publish_phase_s.value_or(draw_phase(d));
     double next_tick_s = phase_s > 0 ? phase_s : interval_s;
     bool connected = true;
     double retry_due_s = 0.0;  ///< when the unacknowledged in-flight message is resent
@@ -291,7 +291,7 @@ class World {
         if (fw.has_inflight()) {
           if (ack_at_s < kInf) {  // its PUBACK is on its way
             if (!fw.has_backlog_due(woke_at) || ack_at_s >= end_s) break;
-            sg4::this_actor::sleep_until(ack_at_s);  // draining a backlog: wait for it
+            wait_until(ack_at_s);  // draining a backlog: wait for it
             now = sg4::Engine::get_clock();
             fw.acknowledged();
             ack_at_s = kInf;
@@ -333,8 +333,16 @@ class World {
         return;
       }
       // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
-      sg4::this_actor::sleep_until(std::max(wake_s, std::nextafter(now, kInf)));
+      wait_until(std::max(wake_s, std::nextafter(now, kInf)));
     }
+  }
+
+  /// A device's first tick: uniform in [0, interval), on the phase grid.
+  double draw_phase(const DeviceRuntime& d) const {
+    const double interval_s = d.spec->publish_interval_s, grid_s = d.spec->publish_phase_grid_s;
+    const double u_s = faults::RandomStream(sc_.seed, d.spec->id, "publish_phase").uniform(0.0, interval_s);
+    if (grid_s <= 0) return u_s;
+    return std::floor(u_s / grid_s) * grid_s;
   }
 
   struct Attempt {
@@ -368,7 +376,7 @@ class World {
       return done(Outcome::kLostLink);
     }
     run_.data.bytes += bytes;
-    sg4::Comm::sendto(d.host, platform_.broker, bytes);
+    transfer(d.host, platform_.broker, bytes);
     const double t1 = sg4::Engine::get_clock();
     if (d.outages.down_during(t0, t1)) {
       ++run_.data.lost_outage;
@@ -403,7 +411,7 @@ class World {
     const bool woke = q.cv->wait_until(lock, sc_.duration_s, [&q] { return !q.items.empty(); });
     q.consumer_waiting = false;
     if (!woke || sg4::Engine::get_clock() >= sc_.duration_s) return false;
-    if (linger_s > 0) sg4::this_actor::sleep_for(linger_s);  // micro-batching: let the batch fill
+    if (linger_s > 0) wait_for(linger_s);  // micro-batching: let the batch fill
     q.in_work.assign(q.items.begin(), q.items.end());
     q.items.clear();
     return true;
@@ -416,7 +424,7 @@ class World {
                                static_cast<double>(broker_q_.in_work.size()));
       std::uint64_t bytes = 0;
       for (const auto& b : broker_q_.in_work) bytes += b->wire_bytes();
-      sg4::Comm::sendto(platform_.broker, platform_.cloud, bytes);
+      transfer(platform_.broker, platform_.cloud, bytes);
       for (const auto& b : broker_q_.in_work) offer(cloud_q_, b, std::numeric_limits<std::size_t>::max());
       broker_q_.in_work.clear();
     }
@@ -438,7 +446,7 @@ class World {
   void progress_loop() {
     const double step_s = sc_.duration_s / 100.0;
     for (int pct = 1; pct < 100; ++pct) {
-      sg4::this_actor::sleep_until(step_s * pct);
+      wait_until(step_s * pct);
       if (options_.show_progress)
         std::fprintf(stderr, "\r[twinbed] simulated %.1f h of %.1f h (%d%%)", step_s * pct / 3600,
                      sc_.duration_s / 3600, pct);

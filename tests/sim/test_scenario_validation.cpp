@@ -181,6 +181,19 @@ TEST_CASE("validation: holes found in review stay closed") {
   CHECK_NOTHROW(parse_scenario(ok.dump(), "case.json"));
 }
 
+TEST_CASE("validation: the publish phase grid is below the publish interval, and 0.1 s by default") {
+  CHECK(parse_scenario(base().dump(), "case.json").devices[0].publish_phase_grid_s == 0.1);
+  json g = base();
+  g["devices"][0]["publish_interval_s"] = 5;
+  g["devices"][0]["publish_phase_grid_s"] = 5;
+  CHECK(rejection(g).find("$.devices[0].publish_phase_grid_s: expected a grid below publish_interval_s") !=
+        std::string::npos);
+  g["devices"][0]["publish_phase_grid_s"] = -1;
+  CHECK(rejection(g).find("$.devices[0].publish_phase_grid_s: expected a number") != std::string::npos);
+  g["devices"][0]["publish_phase_grid_s"] = 0;
+  CHECK(parse_scenario(g.dump(), "case.json").devices[1].publish_phase_grid_s == 0);
+}
+
 TEST_CASE("validation: adversarial inputs are errors (exit 2), never crashes, hangs or silent wraps") {
   // A number that overflows a double.
   CHECK_THROWS_WITH_AS(parse_scenario(R"({"twinbed": 1, "duration_s": 1e400})", "big.json"),
