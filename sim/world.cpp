@@ -183,6 +183,8 @@ class World {
             run_.faults.push_back({f->id, "drift", path, f->start_s, drift_end_s, f->params_json});
           } else if (f->kind == "emi_spikes") {
             ch.emi.emplace_back(f->emi, faults::RandomStream(sc_.seed, f->id + "@" + path, "emi"));
+            emi_faults_.resize(ch.sensor_index + 1);
+            emi_faults_[ch.sensor_index].push_back(f);
           }
         }
         run_.sensors.push_back({spec.id, s.id, s.asset, s.signal});
@@ -566,15 +568,11 @@ class World {
       auto& channels = devices_[d].firmware->sensors();
       for (std::size_t s = 0; s < channels.size(); ++s) {
         const std::string path = sc_.devices[d].id + "/" + sc_.devices[d].sensors[s].id;
-        std::size_t k = 0;
-        for (const FaultSpec& f : sc_.faults) {
-          if (f.kind != "emi_spikes" ||
-              std::find(f.targets.begin(), f.targets.end(), path) == f.targets.end())
-            continue;
-          for (const auto& e : channels[s].emi[k++].events())
-            run_.faults.push_back({f.id, "emi_spike", path, e.start_s, std::min(e.end_s, sc_.duration_s),
+        for (std::size_t k = 0; k < channels[s].emi.size(); ++k)
+          for (const auto& e : channels[s].emi[k].events())
+            run_.faults.push_back({emi_faults_[channels[s].sensor_index][k]->id, "emi_spike", path, e.start_s,
+                                   std::min(e.end_s, sc_.duration_s),
                                    "{\"amplitude\":" + nlohmann::json(e.amplitude).dump() + "}"});
-        }
       }
     }
     std::sort(run_.faults.begin(), run_.faults.end(), [](const auto& a, const auto& b) {
@@ -711,6 +709,8 @@ class World {
   std::vector<pipeline::AlertEvent> alerts_;
   std::vector<std::size_t> open_episode_;
   std::vector<Dropped> dropped_after_retries_;
+  /// By sensor index: the fault behind each of the channel's EMI processes, in order.
+  std::vector<std::vector<const FaultSpec*>> emi_faults_;
   ActorQueue broker_q_, cloud_q_;
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;
