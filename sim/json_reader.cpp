@@ -149,7 +149,10 @@ std::string Node::choice(const std::string& key, const std::vector<std::string>&
   if (!s) return fallback;
   if (std::find(allowed.begin(), allowed.end(), *s) != allowed.end()) return *s;
   std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
+  for (const auto& a : allowed) {
+    if (!list.empty()) list.append(", ");
+    list.append(1, '"').append(a).append(1, '"');
+  }
   diag_->error(path_ + "." + key, "one of " + list, describe(value_->at(key)));
   return fallback;
 }
