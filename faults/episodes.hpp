@@ -1,0 +1,61 @@
+// EpisodeProcess: when a fault is active, as a sequence of episodes.
+//
+// Two shapes, one interface:
+// - scheduled: a single episode [start_s, end_s);
+// - stochastic: an alternating renewal process inside [start_s, end_s):
+//   quiet times are exponential (onsets are Poisson at `onset_rate_per_s`
+//   while no episode runs), episode durations follow `duration` (any Law:
+//   fixed, exponential, lognormal, Weibull, Pareto...). Long-run fraction of
+//   time active = E[D] / (1/rate + E[D]).
+// Queries must come in non-decreasing time (one sensor's samples). Every
+// episode that began at or before the latest query is recorded in windows(),
+// clipped to end_s, including episodes too short to hold a sample: the ground
+// truth lists what was injected, not only what was seen.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "faults/laws.hpp"
+#include "faults/random_stream.hpp"
+
+namespace twinbed::faults {
+
+struct Window {
+  double start_s, end_s;
+};
+
+struct EpisodeParams {
+  double start_s = 0.0;
+  double end_s = std::numeric_limits<double>::infinity();
+  bool stochastic = false;
+  double onset_rate_per_s = 0.0;   ///< stochastic only
+  Law duration = Law::fixed(0.0);  ///< stochastic only, seconds
+};
+
+class EpisodeProcess {
+ public:
+  EpisodeProcess(const EpisodeParams& params, RandomStream stream);
+
+  /// True when t_s lies inside an episode. Non-decreasing t_s.
+  bool active_at(double t_s);
+  /// The current episode (valid after active_at returned true).
+  const Window& current() const { return current_; }
+  /// Counts episodes begun so far; changes exactly when a new episode begins.
+  std::uint64_t episode_number() const { return begun_; }
+  const std::vector<Window>& windows() const { return windows_; }
+  const EpisodeParams& params() const { return params_; }
+
+ private:
+  void draw_next(double after_s);
+
+  EpisodeParams params_;
+  RandomStream stream_;
+  Window current_{};
+  bool current_recorded_ = false;
+  std::uint64_t begun_ = 0;
+  std::vector<Window> windows_;
+};
+
+}  // namespace twinbed::faults
