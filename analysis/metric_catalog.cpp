@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "analysis/fault_kinds.hpp"
+
 namespace twinbed::analysis {
 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n = {"samples.generated",
+                                  "samples.missing_at_sensor",
                                   "samples.delivered",
                                   "samples.delivered_fraction",
                                   "samples.duplicated",
@@ -40,8 +43,7 @@ const std::vector<std::string>& metric_names() {
                                   "detection_delay_s.p50",
                                   "detection_delay_s.p90",
                                   "detection_delay_s.max"};
-    for (const std::string cause : {"drift", "emi_spike", "outage", "load_change", "none"})
-      n.push_back("false_positives.attributed." + cause);
+    for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
     for (const std::string c : {"records_in", "duplicates_dropped", "accepted", "late_out_of_order",
                                 "alerts_raised", "alerts_cleared", "rejected.sentinel", "rejected.not_finite",
                                 "rejected.out_of_range", "rejected.device_flagged"})

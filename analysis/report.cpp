@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "analysis/fault_kinds.hpp"
 #include "analysis/metric_catalog.hpp"
 
 namespace twinbed::analysis {
@@ -49,6 +50,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   Metrics m;
   const DataPath& d = run.data;
   m["samples.generated"] = static_cast<double>(d.generated);
+  m["samples.missing_at_sensor"] = static_cast<double>(d.missing_at_sensor);
   m["samples.delivered"] = static_cast<double>(d.delivered);
   m["samples.delivered_fraction"] =
       d.generated ? std::optional<double>(static_cast<double>(d.delivered) / static_cast<double>(d.generated))
@@ -116,8 +118,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
       delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
   m["detection_delay_s.max"] =
       delays.empty() ? std::nullopt : std::optional<double>(*std::max_element(delays.begin(), delays.end()));
-  for (const std::string cause : {"drift", "emi_spike", "outage", "load_change", "none"})
-    m["false_positives.attributed." + cause] = 0.0;
+  for (const std::string& cause : attribution_causes()) m["false_positives.attributed." + cause] = 0.0;
   for (const auto& [cause, n] : score.attribution)
     m["false_positives.attributed." + cause] = static_cast<double>(n);
   for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);

@@ -4,10 +4,13 @@
 #include <set>
 #include <unordered_map>
 
+#include "analysis/fault_kinds.hpp"
+
 namespace twinbed::analysis {
 
 TargetType target_type_of(const std::string& kind) {
-  if (kind == "drift" || kind == "emi_spike") return TargetType::kSensor;
+  const auto& sensor = sensor_label_kinds();
+  if (std::find(sensor.begin(), sensor.end(), kind) != sensor.end()) return TargetType::kSensor;
   if (kind == "load_change") return TargetType::kAsset;
   return TargetType::kDevice;  // outage, packet_loss
 }

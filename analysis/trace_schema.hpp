@@ -60,9 +60,10 @@ struct SensorMeta {
 
 /// Data-path accounting, exact per reading.
 struct DataPath {
-  std::uint64_t generated = 0;
-  std::uint64_t delivered = 0;   ///< distinct readings that reached the cloud
-  std::uint64_t duplicated = 0;  ///< extra copies that reached the cloud
+  std::uint64_t generated = 0;          ///< readings the firmware formed
+  std::uint64_t missing_at_sensor = 0;  ///< samples a dropout fault took: never readings
+  std::uint64_t delivered = 0;          ///< distinct readings that reached the cloud
+  std::uint64_t duplicated = 0;         ///< extra copies that reached the cloud
   std::uint64_t lost_buffer_overflow = 0;
   std::uint64_t lost_retries_exhausted = 0;
   std::uint64_t undelivered_at_end = 0;  ///< still on a device, in flight or queued when the run ended

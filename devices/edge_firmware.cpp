@@ -43,10 +43,16 @@ void EdgeFirmware::sample_until(double t_s) {
       times(i) = static_cast<double>(ch.next_k + static_cast<std::uint64_t>(i)) / ch.params.rate_hz;
     ch.asset->evaluate(ch.signal, times, values);
     for (Eigen::Index i = 0; i < n; ++i) {
+      const Measurement m = ch.measure(times(i), values(i), period_s);
+      if (m.missing) {  // the sensor produced nothing: no reading, no sequence number
+        ++missing_;
+        continue;
+      }
       Reading r;
       r.truth.true_time_s = times(i);
       r.truth.true_value = values(i);
-      r.record.value = ch.measure(times(i), values(i), period_s, r.truth.fault_mask);
+      r.truth.fault_mask = m.fault_mask;
+      r.record.value = m.value;
       r.record.sensor = ch.sensor_index;
       readings.push_back(r);
     }

@@ -64,6 +64,8 @@ class EdgeFirmware {
   std::uint64_t messages_formed() const { return next_message_id_ - 1; }
   const ReadingBuffer& buffer() const { return buffer_; }
   std::uint64_t generated() const { return generated_; }
+  /// Samples the sensors did not produce (dropout faults): never readings.
+  std::uint64_t missing() const { return missing_; }
   std::vector<SensorChannel>& sensors() { return sensors_; }
 
  private:
@@ -75,6 +77,7 @@ class EdgeFirmware {
   std::uint64_t next_seq_ = 0;
   std::uint64_t next_message_id_ = 1;
   std::uint64_t generated_ = 0;
+  std::uint64_t missing_ = 0;
   std::shared_ptr<Batch> inflight_;
   int inflight_attempts_ = 0;
 };

@@ -5,24 +5,33 @@
 
 namespace twinbed::devices {
 
-double SensorChannel::measure(double t_s, double true_value, double period_s, std::uint32_t& fault_mask) {
-  double v = true_value;
-  if (params.noise_std > 0) v += params.noise_std * noise.normal();
-  for (const auto& d : drifts) {
-    if (d.active_at(t_s)) {
-      v += d.bias_at(t_s);
-      fault_mask |= faults::kFaultDrift;
-    }
+void SensorChannel::add_fault(std::unique_ptr<faults::ValueFault> fault) {
+  const auto stage = fault->stage();
+  const auto at = std::upper_bound(faults.begin(), faults.end(), stage,
+                                   [](faults::Stage s, const auto& f) { return s < f->stage(); });
+  faults.insert(at, std::move(fault));
+}
+
+Measurement SensorChannel::measure(double t_s, double true_value, double period_s) {
+  faults::SampleContext s;
+  s.t_s = t_s;
+  s.period_s = period_s;
+  s.value = true_value;
+  s.range_lo = params.range_lo;
+  s.range_hi = params.range_hi;
+  auto f = faults.begin();
+  auto run_until = [&](faults::Stage last) {
+    for (; f != faults.end() && (*f)->stage() <= last; ++f) (*f)->apply(s);
+  };
+  run_until(faults::Stage::kCalibration);
+  if (params.noise_std > 0) s.value += params.noise_std * noise.normal();
+  run_until(faults::Stage::kConverter);
+  if (std::isfinite(s.value)) {  // NaN and infinities pass the converter unchanged
+    if (params.resolution > 0) s.value = std::round(s.value / params.resolution) * params.resolution;
+    s.value = std::clamp(s.value, params.range_lo, params.range_hi);
   }
-  for (auto& e : emi) {
-    const double spike = e.offset_at(t_s, period_s);
-    if (spike != 0.0) {
-      v += spike;
-      fault_mask |= faults::kFaultEmiSpike;
-    }
-  }
-  if (params.resolution > 0) v = std::round(v / params.resolution) * params.resolution;
-  return std::clamp(v, params.range_lo, params.range_hi);
+  run_until(faults::Stage::kOutput);
+  return {s.value, s.mask, s.missing};
 }
 
 }  // namespace twinbed::devices

@@ -1,20 +1,22 @@
 // SensorChannel: one physical sensor wired to an edge device.
 //
-// Value path for each sample, in this order:
-//   true value (physics) → + noise N(0, noise_std) → + value faults (drift, EMI)
+// Value path for each sample (docs/faults.md has the stages):
+//   true value (physics) → calibration faults (gain, offset)
+//   → + noise N(0, noise_std) → additive faults (drifts, noise, EMI)
+//   → transducer faults (4–20 mA loop) → converter faults (ADC)
 //   → quantise to `resolution` → saturate to [range_lo, range_hi]
+//   → output faults (stuck-at, fault codes, dropout)
 // The true value is recorded before anything is added. Sample k is taken at
-// true time k / rate_hz (k = 1, 2, ...).
+// true time k / rate_hz (k = 1, 2, ...). Faults must see non-decreasing times.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "devices/pump.hpp"
-#include "faults/emi_spikes.hpp"
-#include "faults/fault_bits.hpp"
-#include "faults/linear_drift.hpp"
 #include "faults/random_stream.hpp"
+#include "faults/value_faults.hpp"
 
 namespace twinbed::devices {
 
@@ -26,19 +28,27 @@ struct SensorParams {
   double range_hi = 1.0;
 };
 
+/// What a sensor made of one sample.
+struct Measurement {
+  double value = 0;
+  std::uint32_t fault_mask = 0;  ///< faults::FaultBit flags
+  bool missing = false;          ///< dropout: no reading
+};
+
 struct SensorChannel {
   std::uint32_t sensor_index = 0;  ///< index in the plant's sensor registry
   const PumpModel* asset = nullptr;
   PumpSignal signal = PumpSignal::kVibrationRms;
   SensorParams params;
-  faults::RandomStream noise;
-  std::vector<faults::LinearDrift> drifts;
-  std::vector<faults::EmiSpikes> emi;
+  faults::RandomStream noise{0, "", "noise"};  ///< replaced by the plant's keyed stream
+  /// Value faults, ordered by stage (stable: scenario order within a stage).
+  std::vector<std::unique_ptr<faults::ValueFault>> faults;
   std::uint64_t next_k = 1;  ///< index of the next sample to take
 
-  /// Applies noise, faults, quantisation and saturation to one true value.
-  /// `period_s` is 1 / rate_hz, computed once per batch by the caller.
-  double measure(double t_s, double true_value, double period_s, std::uint32_t& fault_mask);
+  /// Adds a fault in its stage's place.
+  void add_fault(std::unique_ptr<faults::ValueFault> fault);
+  /// Runs the value path on one true value. `period_s` is 1 / rate_hz.
+  Measurement measure(double t_s, double true_value, double period_s);
 };
 
 }  // namespace twinbed::devices

@@ -15,7 +15,7 @@
 #include "devices/edge_firmware.hpp"
 #include "devices/pump.hpp"
 #include "devices/sensor.hpp"
-#include "faults/emi_spikes.hpp"
+#include "faults/value_faults.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/json_reader.hpp"
 
@@ -94,18 +94,25 @@ struct CloudSpec {
 };
 
 /// One fault spec after its targets were resolved.
+/// Couples a fault to an asset's state: active only while the asset runs
+/// (has not failed) with a load at or above `load_above` (EMI from a motor or
+/// a variable-frequency drive).
+struct CouplingSpec {
+  std::string asset;  ///< empty: the sensor's own asset
+  double load_above = 0.0;
+};
+
 struct FaultSpec {
   std::string id;
-  std::string kind;  ///< "drift", "emi_spikes", "packet_loss", "outage"
-  std::string target_pattern;
+  std::string kind;            ///< a value kind (faults::value_fault_kinds()), "packet_loss" or "outage"
+  std::string target_pattern;  ///< the target as written (a glob, or a selector as JSON)
   std::vector<std::string> targets;  ///< expanded: "device/sensor" for value faults, device ids otherwise
   double start_s = 0.0;
-  double end_s = 0.0;  ///< +inf when open-ended
-  // drift
-  double rate_per_s = 0.0;
-  bool hold_after_end = false;
-  // emi_spikes
-  faults::EmiSpikeParams emi;
+  double end_s = 0.0;   ///< +inf when open-ended
+  bool enabled = true;  ///< false: drawn out of this run (swarm testing, `enabled_probability`)
+  bool value_fault = false;
+  faults::ValueFaultParams value;          ///< value faults; its activity carries start/end and episodes
+  std::optional<CouplingSpec> coupled_to;  ///< emi_bursts only
   // packet_loss
   double probability = 0.0;
   std::string params_json;  ///< the spec as written, for the trace

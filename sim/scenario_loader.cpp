@@ -358,8 +358,173 @@ struct Loader {
     }
   }
 
+  /// A law: a plain number (fixed), or {"law": name, its parameters}.
+  faults::Law read_law(Node& n, const std::string& key, Range value_range, bool required) {
+    using faults::Law;
+    using faults::LawKind;
+    if (!n.has(key)) {
+      if (required)
+        diag.error(n.path() + "." + key, "a number or a law object", "nothing (the key is required)");
+      return Law::fixed(0.0);
+    }
+    const json& v = n.value().at(key);
+    if (v.is_number()) return Law::fixed(n.number(key, 0.0, value_range));
+    Node l = n.child(key);
+    if (!l.expect_object()) return Law::fixed(0.0);
+    const std::string law = l.choice(
+        "law", {"fixed", "uniform", "exponential", "lognormal", "weibull", "pareto", "laplace", "normal"},
+        "");
+    if (!l.has("law")) diag.error(l.path() + ".law", "a law name", "nothing (the key is required)");
+    Law out;
+    auto req = [&](const char* k, Range r) { return l.number_required(k, r).value_or(1.0); };
+    if (law == "fixed") {
+      out = Law::fixed(l.has("value") ? req("value", value_range) : req("scale", value_range));
+    } else if (law == "uniform") {
+      out = {LawKind::kUniform, req("lo", value_range), req("hi", value_range)};
+      if (out.b < out.a) diag.error(l.path() + ".hi", "a number >= lo", describe(l.value().at("hi")));
+    } else if (law == "exponential") {
+      out = {LawKind::kExponential, req("mean", Range::positive()), 0.0};
+    } else if (law == "lognormal") {
+      out = {LawKind::kLognormal, req("median", Range::positive()), req("sigma", {0.0, 10.0, false, false})};
+    } else if (law == "weibull") {
+      out = {LawKind::kWeibull, req("scale", Range::positive()), req("shape", {0.05, 100.0, false, false})};
+    } else if (law == "pareto") {
+      out = {LawKind::kPareto, l.has("x_m") ? req("x_m", Range::positive()) : req("scale", Range::positive()),
+             req("alpha", {0.1, 100.0, false, false})};
+    } else if (law == "laplace") {
+      out = {LawKind::kLaplace, req("scale", Range::positive()), 0.0};
+    } else if (law == "normal") {
+      out = {LawKind::kNormal, req("mean", Range::any()), req("std", Range::non_negative())};
+    }
+    l.finish();
+    return out;
+  }
+
+  /// A number, or [lo, hi] drawn once per (seed, fault): swarm-style fault mixes.
+  double fault_number(Node& n, const FaultSpec& f, const std::string& key, double fallback, Range range,
+                      bool required = false) {
+    if (!n.has(key)) {
+      if (required) diag.error(n.path() + "." + key, "a number or [lo, hi]", "nothing (the key is required)");
+      return fallback;
+    }
+    if (n.value().at(key).is_array()) {
+      const Drawable d = read_drawable(n, key, range);
+      return d.present ? d.draw(sc.seed, f.id, key) : fallback;
+    }
+    return n.number(key, fallback, range);
+  }
+
+  /// When a value fault is active: its window, and optional random episodes in it.
+  void read_activity(Node& n, FaultSpec& f) {
+    faults::EpisodeParams& a = f.value.activity;
+    a.start_s = f.start_s;
+    a.end_s = f.end_s;
+    if (!n.has("episodes")) return;
+    Node e = n.child("episodes");
+    if (!e.expect_object()) return;
+    a.stochastic = true;
+    const bool per_hour = e.has("rate_per_hour"), per_day = e.has("rate_per_day");
+    if (per_hour == per_day)
+      diag.error(e.path(), "exactly one of rate_per_hour or rate_per_day", per_hour ? "both" : "neither");
+    if (per_hour) a.onset_rate_per_s = fault_number(e, f, "rate_per_hour", 0.0, Range::up_to(1e6)) / 3600.0;
+    if (per_day) a.onset_rate_per_s = fault_number(e, f, "rate_per_day", 0.0, Range::up_to(1e7)) / 86400.0;
+    a.duration = read_law(e, "duration_s", Range::positive(), true);
+    e.finish();
+  }
+
+  void read_value_fault(Node& n, FaultSpec& f) {
+    faults::ValueFaultParams& v = f.value;
+    v.kind = f.kind;
+    read_activity(n, f);
+    const std::string& k = f.kind;
+    if (k == "offset") {
+      v.bias = fault_number(n, f, "bias", 0.0, Range::any(), true);
+    } else if (k == "gain") {
+      v.gain = fault_number(n, f, "gain", 0.0, {-1.0, 100.0, true, false}, true);
+    } else if (k == "drift") {
+      const bool per_s = n.has("rate_per_s"), per_day = n.has("rate_per_day");
+      if (per_s == per_day)
+        diag.error(n.path(), "exactly one of rate_per_s or rate_per_day", per_s ? "both" : "neither");
+      if (per_s) v.rate_per_s = fault_number(n, f, "rate_per_s", 0.0, Range::any());
+      if (per_day) v.rate_per_s = fault_number(n, f, "rate_per_day", 0.0, Range::any()) / 86400.0;
+      v.hold_after_end = n.boolean("hold_after_end", false);
+      if (v.hold_after_end && n.has("episodes"))
+        diag.error_message(n.path() + ".hold_after_end",
+                           "a held drift needs one scheduled window, not episodes");
+    } else if (k == "random_walk_drift") {
+      const bool per_s = n.has("sigma_per_sqrt_s"), per_h = n.has("sigma_per_sqrt_hour");
+      if (per_s == per_h)
+        diag.error(n.path(), "exactly one of sigma_per_sqrt_s or sigma_per_sqrt_hour",
+                   per_s ? "both" : "neither");
+      if (per_s) v.sigma = fault_number(n, f, "sigma_per_sqrt_s", 0.0, Range::non_negative());
+      if (per_h) v.sigma = fault_number(n, f, "sigma_per_sqrt_hour", 0.0, Range::non_negative()) / 60.0;
+    } else if (k == "gauss_markov_drift") {
+      v.sigma = fault_number(n, f, "sigma", 0.0, Range::non_negative(), true);
+      v.tau_s = fault_number(n, f, "tau_s", 1.0, Range::period(), true);
+    } else if (k == "high_noise") {
+      v.sigma = fault_number(n, f, "noise_std", 0.0, Range::non_negative(), true);
+    } else if (k == "impulsive_noise") {
+      v.sigma = fault_number(n, f, "sigma", 0.0, Range::non_negative(), true);
+      v.impulsive_index = fault_number(n, f, "impulsive_index", 0.1, {1e-4, 10.0, false, false});
+      v.gaussian_ratio = fault_number(n, f, "gaussian_ratio", 0.01, {1e-6, 1e3, false, false});
+    } else if (k == "emi_spikes") {
+      v.rate_per_s_events = fault_number(n, f, "rate_per_hour", 0.0, Range::up_to(1e6), true) / 3600.0;
+      v.amplitude = read_law(n, "amplitude", Range::positive(), true);
+      v.width_samples = static_cast<int>(n.number("width_samples", 1, Range::count(1, 1e6)));
+    } else if (k == "emi_bursts") {
+      v.rate_per_s_events = fault_number(n, f, "bursts_per_hour", 0.0, Range::up_to(1e6), true) / 3600.0;
+      v.spikes_per_burst = fault_number(n, f, "spikes_per_burst", 3.0, {0.0, 1000.0, true, false});
+      v.burst_spread_s = fault_number(n, f, "spread_s", 1.0, Range::up_to(3600.0));
+      v.amplitude = read_law(n, "amplitude", Range::positive(), true);
+      if (n.has("coupled_to")) {
+        Node c = n.child("coupled_to");
+        if (c.expect_object()) {
+          CouplingSpec cs;
+          cs.asset = c.string("asset", "");
+          cs.load_above = c.number("load_above", 0.0, Range::probability());
+          c.finish();
+          if (!cs.asset.empty() && std::none_of(sc.assets.begin(), sc.assets.end(),
+                                                [&](const AssetSpec& a) { return a.id == cs.asset; }))
+            diag.error(c.path() + ".asset", "the id of an asset",
+                       "string \"" + cs.asset + "\" that names none");
+          f.coupled_to = cs;
+        }
+      }
+    } else if (k == "current_loop_failure") {
+      const std::string dir = n.choice("direction", {"low", "high"}, "low");
+      v.current_ma = n.number("current_ma", dir == "low" ? 3.6 : 21.0, Range::up_to(30.0));
+      v.naive_conversion = n.choice("conversion", {"naive", "namur_ne43"}, "naive") == "naive";
+    } else if (k == "quantisation") {
+      v.adc_bits = static_cast<int>(n.number_required("adc_bits", Range::count(1, 32)).value_or(12));
+    } else if (k == "saturation") {
+      v.rail_lo = n.number_required("rail_lo", Range::any()).value_or(0.0);
+      v.rail_hi = n.number_required("rail_hi", Range::any()).value_or(1.0);
+      if (v.rail_hi <= v.rail_lo && n.has("rail_hi"))
+        diag.error(n.path() + ".rail_hi", "a number above rail_lo", describe(n.value().at("rail_hi")));
+    } else if (k == "stuck_at") {
+      if (n.has("value")) {
+        v.stuck_at_value = true;
+        v.stuck_value = n.number("value", 0.0);
+      }
+    } else if (k == "sentinel") {
+      v.code = n.choice("code", faults::sentinel_codes(), "");
+      if (!n.has("code"))
+        diag.error(n.path() + ".code", "a code from the catalogue", "nothing (the key is required)");
+      if (v.code == "value") v.code_value = n.number_required("code_value", Range::any()).value_or(0.0);
+      v.probability = fault_number(n, f, "probability", 1.0, Range::probability());
+    } else if (k == "firmware_code_mapping") {
+      v.code = n.has("code_value") ? "value" : "midrange";
+      if (n.has("code_value")) v.code_value = n.number("code_value", 0.0);
+      v.probability = fault_number(n, f, "probability", 1.0, Range::probability());
+    } else if (k == "dropout") {
+      v.probability = fault_number(n, f, "probability", 1.0, Range::probability());
+    }
+  }
+
   void read_faults(Node& root) {
     std::set<std::string> fault_ids;
+    std::vector<std::string> kinds = faults::value_fault_kinds();
+    kinds.insert(kinds.end(), {"packet_loss", "outage"});
     for (Node n : root.array("faults", false)) {
       if (!n.expect_object()) continue;
       FaultSpec f;
@@ -368,9 +533,10 @@ struct Loader {
       if (n.has("id") && !valid_id(f.id)) diag.error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
       if (!f.id.empty() && !fault_ids.insert(f.id).second)
         diag.error_message(n.path() + ".id", "duplicate fault id \"" + f.id + "\"");
-      f.kind = n.choice("kind", {"drift", "emi_spikes", "packet_loss", "outage"}, "");
+      f.kind = n.choice("kind", kinds, "");
       if (!n.has("kind")) diag.error(n.path() + ".kind", "a fault kind", "nothing (the key is required)");
-      f.target_pattern = n.string_required("target").value_or("");
+      f.value_fault = !f.kind.empty() && f.kind != "packet_loss" && f.kind != "outage";
+      Selector target = read_target(n);
       f.start_s = n.number("start_s", 0.0, Range::non_negative());
       f.end_s = kInf;
       const bool has_end = n.has("end_s"), has_duration = n.has("duration_s");
@@ -379,32 +545,14 @@ struct Loader {
       if (has_duration) f.end_s = f.start_s + n.number("duration_s", 0.0, Range::positive());
       if (f.end_s <= f.start_s)
         diag.error(n.path() + ".end_s", "a time after start_s", "a window that ends before it starts");
-      if (f.kind == "drift") {
-        const bool per_s = n.has("rate_per_s"), per_day = n.has("rate_per_day");
-        if (per_s == per_day)
-          diag.error(n.path(), "exactly one of rate_per_s or rate_per_day", per_s ? "both" : "neither");
-        if (per_s) f.rate_per_s = n.number("rate_per_s", 0.0);
-        if (per_day) f.rate_per_s = n.number("rate_per_day", 0.0) / 86400.0;
-        f.hold_after_end = n.boolean("hold_after_end", false);
-      } else if (f.kind == "emi_spikes") {
-        f.emi.rate_per_hour = n.number_required("rate_per_hour", Range::up_to(1e6)).value_or(0.0);
-        f.emi.width_samples = static_cast<int>(n.number("width_samples", 1, Range::count(1, 1e6)));
-        if (n.has("amplitude")) {
-          Node a = n.child("amplitude");
-          if (a.expect_object()) {
-            f.emi.law = a.choice("law", {"laplace", "fixed"}, "laplace") == "fixed"
-                            ? faults::AmplitudeLaw::kFixed
-                            : faults::AmplitudeLaw::kLaplace;
-            f.emi.amplitude_scale = a.number_required("scale", Range::positive()).value_or(1.0);
-            a.finish();
-          }
-        } else {
-          diag.error(n.path() + ".amplitude", "an object {law, scale}", "nothing (the key is required)");
-        }
-        f.emi.start_s = f.start_s;
-        f.emi.end_s = f.end_s;
+      if (n.has("enabled_probability")) {  // swarm testing: each seed draws its own fault mix
+        const double p = n.number("enabled_probability", 1.0, Range::probability());
+        f.enabled = faults::RandomStream(sc.seed, f.id, "enabled").uniform() < p;
+      }
+      if (f.value_fault) {
+        read_value_fault(n, f);
       } else if (f.kind == "packet_loss") {
-        f.probability = n.number_required("probability", Range::probability()).value_or(0.0);
+        f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
       } else if (f.kind == "outage") {
         if (!has_duration && !has_end)
           diag.error(n.path() + ".duration_s", "a positive number (an outage is a window)", "nothing");
@@ -412,35 +560,81 @@ struct Loader {
           diag.error(n.path() + ".start_s", "a number >= 0", "nothing (the key is required)");
       }
       n.finish();
-      resolve_fault_targets(f, n.path());
+      resolve_fault_targets(f, target, n.path());
       sc.faults.push_back(f);
     }
   }
 
-  void resolve_fault_targets(FaultSpec& f, const std::string& path) {
-    if (f.kind.empty()) return;
-    if (f.target_pattern.empty()) {
-      diag.error(path + ".target", "a non-empty id or pattern", "an empty string");
-      return;
+  /// A fault's target: a glob on ids, or a selector whose every given field
+  /// must match (globs): device, sensor, signal, asset, gateway.
+  struct Selector {
+    std::string glob;
+    std::map<std::string, std::string> fields;
+    bool present = false;
+  };
+
+  Selector read_target(Node& n) {
+    Selector sel;
+    if (!n.has("target")) {
+      diag.error(n.path() + ".target", "an id pattern or a selector object", "nothing (the key is required)");
+      return sel;
     }
-    const bool value_fault = f.kind == "drift" || f.kind == "emi_spikes";
-    if (value_fault) {
+    const json& t = n.value().at("target");
+    if (t.is_string()) {
+      sel.glob = n.string("target", "");
+      sel.present = !sel.glob.empty();
+      if (sel.glob.empty()) diag.error(n.path() + ".target", "a non-empty id or pattern", "an empty string");
+      return sel;
+    }
+    Node s = n.child("target");
+    if (!s.expect_object()) return sel;
+    for (const char* key : {"device", "sensor", "signal", "asset", "gateway"})
+      if (s.has(key)) sel.fields[key] = s.string(key, "*");
+    s.finish();
+    if (sel.fields.empty())
+      diag.error(s.path(), "at least one of device, sensor, signal, asset, gateway", "an empty selector");
+    sel.present = !sel.fields.empty();
+    return sel;
+  }
+
+  static bool selector_matches(const Selector& sel, const std::map<std::string, std::string>& entity) {
+    for (const auto& [key, pattern] : sel.fields) {
+      const auto it = entity.find(key);
+      if (it == entity.end() || !glob_match(pattern, it->second)) return false;
+    }
+    return true;
+  }
+
+  void resolve_fault_targets(FaultSpec& f, const Selector& sel, const std::string& path) {
+    if (f.kind.empty() || !sel.present) return;
+    f.target_pattern = sel.glob.empty() ? nlohmann::json(sel.fields).dump() : sel.glob;
+    if (f.value_fault) {
       for (const auto& d : sc.devices)
-        for (const auto& s : d.sensors)
-          if (glob_match(f.target_pattern, d.id + "/" + s.id)) f.targets.push_back(d.id + "/" + s.id);
+        for (const auto& s : d.sensors) {
+          const std::string id = d.id + "/" + s.id;
+          const bool match = sel.glob.empty() ? selector_matches(sel, {{"device", d.id},
+                                                                       {"sensor", s.id},
+                                                                       {"signal", s.signal},
+                                                                       {"asset", s.asset},
+                                                                       {"gateway", d.gateway}})
+                                              : glob_match(sel.glob, id);
+          if (match) f.targets.push_back(id);
+        }
       if (f.targets.empty())
         diag.error(path + ".target",
-                   "a pattern matching at least one sensor (\"device/sensor\", globs allowed)",
-                   "string \"" + f.target_pattern + "\" that matches none");
+                   "a target matching at least one sensor (\"device/sensor\", globs allowed)",
+                   "\"" + f.target_pattern + "\", which matches none");
       return;
     }
     // Network faults target devices, or gateways (every device behind them).
-    for (const auto& d : sc.devices)
-      if (glob_match(f.target_pattern, d.id) || glob_match(f.target_pattern, d.gateway))
-        f.targets.push_back(d.id);
+    for (const auto& d : sc.devices) {
+      const bool match = sel.glob.empty() ? selector_matches(sel, {{"device", d.id}, {"gateway", d.gateway}})
+                                          : glob_match(sel.glob, d.id) || glob_match(sel.glob, d.gateway);
+      if (match) f.targets.push_back(d.id);
+    }
     if (f.targets.empty())
-      diag.error(path + ".target", "a pattern matching at least one device or gateway",
-                 "string \"" + f.target_pattern + "\" that matches none");
+      diag.error(path + ".target", "a target matching at least one device or gateway",
+                 "\"" + f.target_pattern + "\", which matches none");
   }
 
   void read_pipeline(Node& root) {

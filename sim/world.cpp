@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -147,6 +148,15 @@ class World {
     }
   }
 
+  /// "While the heavy load runs": the asset has not failed and its load is at
+  /// or above the threshold (the coupled asset, or the sensor's own).
+  std::function<bool(double)> gate_for(const CouplingSpec& c, const std::string& sensor_asset) const {
+    const devices::PumpModel* pump = assets_.at(c.asset.empty() ? sensor_asset : c.asset).get();
+    const double threshold = c.load_above;
+    return
+        [pump, threshold](double t_s) { return t_s < pump->failure_s() && pump->load_at(t_s) >= threshold; };
+  }
+
   void build_devices() {
     // Faults by target, for wiring into sensors and links.
     std::map<std::string, std::vector<const FaultSpec*>> by_target;
@@ -165,27 +175,20 @@ class World {
       std::vector<devices::SensorChannel> channels;
       for (const SensorSpec& s : spec.sensors) {
         const std::string path = spec.id + "/" + s.id;
-        devices::SensorChannel ch{sensor_index++,
-                                  assets_.at(s.asset).get(),
-                                  {},
-                                  s.params,
-                                  faults::RandomStream(sc_.seed, path, "noise"),
-                                  {},
-                                  {},
-                                  1};
+        devices::SensorChannel ch;
+        ch.sensor_index = sensor_index++;
+        ch.asset = assets_.at(s.asset).get();
+        ch.params = s.params;
+        ch.noise = faults::RandomStream(sc_.seed, path, "noise");
         devices::parse_pump_signal(s.signal, ch.signal);
+        value_faults_.emplace_back();
         for (const FaultSpec* f : by_target[path]) {
-          if (f->kind == "drift") {
-            ch.drifts.push_back({f->start_s, f->end_s, f->rate_per_s, f->hold_after_end});
-            // A held bias stays on the value path until the end of the run.
-            const double drift_end_s =
-                f->hold_after_end ? sc_.duration_s : std::min(f->end_s, sc_.duration_s);
-            run_.faults.push_back({f->id, "drift", path, f->start_s, drift_end_s, f->params_json});
-          } else if (f->kind == "emi_spikes") {
-            ch.emi.emplace_back(f->emi, faults::RandomStream(sc_.seed, f->id + "@" + path, "emi"));
-            emi_faults_.resize(ch.sensor_index + 1);
-            emi_faults_[ch.sensor_index].push_back(f);
-          }
+          if (!f->value_fault || !f->enabled) continue;
+          faults::ValueFaultParams p = f->value;
+          if (f->coupled_to) p.gate = gate_for(*f->coupled_to, s.asset);
+          auto fault = faults::make_value_fault(p, sc_.seed, f->id + "@" + path);
+          value_faults_.back().push_back({f, fault.get()});
+          ch.add_fault(std::move(fault));
         }
         run_.sensors.push_back({spec.id, s.id, s.asset, s.signal});
         registry_.push_back({spec.id, s.id, s.signal, devices::pump_signal_unit(ch.signal), s.params.range_lo,
@@ -538,6 +541,7 @@ class World {
     for (DeviceRuntime& d : devices_) {
       devices::EdgeFirmware& fw = *d.firmware;
       data.generated += fw.generated();
+      data.missing_at_sensor += fw.missing();
       data.messages += fw.messages_formed();
       in_buffers += fw.buffer().size();
       data.edge_buffer_peak_records =
@@ -563,16 +567,28 @@ class World {
                              " but accounted " + std::to_string(accounted));
 
     label_setpoint_changes_near_alerts();
-    // EMI spikes become fault labels, one per spike.
+    // Value faults become fault labels: their windows, or one per spike.
+    std::vector<faults::FaultEvent> events;
     for (std::size_t d = 0; d < devices_.size(); ++d) {
       auto& channels = devices_[d].firmware->sensors();
       for (std::size_t s = 0; s < channels.size(); ++s) {
         const std::string path = sc_.devices[d].id + "/" + sc_.devices[d].sensors[s].id;
-        for (std::size_t k = 0; k < channels[s].emi.size(); ++k)
-          for (const auto& e : channels[s].emi[k].events())
-            run_.faults.push_back({emi_faults_[channels[s].sensor_index][k]->id, "emi_spike", path, e.start_s,
+        for (const auto& [spec, fault] : value_faults_[channels[s].sensor_index]) {
+          events.clear();
+          fault->events(events, sc_.duration_s);
+          // Spikes and replaced samples are labelled one by one, with their
+          // magnitude; windows carry the fault's parameters as written.
+          const bool per_event = fault->kind() == "emi_spike" || fault->kind() == "emi_burst" ||
+                                 ((spec->kind == "sentinel" || spec->kind == "firmware_code_mapping") &&
+                                  spec->value.probability < 1.0);
+          for (const faults::FaultEvent& e : events) {
+            if (e.start_s >= sc_.duration_s) continue;
+            run_.faults.push_back({spec->id, fault->kind(), path, e.start_s,
                                    std::min(e.end_s, sc_.duration_s),
-                                   "{\"amplitude\":" + nlohmann::json(e.amplitude).dump() + "}"});
+                                   per_event ? "{\"magnitude\":" + nlohmann::json(e.magnitude).dump() + "}"
+                                             : spec->params_json});
+          }
+        }
       }
     }
     std::sort(run_.faults.begin(), run_.faults.end(), [](const auto& a, const auto& b) {
@@ -709,8 +725,8 @@ class World {
   std::vector<pipeline::AlertEvent> alerts_;
   std::vector<std::size_t> open_episode_;
   std::vector<Dropped> dropped_after_retries_;
-  /// By sensor index: the fault behind each of the channel's EMI processes, in order.
-  std::vector<std::vector<const FaultSpec*>> emi_faults_;
+  /// By sensor index: each value fault on the channel, with the spec it came from.
+  std::vector<std::vector<std::pair<const FaultSpec*, const faults::ValueFault*>>> value_faults_;
   ActorQueue broker_q_, cloud_q_;
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;

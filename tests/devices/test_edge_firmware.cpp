@@ -6,24 +6,21 @@ using namespace twinbed::devices;
 using twinbed::faults::RandomStream;
 
 namespace {
+SensorChannel channel(std::uint32_t index, const PumpModel* pump, PumpSignal signal, SensorParams params,
+                      const char* name) {
+  SensorChannel c;
+  c.sensor_index = index;
+  c.asset = pump;
+  c.signal = signal;
+  c.params = params;
+  c.noise = RandomStream(1, name, "noise");
+  return c;
+}
+
 std::vector<SensorChannel> two_sensors(const PumpModel* pump) {
   std::vector<SensorChannel> s;
-  s.push_back({0,
-               pump,
-               PumpSignal::kVibrationRms,
-               {1.0, 0.0, 0.0, 0.0, 50.0},
-               RandomStream(1, "a", "noise"),
-               {},
-               {},
-               1});
-  s.push_back({1,
-               pump,
-               PumpSignal::kBearingTemp,
-               {2.0, 0.0, 0.0, -20.0, 150.0},
-               RandomStream(1, "b", "noise"),
-               {},
-               {},
-               1});
+  s.push_back(channel(0, pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
+  s.push_back(channel(1, pump, PumpSignal::kBearingTemp, {2.0, 0.0, 0.0, -20.0, 150.0}, "b"));
   return s;
 }
 }  // namespace

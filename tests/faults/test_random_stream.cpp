@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "faults/bernoulli_loss.hpp"
-#include "faults/emi_spikes.hpp"
 #include "faults/outage_schedule.hpp"
 #include "faults/random_stream.hpp"
 
@@ -64,22 +63,6 @@ TEST_CASE("bernoulli loss: mean loss within 3 standard errors of p") {
   for (int i = 0; i < n; ++i) lost += loss.lost();
   const double se = std::sqrt(0.02 * 0.98 / n);
   CHECK(std::fabs(lost / static_cast<double>(n) - 0.02) < 3 * se);
-}
-
-TEST_CASE("emi spikes: Poisson arrival rate and spike width") {
-  EmiSpikeParams p;
-  p.rate_per_hour = 30;
-  p.width_samples = 2;
-  p.amplitude_scale = 5;
-  EmiSpikes spikes(p, RandomStream(11, "edge-01/vib", "emi"));
-  const double hours = 500;
-  int hit_samples = 0;
-  for (long k = 1; k <= static_cast<long>(hours * 3600); ++k)
-    hit_samples += spikes.offset_at(static_cast<double>(k), 1.0) != 0.0;
-  const double n_spikes = static_cast<double>(spikes.events().size());
-  // Expected 15000 arrivals; overlapping arrivals merge (a 2 s window at 30/h merges ~1.7 %).
-  CHECK(n_spikes == doctest::Approx(15000 * (1 - 30.0 / 3600 * 2)).epsilon(0.03));
-  CHECK(hit_samples == doctest::Approx(2 * n_spikes).epsilon(0.001));
 }
 
 TEST_CASE("outage schedule: merges windows and answers containment") {

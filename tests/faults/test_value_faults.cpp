@@ -163,6 +163,22 @@ TEST_CASE("EMI spikes: Poisson count at the stated rate, heavy-tailed amplitudes
   CHECK(mean_abs / ev.size() == doctest::Approx(5.0 / 3.0).epsilon(0.06));
 }
 
+TEST_CASE("EMI spikes: spikes last width_samples, and arrivals during a spike merge into it") {
+  auto p = params("emi_spikes");
+  p.rate_per_s_events = 30.0 / 3600;
+  p.width_samples = 2;
+  p.amplitude = Law::fixed(5.0);
+  auto f = make_value_fault(p, 11, "edge-01/vib");
+  const int n = 500 * 3600;
+  auto r = run(*f, n);
+  std::vector<FaultEvent> ev;
+  f->events(ev, n);
+  // 15 000 arrivals expected; a 2 s spike absorbs the ~1.7 % that fall in it.
+  CHECK(static_cast<double>(ev.size()) == doctest::Approx(15000 * (1 - 30.0 / 3600 * 2)).epsilon(0.03));
+  const auto hit = std::count_if(r.begin(), r.end(), [](const SampleContext& s) { return s.mask != 0; });
+  CHECK(static_cast<double>(hit) == doctest::Approx(2.0 * ev.size()).epsilon(0.001));
+}
+
 TEST_CASE("EMI bursts: rate x spikes per burst, and none while the heavy load is off") {
   // Centres 10/h, 4 spikes per burst on average, over 400 h: 16 000 spikes
   // (sd ~ sqrt(4000 * (4 + 16)) = 283 for a compound Poisson); tolerance 1000.

@@ -81,7 +81,7 @@ TEST_CASE("validation: dangling references are errors") {
   CHECK(rejection(gw).find("\"gw-7\", which does not exist") != std::string::npos);
   json target = base();
   target["faults"][0]["target"] = "pump-*/vib";
-  CHECK(rejection(target).find("$.faults[0].target: expected a pattern matching at least one sensor") !=
+  CHECK(rejection(target).find("$.faults[0].target: expected a target matching at least one sensor") !=
         std::string::npos);
 }
 

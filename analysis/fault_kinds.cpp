@@ -1,0 +1,34 @@
+#include "analysis/fault_kinds.hpp"
+
+namespace twinbed::analysis {
+
+const std::vector<std::string>& sensor_label_kinds() {
+  static const std::vector<std::string> kinds = {"offset",
+                                                 "gain",
+                                                 "drift",
+                                                 "random_walk_drift",
+                                                 "gauss_markov_drift",
+                                                 "high_noise",
+                                                 "impulsive_noise",
+                                                 "emi_spike",
+                                                 "emi_burst",
+                                                 "current_loop_failure",
+                                                 "quantisation",
+                                                 "saturation",
+                                                 "stuck_at",
+                                                 "sentinel",
+                                                 "firmware_code_mapping",
+                                                 "dropout"};
+  return kinds;
+}
+
+const std::vector<std::string>& attribution_causes() {
+  static const std::vector<std::string> causes = [] {
+    std::vector<std::string> c = sensor_label_kinds();
+    c.insert(c.end(), {"outage", "load_change", "none"});
+    return c;
+  }();
+  return causes;
+}
+
+}  // namespace twinbed::analysis
