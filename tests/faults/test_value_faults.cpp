@@ -9,6 +9,7 @@
 #include <numeric>
 #include <vector>
 
+#include "analysis/fault_kinds.hpp"
 #include "faults/value_faults.hpp"
 
 using namespace twinbed::faults;
@@ -334,5 +335,16 @@ TEST_CASE("value faults draw from their own streams: another fault on the same s
     const double mine = s.value;
     other->apply(s);
     CHECK(mine == first[static_cast<std::size_t>(k - 1)].value);
+  }
+}
+
+TEST_CASE("every value fault's label kind is one that attribution knows as a sensor fault") {
+  const auto& known = twinbed::analysis::sensor_label_kinds();
+  for (const std::string& kind : value_fault_kinds()) {
+    auto p = params(kind);
+    p.code = "zero";
+    auto f = make_value_fault(p, 1, "x");
+    CHECK_MESSAGE(std::find(known.begin(), known.end(), f->kind()) != known.end(), f->kind());
+    CHECK(fault_bit_of(kind) != 0);
   }
 }

@@ -235,3 +235,95 @@ TEST_CASE("validation: adversarial inputs are errors (exit 2), never crashes, ha
   CHECK_FALSE(expand_id("edge-{i: 3}", 3).has_value());
   CHECK(expand_id(std::string(100000, 'x') + "{i}", 3)->size() == 100001);  // long input: no deep recursion
 }
+
+TEST_CASE("value faults: every kind loads, with laws, episodes and selectors") {
+  json doc = base();
+  doc["faults"] = json::array();
+  auto add = [&](json f) {
+    f["id"] = "f" + std::to_string(doc["faults"].size());
+    if (!f.contains("target")) f["target"] = "edge-1/vib";
+    doc["faults"].push_back(f);
+  };
+  add({{"kind", "offset"}, {"bias", 1.5}});
+  add({{"kind", "gain"}, {"gain", -0.05}});
+  add({{"kind", "drift"}, {"rate_per_day", 2}, {"hold_after_end", true}, {"end_s", 300}});
+  add({{"kind", "random_walk_drift"}, {"sigma_per_sqrt_hour", 0.6}});
+  add({{"kind", "gauss_markov_drift"}, {"sigma", 1}, {"tau_s", 600}});
+  add({{"kind", "high_noise"},
+       {"noise_std", 2},
+       {"episodes",
+        {{"rate_per_day", 4}, {"duration_s", {{"law", "lognormal"}, {"median", 60}, {"sigma", 1}}}}}});
+  add({{"kind", "impulsive_noise"}, {"sigma", 1}, {"impulsive_index", 0.1}});
+  add({{"kind", "emi_spikes"},
+       {"rate_per_hour", 2},
+       {"amplitude", {{"law", "pareto"}, {"x_m", 2}, {"alpha", 2}}}});
+  add({{"kind", "emi_bursts"},
+       {"bursts_per_hour", 1},
+       {"amplitude", 4},
+       {"coupled_to", {{"asset", "pump-2"}, {"load_above", 0.5}}}});
+  add({{"kind", "current_loop_failure"}, {"direction", "high"}, {"conversion", "namur_ne43"}});
+  add({{"kind", "quantisation"}, {"adc_bits", 8}});
+  add({{"kind", "saturation"}, {"rail_lo", 0}, {"rail_hi", 3}});
+  add({{"kind", "stuck_at"}, {"episodes", {{"rate_per_hour", 1}, {"duration_s", 120}}}});
+  add({{"kind", "sentinel"}, {"code", "nan"}, {"probability", 0.01}});
+  add({{"kind", "firmware_code_mapping"}, {"code_value", 4.2}});
+  add({{"kind", "dropout"}, {"probability", [] { return json::array({0.01, 0.05}); }()}});
+  add({{"kind", "offset"}, {"bias", 1}, {"target", {{"signal", "vibration_rms"}, {"device", "edge-*"}}}});
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  REQUIRE(sc.faults.size() == 17);
+  CHECK(sc.faults[5].value.activity.stochastic);
+  CHECK(sc.faults[5].value.activity.onset_rate_per_s == doctest::Approx(4.0 / 86400));
+  CHECK(sc.faults[5].value.activity.duration.kind == twinbed::faults::LawKind::kLognormal);
+  CHECK(sc.faults[9].value.current_ma == 21.0);
+  CHECK_FALSE(sc.faults[9].value.naive_conversion);
+  CHECK(sc.faults[15].value.probability >= 0.01);  // drawn from [0.01, 0.05] for this seed
+  CHECK(sc.faults[15].value.probability <= 0.05);
+  CHECK(sc.faults[16].targets == std::vector<std::string>{"edge-1/vib", "edge-2/vib"});
+}
+
+TEST_CASE("value faults: bad parameters name the path, what was expected and what was found") {
+  auto rejects = [](json fault, const std::string& expected) {
+    json doc = base();
+    fault["id"] = "bad";
+    if (!fault.contains("target")) fault["target"] = "edge-1/vib";
+    doc["faults"] = json::array({fault});
+    const std::string msg = rejection(doc);
+    CHECK_MESSAGE(msg.find(expected) != std::string::npos, msg);
+  };
+  rejects({{"kind", "offset"}}, "$.faults[0].bias: expected a number or [lo, hi], found nothing");
+  rejects({{"kind", "gain"}, {"gain", -1}}, "$.faults[0].gain: expected a number in (-1, 100]");
+  rejects({{"kind", "sentinel"}, {"code", "-9998"}}, "$.faults[0].code: expected one of");
+  rejects({{"kind", "stuck_at"}, {"episodes", {{"duration_s", 5}}}},
+          "$.faults[0].episodes: expected exactly one of rate_per_hour or rate_per_day");
+  rejects({{"kind", "high_noise"},
+           {"noise_std", 1},
+           {"episodes", {{"rate_per_day", 1}, {"duration_s", {{"law", "gamma"}}}}}},
+          "$.faults[0].episodes.duration_s.law: expected one of");
+  rejects({{"kind", "emi_bursts"},
+           {"bursts_per_hour", 1},
+           {"amplitude", 1},
+           {"coupled_to", {{"asset", "pump-9"}}}},
+          "$.faults[0].coupled_to.asset: expected the id of an asset");
+  rejects({{"kind", "dropout"}, {"probability", json::array({0.5, 0.1})}},
+          "$.faults[0].probability: expected a number or [lo, hi] with lo <= hi");
+  rejects({{"kind", "offset"}, {"bias", 1}, {"target", {{"signal", "pressure"}}}},
+          "$.faults[0].target: expected a target matching at least one sensor");
+  rejects({{"kind", "offset"}, {"bias", 1}, {"target", {{"line", "2"}}}},
+          "$.faults[0].target.line: unknown key");
+  rejects({{"kind", "saturation"}, {"rail_lo", 5}, {"rail_hi", 1}},
+          "$.faults[0].rail_hi: expected a number above rail_lo");
+}
+
+TEST_CASE("swarm: enabled_probability draws each fault in or out per seed, reproducibly") {
+  json doc = base();
+  doc["faults"][0]["enabled_probability"] = 0.5;
+  int enabled = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    const Scenario a = parse_scenario(doc.dump(), "case.json", seed);
+    const Scenario b = parse_scenario(doc.dump(), "case.json", seed);
+    CHECK(a.faults[0].enabled == b.faults[0].enabled);
+    enabled += a.faults[0].enabled;
+  }
+  CHECK(enabled > 70);  // Binomial(200, 0.5): sd 7
+  CHECK(enabled < 130);
+}
