@@ -15,11 +15,13 @@ EpisodeProcess::EpisodeProcess(const EpisodeParams& params, RandomStream stream)
 
 void EpisodeProcess::draw_next(double after_s) {
   const double inf = std::numeric_limits<double>::infinity();
-  if (params_.onset_rate_per_s <= 0.0) {
+  if (!params_.quiet_law && params_.onset_rate_per_s <= 0.0) {
     current_ = {inf, inf};
     return;
   }
-  const double start = after_s + stream_.exponential(1.0 / params_.onset_rate_per_s);
+  const double quiet_s = params_.quiet_law ? std::max(0.0, params_.quiet.sample(stream_))
+                                           : stream_.exponential(1.0 / params_.onset_rate_per_s);
+  const double start = after_s + quiet_s;
   const double duration = std::max(0.0, params_.duration.sample(stream_));
   current_ = {start, start + duration};
   current_recorded_ = false;

@@ -4,9 +4,10 @@
 // - scheduled: a single episode [start_s, end_s);
 // - stochastic: an alternating renewal process inside [start_s, end_s):
 //   quiet times are exponential (onsets are Poisson at `onset_rate_per_s`
-//   while no episode runs), episode durations follow `duration` (any Law:
-//   fixed, exponential, lognormal, Weibull, Pareto...). Long-run fraction of
-//   time active = E[D] / (1/rate + E[D]).
+//   while no episode runs) or follow the law `quiet` (e.g. Weibull up times
+//   of an alternating up/down process); episode durations follow `duration`
+//   (any Law: fixed, exponential, lognormal, Weibull, Pareto...). Long-run
+//   fraction of time active = E[D] / (E[quiet] + E[D]).
 // Queries must come in non-decreasing time (one sensor's samples). Every
 // episode that began at or before the latest query is recorded in windows(),
 // clipped to end_s, including episodes too short to hold a sample: the ground
@@ -30,8 +31,10 @@ struct EpisodeParams {
   double start_s = 0.0;
   double end_s = std::numeric_limits<double>::infinity();
   bool stochastic = false;
-  double onset_rate_per_s = 0.0;   ///< stochastic only
+  double onset_rate_per_s = 0.0;   ///< stochastic only (ignored when quiet_law is set)
   Law duration = Law::fixed(0.0);  ///< stochastic only, seconds
+  bool quiet_law = false;          ///< quiet times follow `quiet`, not Exp(1/onset_rate)
+  Law quiet = Law::fixed(0.0);
 };
 
 class EpisodeProcess {
@@ -45,6 +48,11 @@ class EpisodeProcess {
   /// Counts episodes begun so far; changes exactly when a new episode begins.
   std::uint64_t episode_number() const { return begun_; }
   const std::vector<Window>& windows() const { return windows_; }
+  /// Runs the process to t_s and returns every episode begun before it.
+  const std::vector<Window>& windows_until(double t_s) {
+    active_at(t_s);
+    return windows_;
+  }
   const EpisodeParams& params() const { return params_; }
 
  private:

@@ -113,6 +113,8 @@ struct FaultSpec {
   bool value_fault = false;
   faults::ValueFaultParams value;          ///< value faults; its activity carries start/end and episodes
   std::optional<CouplingSpec> coupled_to;  ///< emi_bursts only
+  /// outage: one draw of the episodes for every target (a site power cut), not one per device
+  bool common_cause = false;
   // packet_loss
   double probability = 0.0;
   std::string params_json;  ///< the spec as written, for the trace

@@ -423,11 +423,16 @@ struct Loader {
     Node e = n.child("episodes");
     if (!e.expect_object()) return;
     a.stochastic = true;
-    const bool per_hour = e.has("rate_per_hour"), per_day = e.has("rate_per_day");
-    if (per_hour == per_day)
-      diag.error(e.path(), "exactly one of rate_per_hour or rate_per_day", per_hour ? "both" : "neither");
+    const bool per_hour = e.has("rate_per_hour"), per_day = e.has("rate_per_day"), up = e.has("up_s");
+    if (per_hour + per_day + up != 1)
+      diag.error(e.path(), "exactly one of rate_per_hour, rate_per_day or up_s",
+                 per_hour + per_day + up == 0 ? "none" : "several");
     if (per_hour) a.onset_rate_per_s = fault_number(e, f, "rate_per_hour", 0.0, Range::up_to(1e6)) / 3600.0;
     if (per_day) a.onset_rate_per_s = fault_number(e, f, "rate_per_day", 0.0, Range::up_to(1e7)) / 86400.0;
+    if (up) {
+      a.quiet_law = true;
+      a.quiet = read_law(e, "up_s", Range::positive(), true);
+    }
     a.duration = read_law(e, "duration_s", Range::positive(), true);
     e.finish();
   }
@@ -554,10 +559,15 @@ struct Loader {
       } else if (f.kind == "packet_loss") {
         f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
       } else if (f.kind == "outage") {
-        if (!has_duration && !has_end)
-          diag.error(n.path() + ".duration_s", "a positive number (an outage is a window)", "nothing");
-        if (!n.has("start_s"))
-          diag.error(n.path() + ".start_s", "a number >= 0", "nothing (the key is required)");
+        if (n.has("episodes")) {  // a renewal process of outages inside the window
+          read_activity(n, f);
+        } else {
+          if (!has_duration && !has_end)
+            diag.error(n.path() + ".duration_s", "a positive number (an outage is a window)", "nothing");
+          if (!n.has("start_s"))
+            diag.error(n.path() + ".start_s", "a number >= 0", "nothing (the key is required)");
+        }
+        f.common_cause = n.boolean("common_cause", false);
       }
       n.finish();
       resolve_fault_targets(f, target, n.path());

@@ -196,7 +196,19 @@ class World {
         channels.push_back(std::move(ch));
       }
       for (const FaultSpec* f : by_target[spec.id]) {
+        if (!f->enabled) continue;
         const double end = std::min(f->end_s, sc_.duration_s);
+        if (f->kind == "outage" && f->value.activity.stochastic) {  // renewal outages: a label per episode
+          faults::EpisodeProcess process(
+              f->value.activity,
+              faults::RandomStream(sc_.seed, f->common_cause ? f->id : f->id + "@" + spec.id, "outage"));
+          for (const faults::Window& w : process.windows_until(sc_.duration_s)) {
+            rt.outages.add(w.start_s, w.end_s);
+            run_.faults.push_back(
+                {f->id, f->kind, spec.id, w.start_s, std::min(w.end_s, sc_.duration_s), f->params_json});
+          }
+          continue;
+        }
         if (f->kind == "packet_loss") {
           rt.uplink_loss.push_back(
               {faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "uplink"}), f->start_s,
