@@ -294,7 +294,7 @@ TEST_CASE("value faults: bad parameters name the path, what was expected and wha
   rejects({{"kind", "gain"}, {"gain", -1}}, "$.faults[0].gain: expected a number in (-1, 100]");
   rejects({{"kind", "sentinel"}, {"code", "-9998"}}, "$.faults[0].code: expected one of");
   rejects({{"kind", "stuck_at"}, {"episodes", {{"duration_s", 5}}}},
-          "$.faults[0].episodes: expected exactly one of rate_per_hour or rate_per_day");
+          "$.faults[0].episodes: expected exactly one of rate_per_hour, rate_per_day or up_s, found none");
   rejects({{"kind", "high_noise"},
            {"noise_std", 1},
            {"episodes", {{"rate_per_day", 1}, {"duration_s", {{"law", "gamma"}}}}}},
