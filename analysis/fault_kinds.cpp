@@ -25,7 +25,7 @@ const std::vector<std::string>& sensor_label_kinds() {
 const std::vector<std::string>& attribution_causes() {
   static const std::vector<std::string> causes = [] {
     std::vector<std::string> c = sensor_label_kinds();
-    c.insert(c.end(), {"outage", "load_change", "none"});
+    c.insert(c.end(), {"outage", "partition", "delay", "load_change", "none"});
     return c;
   }();
   return causes;

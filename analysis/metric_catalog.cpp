@@ -22,6 +22,8 @@ const std::vector<std::string>& metric_names() {
                                   "network.retransmissions",
                                   "network.lost.link",
                                   "network.lost.outage",
+                                  "network.lost.partition",
+                                  "network.duplicated_by_network",
                                   "network.acks_lost",
                                   "network.broker_rejected",
                                   "network.bytes",

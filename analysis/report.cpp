@@ -65,6 +65,8 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["network.retransmissions"] = static_cast<double>(d.attempts - std::min(d.attempts, d.messages));
   m["network.lost.link"] = static_cast<double>(d.lost_link);
   m["network.lost.outage"] = static_cast<double>(d.lost_outage);
+  m["network.lost.partition"] = static_cast<double>(d.lost_partition);
+  m["network.duplicated_by_network"] = static_cast<double>(d.network_duplicates);
   m["network.acks_lost"] = static_cast<double>(d.acks_lost);
   m["network.broker_rejected"] = static_cast<double>(d.broker_rejected);
   m["network.bytes"] = static_cast<double>(d.bytes);

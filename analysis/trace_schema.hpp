@@ -71,6 +71,8 @@ struct DataPath {
   std::uint64_t attempts = 0;            ///< publish attempts (first sends + retries)
   std::uint64_t lost_link = 0;           ///< attempts lost to packet loss
   std::uint64_t lost_outage = 0;         ///< attempts lost to a link outage
+  std::uint64_t lost_partition = 0;      ///< attempts dropped by a network partition
+  std::uint64_t network_duplicates = 0;  ///< extra copies the network delivered (duplication faults)
   std::uint64_t acks_lost = 0;
   std::uint64_t broker_rejected = 0;  ///< publishes refused by a full broker queue
   std::uint64_t bytes = 0;            ///< bytes of all attempts that entered the network

@@ -15,6 +15,7 @@
 #include "devices/edge_firmware.hpp"
 #include "devices/pump.hpp"
 #include "devices/sensor.hpp"
+#include "faults/gilbert_elliott.hpp"
 #include "faults/value_faults.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/json_reader.hpp"
@@ -102,9 +103,13 @@ struct CouplingSpec {
   double load_above = 0.0;
 };
 
+/// Fault kinds that act on a device's link (targets are devices, or gateways).
+inline const std::vector<std::string> kNetworkFaultKinds = {"packet_loss", "outage", "partition", "delay",
+                                                            "duplication"};
+
 struct FaultSpec {
   std::string id;
-  std::string kind;            ///< a value kind (faults::value_fault_kinds()), "packet_loss" or "outage"
+  std::string kind;            ///< a value kind (faults::value_fault_kinds()) or one of kNetworkFaultKinds
   std::string target_pattern;  ///< the target as written (a glob, or a selector as JSON)
   std::vector<std::string> targets;  ///< expanded: "device/sensor" for value faults, device ids otherwise
   double start_s = 0.0;
@@ -115,9 +120,14 @@ struct FaultSpec {
   std::optional<CouplingSpec> coupled_to;  ///< emi_bursts only
   /// outage: one draw of the episodes for every target (a site power cut), not one per device
   bool common_cause = false;
-  // packet_loss
-  double probability = 0.0;
-  std::string params_json;  ///< the spec as written, for the trace
+  // network faults: packet_loss, partition, delay, duplication
+  bool uplink = true, downlink = true;  ///< `direction`: which way the fault acts
+  bool gilbert_elliott = false;         ///< packet_loss model (else Bernoulli with `probability`)
+  faults::GilbertElliottParams ge;
+  faults::Law delay = faults::Law::fixed(0.0);  ///< delay: extra one-way delay per message, s
+  double delay_base_s = 0.0;                    ///< delay: constant part (base + law: a shifted law)
+  double probability = 0.0;                     ///< packet_loss (Bernoulli), duplication
+  std::string params_json;                      ///< the spec as written, for the trace
 };
 
 struct PipelineSpec {

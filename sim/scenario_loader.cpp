@@ -437,6 +437,14 @@ struct Loader {
     e.finish();
   }
 
+  /// `direction`: "both" (default), "uplink" (messages to the broker) or
+  /// "downlink" (acknowledgements back: the asymmetric worst case).
+  void read_direction(Node& n, FaultSpec& f) {
+    const std::string d = n.choice("direction", {"both", "uplink", "downlink"}, "both");
+    f.uplink = d != "downlink";
+    f.downlink = d != "uplink";
+  }
+
   void read_value_fault(Node& n, FaultSpec& f) {
     faults::ValueFaultParams& v = f.value;
     v.kind = f.kind;
@@ -529,7 +537,7 @@ struct Loader {
   void read_faults(Node& root) {
     std::set<std::string> fault_ids;
     std::vector<std::string> kinds = faults::value_fault_kinds();
-    kinds.insert(kinds.end(), {"packet_loss", "outage"});
+    kinds.insert(kinds.end(), kNetworkFaultKinds.begin(), kNetworkFaultKinds.end());
     for (Node n : root.array("faults", false)) {
       if (!n.expect_object()) continue;
       FaultSpec f;
@@ -540,7 +548,8 @@ struct Loader {
         diag.error_message(n.path() + ".id", "duplicate fault id \"" + f.id + "\"");
       f.kind = n.choice("kind", kinds, "");
       if (!n.has("kind")) diag.error(n.path() + ".kind", "a fault kind", "nothing (the key is required)");
-      f.value_fault = !f.kind.empty() && f.kind != "packet_loss" && f.kind != "outage";
+      f.value_fault = !f.kind.empty() && std::find(kNetworkFaultKinds.begin(), kNetworkFaultKinds.end(),
+                                                   f.kind) == kNetworkFaultKinds.end();
       Selector target = read_target(n);
       f.start_s = n.number("start_s", 0.0, Range::non_negative());
       f.end_s = kInf;
@@ -557,6 +566,26 @@ struct Loader {
       if (f.value_fault) {
         read_value_fault(n, f);
       } else if (f.kind == "packet_loss") {
+        read_direction(n, f);
+        f.gilbert_elliott =
+            n.choice("model", {"bernoulli", "gilbert_elliott"}, "bernoulli") == "gilbert_elliott";
+        if (f.gilbert_elliott) {
+          f.ge.p_good_to_bad = fault_number(n, f, "p_good_to_bad", 0.0, Range::probability(), true);
+          f.ge.p_bad_to_good = fault_number(n, f, "p_bad_to_good", 1.0, {0.0, 1.0, true, false}, true);
+          f.ge.loss_good = fault_number(n, f, "loss_good", 0.0, Range::probability());
+          f.ge.loss_bad = fault_number(n, f, "loss_bad", 1.0, Range::probability());
+        } else {
+          f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
+        }
+      } else if (f.kind == "partition") {
+        read_direction(n, f);
+        read_activity(n, f);
+      } else if (f.kind == "delay") {
+        read_activity(n, f);
+        f.delay = read_law(n, "delay_s", Range::non_negative(), true);
+        f.delay_base_s = fault_number(n, f, "base_s", 0.0, Range::up_to(86400.0));
+      } else if (f.kind == "duplication") {
+        read_activity(n, f);
         f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
       } else if (f.kind == "outage") {
         if (n.has("episodes")) {  // a renewal process of outages inside the window

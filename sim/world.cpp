@@ -9,12 +9,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <simgrid/s4u.hpp>
 #include <stdexcept>
 
 #include "devices/edge_firmware.hpp"
 #include "faults/bernoulli_loss.hpp"
+#include "faults/episodes.hpp"
+#include "faults/gilbert_elliott.hpp"
 #include "faults/outage_schedule.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/platform.hpp"
@@ -40,13 +43,34 @@ enum class Outcome : std::uint8_t {
   kLinkDown = 2,
   kLostOutage = 3,
   kBrokerRejected = 4,
-  kAckLost = 5
+  kAckLost = 5,
+  kLostPartition = 6
 };
 
+/// Packet loss on one direction of a link inside a window: Bernoulli or Gilbert–Elliott.
 struct TimedLoss {
-  faults::BernoulliLoss loss;
+  std::optional<faults::BernoulliLoss> bernoulli;
+  std::optional<faults::GilbertElliott> bursty;
   double start_s, end_s;
-  bool lost(double t_s) { return t_s >= start_s && t_s < end_s && loss.lost(); }
+  bool lost(double t_s) {
+    if (t_s < start_s || t_s >= end_s) return false;
+    return bernoulli ? bernoulli->lost() : bursty->lost();
+  }
+};
+
+/// A partition: packets silently dropped in one or both directions while the
+/// client believes it is connected. Uplink and downlink are queried at
+/// different times, so each has its own copy of the same episode process.
+struct Partition {
+  const FaultSpec* spec;
+  faults::EpisodeProcess up, down;
+};
+
+/// Extra one-way delay on uplink messages, or network duplication of them.
+struct MessageFault {
+  const FaultSpec* spec;
+  faults::EpisodeProcess activity;
+  faults::RandomStream draws;
 };
 
 struct DeviceRuntime {
@@ -55,6 +79,8 @@ struct DeviceRuntime {
   sg4::Host* host = nullptr;
   std::unique_ptr<devices::EdgeFirmware> firmware;
   std::vector<TimedLoss> uplink_loss, downlink_loss;
+  std::vector<Partition> partitions;
+  std::vector<MessageFault> delays, duplications;
   faults::OutageSchedule outages;
   double ack_latency_s = 0.0;            ///< the PUBACK's way back: the route's latency
   std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
@@ -209,13 +235,28 @@ class World {
           }
           continue;
         }
+        const std::string entity = f->id + "@" + spec.id;
         if (f->kind == "packet_loss") {
-          rt.uplink_loss.push_back(
-              {faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "uplink"}), f->start_s,
-               f->end_s});
-          rt.downlink_loss.push_back(
-              {faults::BernoulliLoss(f->probability, {sc_.seed, f->id + "@" + spec.id, "downlink"}),
-               f->start_s, f->end_s});
+          auto loss = [&](const char* direction) {
+            const faults::RandomStream stream(sc_.seed, entity, direction);
+            TimedLoss l{std::nullopt, std::nullopt, f->start_s, f->end_s};
+            if (f->gilbert_elliott)
+              l.bursty.emplace(f->ge, stream);
+            else
+              l.bernoulli.emplace(f->probability, stream);
+            return l;
+          };
+          if (f->uplink) rt.uplink_loss.push_back(loss("uplink"));
+          if (f->downlink) rt.downlink_loss.push_back(loss("downlink"));
+        } else if (f->kind == "partition" || f->kind == "delay" || f->kind == "duplication") {
+          const faults::RandomStream activity(sc_.seed, entity, "activity");
+          if (f->kind == "partition")
+            rt.partitions.push_back({f, {f->value.activity, activity}, {f->value.activity, activity}});
+          else
+            (f->kind == "delay" ? rt.delays : rt.duplications)
+                .push_back(
+                    {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "value")});
+          continue;  // labelled per episode at the end of the run
         } else if (f->kind == "outage") {
           rt.outages.add(f->start_s, f->end_s);
         }
@@ -392,6 +433,12 @@ class World {
       ++run_.data.lost_link;
       return done(Outcome::kLostLink);
     }
+    for (auto& p : d.partitions)
+      if (p.spec->uplink && p.up.active_at(t0)) lost = true;
+    if (lost) {
+      ++run_.data.lost_partition;
+      return done(Outcome::kLostPartition);
+    }
     run_.data.bytes += bytes;
     transfer(d.host, platform_.broker, bytes);
     const double t1 = sg4::Engine::get_clock();
@@ -399,13 +446,25 @@ class World {
       ++run_.data.lost_outage;
       return done(Outcome::kLostOutage);
     }
+    double extra_delay_s = 0;  // queueing and jitter beyond the links' own
+    for (auto& m : d.delays)
+      if (m.activity.active_at(t1))
+        extra_delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
+    if (extra_delay_s > 0) wait_for(extra_delay_s);
+    const double arrived_s = sg4::Engine::get_clock();
     if (!offer(broker_q_, batch, sc_.broker.queue_limit_messages)) {
       ++run_.data.broker_rejected;
       return done(Outcome::kBrokerRejected);
     }
-    const double ack_at_s = t1 + d.ack_latency_s;
-    bool ack_lost = d.outages.down_during(t1, ack_at_s) || ack_at_s > deadline_s;
-    for (auto& l : d.downlink_loss) ack_lost = l.lost(t1) || ack_lost;
+    for (auto& m : d.duplications)  // the network delivers a second copy
+      if (m.activity.active_at(t1) && m.draws.uniform() < m.spec->probability &&
+          offer(broker_q_, batch, sc_.broker.queue_limit_messages))
+        ++run_.data.network_duplicates;
+    const double ack_at_s = arrived_s + d.ack_latency_s;
+    bool ack_lost = d.outages.down_during(arrived_s, ack_at_s) || ack_at_s > deadline_s;
+    for (auto& l : d.downlink_loss) ack_lost = l.lost(arrived_s) || ack_lost;
+    for (auto& p : d.partitions)
+      if (p.spec->downlink && p.down.active_at(arrived_s)) ack_lost = true;
     if (ack_lost) {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost);
@@ -579,6 +638,17 @@ class World {
                              " but accounted " + std::to_string(accounted));
 
     label_setpoint_changes_near_alerts();
+    // Partitions, delays and duplications: one label per episode on each device.
+    for (DeviceRuntime& d : devices_) {
+      auto label = [&](const FaultSpec* spec, faults::EpisodeProcess& process) {
+        for (const faults::Window& w : process.windows_until(sc_.duration_s))
+          run_.faults.push_back({spec->id, spec->kind, d.spec->id, w.start_s,
+                                 std::min(w.end_s, sc_.duration_s), spec->params_json});
+      };
+      for (auto& p : d.partitions) label(p.spec, p.up);
+      for (auto& m : d.delays) label(m.spec, m.activity);
+      for (auto& m : d.duplications) label(m.spec, m.activity);
+    }
     // Value faults become fault labels: their windows, or one per spike.
     std::vector<faults::FaultEvent> events;
     for (std::size_t d = 0; d < devices_.size(); ++d) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/fault_kinds.hpp"
+#include "faults/gilbert_elliott.hpp"
 #include "faults/value_faults.hpp"
 
 using namespace twinbed::faults;
@@ -368,4 +369,29 @@ TEST_CASE("outage renewal: Weibull up times, Pareto down times, availability E[u
   // Windows are ordered and never overlap (an alternating process).
   const auto& w = p.windows();
   for (std::size_t i = 1; i < w.size(); ++i) CHECK(w[i].start_s >= w[i - 1].end_s);
+}
+
+TEST_CASE("Gilbert-Elliott: mean loss [r(1-k) + p(1-h)]/(p+r) and mean burst length 1/r") {
+  // The FAULTS.md example: p = 0.015, r = 0.735, 1-h = 1, 1-k = 0: 2 % loss,
+  // bursts of 1.36 packets. Over 2 M packets: ~40 000 losses in ~29 400 bursts.
+  GilbertElliottParams ge{0.015, 0.735, 0.0, 1.0};
+  GilbertElliott link(ge, RandomStream(31, "edge-1", "uplink"));
+  const int n = 2'000'000;
+  int lost = 0, bursts = 0;
+  bool previous = false;
+  for (int i = 0; i < n; ++i) {
+    const bool l = link.lost();
+    lost += l;
+    bursts += l && !previous;
+    previous = l;
+  }
+  CHECK(ge.mean_loss() == doctest::Approx(0.02));
+  CHECK(static_cast<double>(lost) / n == doctest::Approx(0.02).epsilon(0.03));
+  CHECK(static_cast<double>(lost) / bursts == doctest::Approx(1.0 / 0.735).epsilon(0.03));
+  // Loss in the Good state too (1-k = 0.01), partial loss in Bad (1-h = 0.5).
+  GilbertElliottParams mixed{0.05, 0.2, 0.01, 0.5};
+  GilbertElliott link2(mixed, RandomStream(31, "edge-2", "uplink"));
+  int lost2 = 0;
+  for (int i = 0; i < n; ++i) lost2 += link2.lost();
+  CHECK(static_cast<double>(lost2) / n == doctest::Approx(mixed.mean_loss()).epsilon(0.03));
 }
