@@ -23,6 +23,9 @@ const std::vector<std::string>& metric_names() {
                                   "network.lost.link",
                                   "network.lost.outage",
                                   "network.lost.partition",
+                                  "clock.max_abs_error_s",
+                                  "clock.sync_steps",
+                                  "clock.sync_refusals",
                                   "network.duplicated_by_network",
                                   "network.acks_lost",
                                   "network.broker_rejected",
@@ -46,9 +49,10 @@ const std::vector<std::string>& metric_names() {
                                   "detection_delay_s.p90",
                                   "detection_delay_s.max"};
     for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
-    for (const std::string c : {"records_in", "duplicates_dropped", "accepted", "late_out_of_order",
-                                "alerts_raised", "alerts_cleared", "rejected.sentinel", "rejected.not_finite",
-                                "rejected.out_of_range", "rejected.device_flagged"})
+    for (const std::string c :
+         {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
+          "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
+          "rejected.device_flagged", "rejected.null_timestamp"})
       n.push_back("pipeline." + c);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage"})
       for (const std::string q : {"count", "p50", "p90", "p99", "max", "mean"}) n.push_back(scope + "." + q);

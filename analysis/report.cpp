@@ -65,6 +65,9 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["network.retransmissions"] = static_cast<double>(d.attempts - std::min(d.attempts, d.messages));
   m["network.lost.link"] = static_cast<double>(d.lost_link);
   m["network.lost.outage"] = static_cast<double>(d.lost_outage);
+  m["clock.max_abs_error_s"] = d.clock_max_abs_error_s;
+  m["clock.sync_steps"] = static_cast<double>(d.clock_sync_steps);
+  m["clock.sync_refusals"] = static_cast<double>(d.clock_sync_refusals);
   m["network.lost.partition"] = static_cast<double>(d.lost_partition);
   m["network.duplicated_by_network"] = static_cast<double>(d.network_duplicates);
   m["network.acks_lost"] = static_cast<double>(d.acks_lost);

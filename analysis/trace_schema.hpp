@@ -79,6 +79,9 @@ struct DataPath {
   std::uint64_t edge_buffer_peak_records = 0;
   std::uint64_t edge_buffer_overflows = 0;
   std::uint64_t broker_queue_peak_messages = 0;
+  double clock_max_abs_error_s = 0.0;  ///< largest |device time − true time| of any stamp
+  std::uint64_t clock_sync_steps = 0;  ///< clock steps by NTP / SNTP
+  std::uint64_t clock_sync_refusals = 0;
 };
 
 struct RunData {

@@ -68,7 +68,8 @@ void EdgeFirmware::sample_until(double t_s) {
     r.record.device = options_.device_index;
     r.record.boot = options_.boot;
     r.record.seq = next_seq_++;
-    r.record.device_time_s = options_.clock.stamp(r.truth.true_time_s);
+    r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
+                                                   : options_.clock.stamp(r.truth.true_time_s);
     ++generated_;
     if (on_generated_) on_generated_(r);
     if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);

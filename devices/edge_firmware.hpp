@@ -19,6 +19,7 @@
 #include "devices/local_clock.hpp"
 #include "devices/reading_buffer.hpp"
 #include "devices/sensor.hpp"
+#include "faults/device_clock.hpp"
 
 namespace twinbed::devices {
 
@@ -26,6 +27,8 @@ struct FirmwareOptions {
   std::uint32_t device_index = 0;
   std::uint32_t boot = 1;
   LocalClock clock;
+  /// The full clock model with its faults and discipline; null: `clock` alone.
+  std::shared_ptr<faults::DeviceClock> device_clock;
   std::size_t buffer_capacity_records = 10000;
   OverflowPolicy overflow = OverflowPolicy::kDropOldest;
   std::size_t max_batch_records = 600;

@@ -1,5 +1,7 @@
 #include "pipeline/reference_pipeline.hpp"
 
+#include <cmath>
+
 namespace twinbed::pipeline {
 
 void ReferencePipeline::configure(std::span<const SensorInfo> sensors,
@@ -35,6 +37,10 @@ void ReferencePipeline::ingest(std::span<const Record> records, double /*ingest_
       continue;
     }
     SensorState& st = state_[r.sensor];
+    if (!std::isfinite(r.device_time_s)) {
+      ++null_timestamp_;
+      continue;
+    }
     if (r.device_time_s < st.last_device_time_s) {
       ++late_;
       continue;
@@ -61,6 +67,7 @@ PipelineCounters ReferencePipeline::counters() const {
   c["duplicates_dropped"] = dedup_.duplicates();
   c["accepted"] = accepted_;
   c["late_out_of_order"] = late_;
+  c["rejected.null_timestamp"] = null_timestamp_;
   c["alerts_raised"] = raised_;
   c["alerts_cleared"] = cleared_;
   for (int v = 1; v < 5; ++v)

@@ -51,6 +51,7 @@ class ReferencePipeline final : public CloudPipeline {
   std::vector<SensorInfo> sensors_;
   std::vector<SensorState> state_;
   std::uint64_t records_in_ = 0, accepted_ = 0, late_ = 0, raised_ = 0, cleared_ = 0;
+  std::uint64_t null_timestamp_ = 0;  ///< no device time (NaN, ±Inf): cannot be ordered
   std::uint64_t rejected_[5] = {};
 };
 

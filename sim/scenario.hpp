@@ -15,6 +15,7 @@
 #include "devices/edge_firmware.hpp"
 #include "devices/pump.hpp"
 #include "devices/sensor.hpp"
+#include "faults/device_clock.hpp"
 #include "faults/gilbert_elliott.hpp"
 #include "faults/value_faults.hpp"
 #include "pipeline/reference_pipeline.hpp"
@@ -65,6 +66,9 @@ struct DeviceSpec {
   double publish_phase_grid_s = 0.1;
   double cpu_flops = 1e8;
   devices::LocalClock clock;
+  /// The full clock model (ageing, random walk, periodic error, discipline);
+  /// set only when the scenario asks for more than offset and skew.
+  std::optional<faults::ClockParams> clock_model;
   std::size_t buffer_capacity_records = 10000;
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   MqttSpec mqtt;
@@ -104,8 +108,11 @@ struct CouplingSpec {
 };
 
 /// Fault kinds that act on a device's link (targets are devices, or gateways).
-inline const std::vector<std::string> kNetworkFaultKinds = {"packet_loss", "outage", "partition", "delay",
-                                                            "duplication"};
+/// Fault kinds that act on a device, its link or its clock (targets are
+/// devices, or gateways: every device behind them).
+inline const std::vector<std::string> kNetworkFaultKinds = {
+    "packet_loss",    "outage",           "partition",         "delay", "duplication", "clock_step",
+    "timestamp_null", "timestamp_future", "timestamp_timezone"};
 
 struct FaultSpec {
   std::string id;
@@ -126,8 +133,9 @@ struct FaultSpec {
   faults::GilbertElliottParams ge;
   faults::Law delay = faults::Law::fixed(0.0);  ///< delay: extra one-way delay per message, s
   double delay_base_s = 0.0;                    ///< delay: constant part (base + law: a shifted law)
-  double probability = 0.0;                     ///< packet_loss (Bernoulli), duplication
-  std::string params_json;                      ///< the spec as written, for the trace
+  double probability = 0.0;                     ///< packet_loss (Bernoulli), duplication, timestamp_*
+  double shift_s = 0.0;     ///< clock_step: the step; timestamp_future / _timezone: the shift
+  std::string params_json;  ///< the spec as written, for the trace
 };
 
 struct PipelineSpec {

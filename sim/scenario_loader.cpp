@@ -275,8 +275,41 @@ struct Loader {
       if (n.has("clock")) {
         Node c = n.child("clock");
         if (c.expect_object()) {
-          d.clock.offset_s = c.number("offset_s", 0.0);
+          d.clock.offset_s = c.number("offset_s", 0.0, {-1e10, 1e10, false, false});
           d.clock.skew_ppm = c.number("skew_ppm", 0.0, {-1e5, 1e5, false, false});
+          faults::ClockParams m;
+          m.offset_s = d.clock.offset_s;
+          m.skew_ppm = d.clock.skew_ppm;
+          m.ageing_ppm_per_day = c.number("ageing_ppm_per_day", 0.0, {-1e3, 1e3, false, false});
+          m.rw_ppm_per_sqrt_day = c.number("random_walk_ppm_per_sqrt_day", 0.0, Range::up_to(1e3));
+          if (c.has("periodic")) {
+            Node per = c.child("periodic");
+            if (per.expect_object()) {
+              m.periodic_amplitude_s = per.number_required("amplitude_s", Range::up_to(3600)).value_or(0.0);
+              m.periodic_period_s = per.number_required("period_s", Range::period()).value_or(86400.0);
+              per.finish();
+            }
+          }
+          bool full = m.ageing_ppm_per_day != 0 || m.rw_ppm_per_sqrt_day != 0 || m.periodic_amplitude_s != 0;
+          if (c.has("sync")) {
+            Node s = c.child("sync");
+            if (s.expect_object()) {
+              const std::string mode = s.choice("mode", {"none", "ntp", "sntp"}, "ntp");
+              m.sync = mode == "ntp"    ? faults::ClockSync::kNtp
+                       : mode == "sntp" ? faults::ClockSync::kSntp
+                                        : faults::ClockSync::kNone;
+              m.poll_s = s.number("poll_s", 64.0, Range::period());
+              m.sync_noise_s = s.number("noise_s", 0.005, Range::up_to(60));
+              m.step_threshold_s = s.number("step_threshold_s", 0.128, Range::positive());
+              m.stepout_s = s.number("stepout_s", 900.0, Range::non_negative());
+              m.panic_s = s.number("panic_s", 1000.0, Range::positive());
+              m.max_slew_ppm = s.number("max_slew_ppm", 500.0, {0.0, 1e5, true, false});
+              m.force_step = s.boolean("force_step", false);
+              s.finish();
+              full = full || m.sync != faults::ClockSync::kNone;
+            }
+          }
+          if (full) d.clock_model = m;
           c.finish();
         }
       }
@@ -587,6 +620,18 @@ struct Loader {
       } else if (f.kind == "duplication") {
         read_activity(n, f);
         f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
+      } else if (f.kind == "clock_step") {
+        if (!n.has("start_s"))
+          diag.error(n.path() + ".start_s", "the time of the step", "nothing (the key is required)");
+        f.shift_s = fault_number(n, f, "step_s", 0.0, {-1e10, 1e10, false, false}, true);
+      } else if (f.kind == "timestamp_null" || f.kind == "timestamp_future" ||
+                 f.kind == "timestamp_timezone") {
+        read_activity(n, f);
+        f.probability = fault_number(n, f, "probability", 1.0, Range::probability());
+        if (f.kind == "timestamp_future")
+          f.shift_s = fault_number(n, f, "shift_s", 86400.0, Range::positive());
+        if (f.kind == "timestamp_timezone")
+          f.shift_s = fault_number(n, f, "shift_s", 3600.0, {-86400, 86400, false, false});
       } else if (f.kind == "outage") {
         if (n.has("episodes")) {  // a renewal process of outages inside the window
           read_activity(n, f);

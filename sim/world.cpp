@@ -81,6 +81,8 @@ struct DeviceRuntime {
   std::vector<TimedLoss> uplink_loss, downlink_loss;
   std::vector<Partition> partitions;
   std::vector<MessageFault> delays, duplications;
+  std::shared_ptr<faults::DeviceClock> clock;            ///< null: offset and skew only (LocalClock)
+  std::map<std::string, const FaultSpec*> clock_faults;  ///< by fault id, for the labels
   faults::OutageSchedule outages;
   double ack_latency_s = 0.0;            ///< the PUBACK's way back: the route's latency
   std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
@@ -221,6 +223,7 @@ class World {
                              s.params.range_hi, s.params.rate_hz});
         channels.push_back(std::move(ch));
       }
+      std::vector<const FaultSpec*> clock_faults;
       for (const FaultSpec* f : by_target[spec.id]) {
         if (!f->enabled) continue;
         const double end = std::min(f->end_s, sc_.duration_s);
@@ -257,6 +260,10 @@ class World {
                 .push_back(
                     {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "value")});
           continue;  // labelled per episode at the end of the run
+        } else if (f->kind == "clock_step" || f->kind.rfind("timestamp_", 0) == 0) {
+          clock_faults.push_back(f);
+          rt.clock_faults[f->id] = f;
+          continue;  // labelled by the clock, per event or window
         } else if (f->kind == "outage") {
           rt.outages.add(f->start_s, f->end_s);
         }
@@ -265,6 +272,21 @@ class World {
       devices::FirmwareOptions fo;
       fo.device_index = d;
       fo.clock = spec.clock;
+      if (spec.clock_model || !clock_faults.empty()) {
+        faults::ClockParams cp = spec.clock_model.value_or(faults::ClockParams{});
+        cp.offset_s = spec.clock.offset_s;
+        cp.skew_ppm = spec.clock.skew_ppm;
+        for (const FaultSpec* f : clock_faults) {
+          if (f->kind == "clock_step")
+            cp.steps.push_back({f->id, f->start_s, f->shift_s});
+          else
+            cp.stamp_faults.push_back({f->kind, f->id, f->value.activity, f->probability, f->shift_s});
+        }
+        DeviceRuntime* runtime = &rt;  // devices_ does not move after build_devices
+        rt.clock = std::make_shared<faults::DeviceClock>(
+            cp, sc_.seed, spec.id, [runtime](double t_s) { return !runtime->outages.down_at(t_s); });
+        fo.device_clock = rt.clock;
+      }
       fo.buffer_capacity_records = spec.buffer_capacity_records;
       fo.overflow = spec.overflow;
       fo.max_batch_records = spec.mqtt.max_batch_records;
@@ -638,6 +660,26 @@ class World {
                              " but accounted " + std::to_string(accounted));
 
     label_setpoint_changes_near_alerts();
+    // Clocks: steps and refusals as instants, stamp faults as windows; the largest error.
+    for (DeviceRuntime& d : devices_) {
+      const double end_error_s = std::fabs(d.spec->clock.stamp(sc_.duration_s) - sc_.duration_s);
+      if (!d.clock) {
+        data.clock_max_abs_error_s =
+            std::max({data.clock_max_abs_error_s, std::fabs(d.spec->clock.offset_s), end_error_s});
+        continue;
+      }
+      data.clock_max_abs_error_s = std::max(data.clock_max_abs_error_s, d.clock->max_abs_error_s());
+      data.clock_sync_steps += d.clock->sync_steps();
+      data.clock_sync_refusals += d.clock->sync_refusals();
+      for (const faults::ClockEvent& e : d.clock->events())
+        run_.faults.push_back({e.fault_id, e.kind, d.spec->id, e.at_s, e.at_s,
+                               "{\"step_s\":" + nlohmann::json(e.magnitude_s).dump() + "}"});
+      for (const auto& [fault, w] : d.clock->stamp_fault_windows())
+        if (w.start_s < sc_.duration_s)
+          run_.faults.push_back({fault->fault_id, fault->kind, d.spec->id, w.start_s,
+                                 std::min(w.end_s, sc_.duration_s),
+                                 d.clock_faults.at(fault->fault_id)->params_json});
+    }
     // Partitions, delays and duplications: one label per episode on each device.
     for (DeviceRuntime& d : devices_) {
       auto label = [&](const FaultSpec* spec, faults::EpisodeProcess& process) {
