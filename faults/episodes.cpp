@@ -27,7 +27,7 @@ void EpisodeProcess::draw_next(double after_s) {
   current_recorded_ = false;
 }
 
-bool EpisodeProcess::active_at(double t_s) {
+bool EpisodeProcess::advance_to(double t_s) {
   for (;;) {
     if (current_.start_s >= params_.end_s || t_s < current_.start_s) return false;
     if (!current_recorded_) {  // this episode has begun

@@ -41,8 +41,13 @@ class EpisodeProcess {
  public:
   EpisodeProcess(const EpisodeParams& params, RandomStream stream);
 
-  /// True when t_s lies inside an episode. Non-decreasing t_s.
-  bool active_at(double t_s);
+  /// True when t_s lies inside an episode. Non-decreasing t_s. Inline fast
+  /// paths: before the next episode, or inside the current one (recorded).
+  bool active_at(double t_s) {
+    if (t_s < current_.start_s) return false;
+    if (current_recorded_ && t_s < current_.end_s && t_s < params_.end_s) return true;
+    return advance_to(t_s);
+  }
   /// The current episode (valid after active_at returned true).
   const Window& current() const { return current_; }
   /// Counts episodes begun so far; changes exactly when a new episode begins.
@@ -57,6 +62,7 @@ class EpisodeProcess {
 
  private:
   void draw_next(double after_s);
+  bool advance_to(double t_s);
 
   EpisodeParams params_;
   RandomStream stream_;
