@@ -26,7 +26,8 @@ const std::vector<std::string>& attribution_causes() {
   static const std::vector<std::string> causes = [] {
     std::vector<std::string> c = sensor_label_kinds();
     c.insert(c.end(), {"outage", "partition", "delay", "clock_step", "clock_sync_step", "clock_sync_refused",
-                       "timestamp_null", "timestamp_future", "timestamp_timezone", "load_change", "none"});
+                       "timestamp_null", "timestamp_future", "timestamp_timezone", "clock_reset", "reboot",
+                       "pause", "load_change", "none"});
     return c;
   }();
   return causes;

@@ -58,7 +58,10 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.duplicated"] = static_cast<double>(d.duplicated);
   m["samples.lost.buffer_overflow"] = static_cast<double>(d.lost_buffer_overflow);
   m["samples.lost.retries_exhausted"] = static_cast<double>(d.lost_retries_exhausted);
-  m["samples.lost.total"] = static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted);
+  m["samples.lost.reboot"] = static_cast<double>(d.lost_reboot);
+  m["samples.lost.total"] =
+      static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot);
+  m["samples.missing_device_down"] = static_cast<double>(d.missing_device_down);
   m["samples.undelivered_at_end"] = static_cast<double>(d.undelivered_at_end);
   m["network.messages"] = static_cast<double>(d.messages);
   m["network.attempts"] = static_cast<double>(d.attempts);
@@ -229,8 +232,8 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
   os << "  samples   generated " << get("samples.generated") << ", delivered " << get("samples.delivered")
      << " (" << get("samples.delivered_fraction") << "), duplicated " << get("samples.duplicated")
      << ", lost " << get("samples.lost.total") << " (overflow " << get("samples.lost.buffer_overflow")
-     << ", retries " << get("samples.lost.retries_exhausted") << "), undelivered at end "
-     << get("samples.undelivered_at_end") << "\n";
+     << ", retries " << get("samples.lost.retries_exhausted") << ", reboot " << get("samples.lost.reboot")
+     << "), undelivered at end " << get("samples.undelivered_at_end") << "\n";
   os << "  latency   p50 " << get("latency_s.p50") << " s, p99 " << get("latency_s.p99") << " s, max "
      << get("latency_s.max") << " s\n";
   os << "  alerts    " << run.episodes.size() << " episodes: " << score.true_positives << " true, "

@@ -68,12 +68,42 @@ void EdgeFirmware::sample_until(double t_s) {
     r.record.device = options_.device_index;
     r.record.boot = options_.boot;
     r.record.seq = next_seq_++;
+    r.truth.serial = serial_++;
     r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
                                                    : options_.clock.stamp(r.truth.true_time_s);
     ++generated_;
     if (on_generated_) on_generated_(r);
     if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
   }
+}
+
+void EdgeFirmware::skip_before(double t_s) {
+  for (SensorChannel& ch : sensors_) {
+    // Samples k with k / rate < t_s are not taken.
+    const double k_end = std::ceil(t_s * ch.params.rate_hz - 1e-9);  // first k at or after t_s
+    const auto first_kept = static_cast<std::uint64_t>(std::max(1.0, k_end));
+    if (first_kept > ch.next_k) {
+      missing_down_ += first_kept - ch.next_k;
+      ch.next_k = first_kept;
+    }
+  }
+}
+
+void EdgeFirmware::reboot(const RebootSemantics& semantics) {
+  std::vector<pipeline::Record> records;
+  std::vector<ReadingTruth> truth;
+  buffer_.take_into(buffer_.size(), records, truth);
+  if (on_loss_) {
+    for (std::size_t i = 0; i < records.size(); ++i)
+      on_loss_(Reading{records[i], truth[i]}, LossCause::kReboot);
+    if (inflight_)
+      for (std::size_t i = 0; i < inflight_->records.size(); ++i)
+        on_loss_(Reading{inflight_->records[i], inflight_->truth[i]}, LossCause::kRebootInflight);
+  }
+  inflight_.reset();
+  inflight_attempts_ = 0;
+  options_.boot = semantics.persist_boot_epoch ? options_.boot + 1 : 1;
+  if (!semantics.persist_sequence) next_seq_ = 0;
 }
 
 BatchPtr EdgeFirmware::next_publish() {

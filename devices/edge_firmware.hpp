@@ -36,7 +36,16 @@ struct FirmwareOptions {
 };
 
 /// Why a reading never left the device.
-enum class LossCause { kBufferOverflow, kRetriesExhausted };
+/// kRebootInflight: the in-flight message was in RAM when the device rebooted;
+/// a copy may still have reached the broker (its PUBACK was outstanding).
+enum class LossCause { kBufferOverflow, kRetriesExhausted, kReboot, kRebootInflight };
+
+/// What survives a reboot (docs/faults.md). The RAM buffer and the in-flight
+/// message never do.
+struct RebootSemantics {
+  bool persist_boot_epoch = true;  ///< false: the boot epoch restarts at 1 (ids repeat)
+  bool persist_sequence = false;   ///< false: the sequence counter restarts at 0
+};
 
 class EdgeFirmware {
  public:
@@ -51,6 +60,12 @@ class EdgeFirmware {
 
   /// Samples every sensor up to and including true time t_s.
   void sample_until(double t_s);
+  /// The firmware is not running before t_s (down or stalled): every sample due
+  /// before t_s is not taken (counted in missing_down()).
+  void skip_before(double t_s);
+  /// The device reboots: RAM buffer and in-flight message are lost (reported
+  /// to the loss hook), the boot epoch and sequence follow `semantics`.
+  void reboot(const RebootSemantics& semantics);
 
   /// The batch to send now: the unacknowledged in-flight one, else a new one
   /// from the buffer; nullptr when there is nothing to send.
@@ -69,6 +84,9 @@ class EdgeFirmware {
   std::uint64_t generated() const { return generated_; }
   /// Samples the sensors did not produce (dropout faults): never readings.
   std::uint64_t missing() const { return missing_; }
+  /// Samples not taken because the firmware was down or stalled.
+  std::uint64_t missing_down() const { return missing_down_; }
+  std::uint32_t boot() const { return options_.boot; }
   std::vector<SensorChannel>& sensors() { return sensors_; }
 
  private:
@@ -81,6 +99,8 @@ class EdgeFirmware {
   std::uint64_t next_message_id_ = 1;
   std::uint64_t generated_ = 0;
   std::uint64_t missing_ = 0;
+  std::uint64_t missing_down_ = 0;
+  std::uint64_t serial_ = 0;
   std::shared_ptr<Batch> inflight_;
   int inflight_attempts_ = 0;
 };

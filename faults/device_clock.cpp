@@ -95,6 +95,14 @@ double DeviceClock::error_at(double t_s) {
   return free_error(t_s) + correction_s_;
 }
 
+void DeviceClock::reset(double t_s, double error_s, const std::string& fault_id) {
+  const double before_s = error_at(t_s);
+  correction_s_ += error_s - before_s;
+  slew_remaining_s_ = 0;
+  over_threshold_since_s_.reset();
+  events_.push_back({"clock_reset", fault_id, t_s, error_s - before_s});
+}
+
 double DeviceClock::stamp(double t_s) {
   const double e = error_at(t_s);
   max_abs_error_s_ = std::max(max_abs_error_s_, std::fabs(e));

@@ -83,6 +83,9 @@ class DeviceClock {
   double stamp(double t_s);
   /// The clock error (device time − true time) at t_s, without stamp faults.
   double error_at(double t_s);
+  /// The clock restarts at t_s with error `error_s` (an RTC reset to an epoch
+  /// or a build date, until the discipline corrects it). Recorded as an event.
+  void reset(double t_s, double error_s, const std::string& fault_id);
 
   const std::vector<ClockEvent>& events() const { return events_; }
   /// Stamp-fault windows so far, with the fault each came from.

@@ -111,8 +111,8 @@ struct CouplingSpec {
 /// Fault kinds that act on a device, its link or its clock (targets are
 /// devices, or gateways: every device behind them).
 inline const std::vector<std::string> kNetworkFaultKinds = {
-    "packet_loss",    "outage",           "partition",         "delay", "duplication", "clock_step",
-    "timestamp_null", "timestamp_future", "timestamp_timezone"};
+    "packet_loss",    "outage",           "partition",          "delay",  "duplication", "clock_step",
+    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot", "pause"};
 
 struct FaultSpec {
   std::string id;
@@ -134,8 +134,11 @@ struct FaultSpec {
   faults::Law delay = faults::Law::fixed(0.0);  ///< delay: extra one-way delay per message, s
   double delay_base_s = 0.0;                    ///< delay: constant part (base + law: a shifted law)
   double probability = 0.0;                     ///< packet_loss (Bernoulli), duplication, timestamp_*
-  double shift_s = 0.0;     ///< clock_step: the step; timestamp_future / _timezone: the shift
-  std::string params_json;  ///< the spec as written, for the trace
+  double shift_s = 0.0;  ///< clock_step: the step; timestamp_future / _timezone: the shift
+  // reboot (its down time is the activity's window or episodes), pause
+  devices::RebootSemantics reboot;
+  std::optional<double> clock_reset_error_s;  ///< reboot: the clock's error right after (RTC reset)
+  std::string params_json;                    ///< the spec as written, for the trace
 };
 
 struct PipelineSpec {

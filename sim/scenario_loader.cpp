@@ -632,6 +632,24 @@ struct Loader {
           f.shift_s = fault_number(n, f, "shift_s", 86400.0, Range::positive());
         if (f.kind == "timestamp_timezone")
           f.shift_s = fault_number(n, f, "shift_s", 3600.0, {-86400, 86400, false, false});
+      } else if (f.kind == "reboot" || f.kind == "pause") {
+        if (n.has("episodes")) {
+          read_activity(n, f);
+        } else {
+          if (!n.has("start_s"))
+            diag.error(n.path() + ".start_s", "the time it happens", "nothing (the key is required)");
+          if (f.kind == "reboot" && !has_end && !has_duration)
+            f.end_s = f.start_s + n.number("restart_s", 10.0, Range::period());
+          else if (f.kind == "pause" && !has_end && !has_duration)
+            diag.error(n.path() + ".duration_s", "how long the firmware stalls", "nothing");
+          read_activity(n, f);
+        }
+        if (f.kind == "reboot") {
+          f.reboot.persist_boot_epoch = n.boolean("persist_boot_epoch", true);
+          f.reboot.persist_sequence = n.boolean("persist_sequence", false);
+          if (n.has("clock_reset_error_s"))
+            f.clock_reset_error_s = n.number("clock_reset_error_s", 0.0, {-1e10, 1e10, false, false});
+        }
       } else if (f.kind == "outage") {
         if (n.has("episodes")) {  // a renewal process of outages inside the window
           read_activity(n, f);

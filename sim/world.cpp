@@ -34,7 +34,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Loss causes in /readings/lost/cause (docs/trace-format.md).
-constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2;
+constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t {
@@ -81,7 +81,15 @@ struct DeviceRuntime {
   std::vector<TimedLoss> uplink_loss, downlink_loss;
   std::vector<Partition> partitions;
   std::vector<MessageFault> delays, duplications;
-  std::shared_ptr<faults::DeviceClock> clock;            ///< null: offset and skew only (LocalClock)
+  std::shared_ptr<faults::DeviceClock> clock;  ///< null: offset and skew only (LocalClock)
+  /// Reboots and firmware stalls, by start time: the device is down in each.
+  struct Down {
+    double start_s, end_s;
+    const FaultSpec* spec;
+  };
+  std::vector<Down> downs;
+  std::size_t next_down = 0;
+  bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
   std::map<std::string, const FaultSpec*> clock_faults;  ///< by fault id, for the labels
   faults::OutageSchedule outages;
   double ack_latency_s = 0.0;            ///< the PUBACK's way back: the route's latency
@@ -260,6 +268,16 @@ class World {
                 .push_back(
                     {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "value")});
           continue;  // labelled per episode at the end of the run
+        } else if (f->kind == "reboot" || f->kind == "pause") {
+          faults::EpisodeProcess process(f->value.activity,
+                                         faults::RandomStream(sc_.seed, entity, "activity"));
+          for (const faults::Window& w : process.windows_until(sc_.duration_s)) {
+            rt.downs.push_back({w.start_s, w.end_s, f});
+            run_.faults.push_back(
+                {f->id, f->kind, spec.id, w.start_s, std::min(w.end_s, sc_.duration_s), f->params_json});
+          }
+          if (f->clock_reset_error_s) clock_faults.push_back(f);
+          continue;
         } else if (f->kind == "clock_step" || f->kind.rfind("timestamp_", 0) == 0) {
           clock_faults.push_back(f);
           rt.clock_faults[f->id] = f;
@@ -269,6 +287,9 @@ class World {
         }
         run_.faults.push_back({f->id, f->kind, spec.id, f->start_s, end, f->params_json});
       }
+      std::sort(
+          rt.downs.begin(), rt.downs.end(),
+          [](const DeviceRuntime::Down& a, const DeviceRuntime::Down& b) { return a.start_s < b.start_s; });
       devices::FirmwareOptions fo;
       fo.device_index = d;
       fo.clock = spec.clock;
@@ -277,6 +298,7 @@ class World {
         cp.offset_s = spec.clock.offset_s;
         cp.skew_ppm = spec.clock.skew_ppm;
         for (const FaultSpec* f : clock_faults) {
+          if (f->kind == "reboot") continue;  // resets at run time, in device_loop
           if (f->kind == "clock_step")
             cp.steps.push_back({f->id, f->start_s, f->shift_s});
           else
@@ -357,6 +379,10 @@ class World {
     auto sample = [&](double now) { fw.sample_until(std::min(now, end_s)); };
     for (;;) {
       double now = sg4::Engine::get_clock();
+      if (d.due_down(now)) {  // a reboot or a stall: nothing runs until it ends
+        if (!go_down(d, connected, ack_at_s)) return;
+        now = sg4::Engine::get_clock();
+      }
       const double woke_at = now;
       sample(now);
       if (ack_at_s <= now) {
@@ -367,7 +393,7 @@ class World {
         connected = true;
         retry_due_s = now;
       }
-      while (connected && now < end_s) {
+      while (connected && now < end_s && !d.due_down(now)) {
         if (fw.has_inflight()) {
           if (ack_at_s < kInf) {  // its PUBACK is on its way
             if (!fw.has_backlog_due(woke_at) || ack_at_s >= end_s) break;
@@ -408,6 +434,7 @@ class World {
       // backlog drain) takes it. Only an unacknowledged message has a due time.
       if (connected && fw.has_inflight() && ack_at_s == kInf) wake_s = std::min(wake_s, retry_due_s);
       if (!connected) wake_s = std::min(wake_s, now + mqtt.reconnect_interval_s);
+      if (d.next_down < d.downs.size()) wake_s = std::min(wake_s, d.downs[d.next_down].start_s);
       if (wake_s >= end_s || now >= end_s) {  // a transfer may end after the run does
         sample(end_s);                        // what was sampled but never sent stays on the device
         return;
@@ -415,6 +442,33 @@ class World {
       // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
       wait_until(std::max(wake_s, std::nextafter(now, kInf)));
     }
+  }  /// The device goes down (reboot) or its firmware stalls (pause) for each
+  /// window now due. What was due before the window is sampled; samples due in
+  /// it are not taken. A reboot loses the RAM buffer and the in-flight message
+  /// (unless its PUBACK had arrived), moves the boot epoch and sequence as the
+  /// fault says, may reset the clock, and drops the MQTT session: the device
+  /// reconnects when it is back. Returns false when the run ends first.
+  bool go_down(DeviceRuntime& d, bool& connected, double& ack_at_s) {
+    devices::EdgeFirmware& fw = *d.firmware;
+    const double end_s = sc_.duration_s;
+    while (d.due_down(sg4::Engine::get_clock())) {
+      const DeviceRuntime::Down w = d.downs[d.next_down++];
+      const double down_s = std::min(w.start_s, end_s);
+      fw.sample_until(down_s);
+      if (w.spec->kind == "reboot") {
+        if (ack_at_s <= w.start_s) fw.acknowledged();  // the PUBACK made it before the crash
+        ack_at_s = kInf;
+        fw.reboot(w.spec->reboot);
+        if (w.spec->clock_reset_error_s && d.clock)
+          d.clock->reset(down_s, *w.spec->clock_reset_error_s, w.spec->id);
+        connected = false;
+      }
+      const double back_s = std::min(w.end_s, end_s);
+      wait_until(back_s);
+      fw.skip_before(back_s);
+      if (back_s >= end_s) return false;
+    }
+    return true;
   }
 
   /// A device's first tick: uniform in [0, interval), on the phase grid.
@@ -552,6 +606,8 @@ class World {
   }
 
   // ---- ground truth beside the data ---------------------------------------
+  // The ledger is keyed by each reading's serial (ground truth, never reset),
+  // not by its sequence number, which a reboot may restart.
   bool mark_delivered(std::uint32_t device, std::uint64_t seq) {
     auto& bits = devices_[device].delivered;
     const std::size_t word = seq / 64;
@@ -570,7 +626,7 @@ class World {
     const DeviceRuntime& d = devices_[b.device];
     for (std::size_t i = 0; i < b.records.size(); ++i) {
       const pipeline::Record& r = b.records[i];
-      const bool first = mark_delivered(r.device, r.seq);
+      const bool first = mark_delivered(r.device, b.truth[i].serial);
       if (first) {
         ++run_.data.delivered;
         const double latency_s = now - b.truth[i].true_time_s;
@@ -615,9 +671,14 @@ class World {
       if (lost_)
         lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
                       kLostBufferOverflow);
+    } else if (cause == devices::LossCause::kReboot) {
+      ++run_.data.lost_reboot;
+      if (lost_)
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kLostReboot);
     } else {
       // Decided at the end: a copy may still have reached the cloud (its ack was lost).
-      dropped_after_retries_.push_back({r.record.device, r.record.seq, r.record.sensor, r.truth.true_time_s});
+      dropped_after_retries_.push_back({r.record.device, r.record.seq, r.truth.serial, r.record.sensor,
+                                        r.truth.true_time_s, cause == devices::LossCause::kRebootInflight});
     }
   }
 
@@ -627,14 +688,15 @@ class World {
     // Readings still held somewhere when the clock stopped.
     std::set<std::pair<std::uint32_t, std::uint64_t>> in_transit;
     auto hold = [&](const devices::Batch& b) {
-      for (const auto& r : b.records)
-        if (!delivered(r.device, r.seq)) in_transit.insert({r.device, r.seq});
+      for (std::size_t i = 0; i < b.records.size(); ++i)
+        if (!delivered(b.device, b.truth[i].serial)) in_transit.insert({b.device, b.truth[i].serial});
     };
     std::uint64_t in_buffers = 0;
     for (DeviceRuntime& d : devices_) {
       devices::EdgeFirmware& fw = *d.firmware;
       data.generated += fw.generated();
       data.missing_at_sensor += fw.missing();
+      data.missing_device_down += fw.missing_down();
       data.messages += fw.messages_formed();
       in_buffers += fw.buffer().size();
       data.edge_buffer_peak_records =
@@ -647,14 +709,16 @@ class World {
       for (const auto& b : q->in_work) hold(*b);
     }
     for (const auto& lost : dropped_after_retries_) {
-      if (delivered(lost.device, lost.seq) || in_transit.count({lost.device, lost.seq})) continue;
-      ++data.lost_retries_exhausted;
-      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, kLostRetriesExhausted);
+      if (delivered(lost.device, lost.serial) || in_transit.count({lost.device, lost.serial})) continue;
+      ++(lost.reboot ? data.lost_reboot : data.lost_retries_exhausted);
+      if (lost_)
+        lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s,
+                      lost.reboot ? kLostReboot : kLostRetriesExhausted);
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
     data.broker_queue_peak_messages = broker_q_.peak;
-    const std::uint64_t accounted =
-        data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted + data.undelivered_at_end;
+    const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
+                                    data.lost_reboot + data.undelivered_at_end;
     if (accounted != data.generated)
       throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) +
                              " but accounted " + std::to_string(accounted));
@@ -832,9 +896,10 @@ class World {
   static constexpr std::size_t kNoEpisode = std::numeric_limits<std::size_t>::max();
   struct Dropped {
     std::uint32_t device;
-    std::uint64_t seq;
+    std::uint64_t seq, serial;
     std::uint32_t sensor;
     double true_time_s;
+    bool reboot;  ///< in flight at a reboot, rather than dropped after max_attempts
   };
 
   const Scenario& sc_;

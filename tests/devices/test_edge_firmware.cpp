@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "devices/edge_firmware.hpp"
 
 using namespace twinbed::devices;
@@ -63,4 +65,41 @@ TEST_CASE("firmware: QoS 1 in-flight window of one, retried until acknowledged o
   fw.acknowledged();
   CHECK(fw.messages_formed() == 2);
   CHECK(fw.buffer().size() == 30 - 16);
+}
+
+TEST_CASE("firmware: a reboot loses RAM, moves the boot epoch, and restarts the sequence unless persisted") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  std::vector<SensorChannel> one;
+  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
+  EdgeFirmware fw(FirmwareOptions{}, std::move(one));
+  std::vector<LossCause> causes;
+  fw.on_loss([&](const Reading&, LossCause c) { causes.push_back(c); });
+  fw.sample_until(10);
+  auto inflight = fw.next_publish();  // 10 readings in flight, none left in the buffer
+  fw.sample_until(15);                // 5 more in RAM
+  fw.reboot({});                      // defaults: boot epoch persisted, sequence not
+  CHECK(std::count(causes.begin(), causes.end(), LossCause::kReboot) == 5);
+  CHECK(std::count(causes.begin(), causes.end(), LossCause::kRebootInflight) == 10);
+  CHECK_FALSE(fw.has_inflight());
+  CHECK(fw.boot() == 2);
+  fw.skip_before(20);  // down until t = 20: samples 16..19 are not taken
+  CHECK(fw.missing_down() == 4);
+  fw.sample_until(22);
+  auto after = fw.next_publish();
+  REQUIRE(after->records.size() == 3);
+  CHECK(after->records[0].seq == 0);  // restarted
+  CHECK(after->records[0].boot == 2);
+  CHECK(after->truth[0].serial == 15);  // ground truth's count never restarts
+  CHECK(after->truth[0].true_time_s == 20.0);
+  fw.acknowledged();
+  // Nothing persisted: the device reuses (boot 1, seq 0, ...) — ids repeat.
+  fw.reboot({false, false});
+  fw.sample_until(23);
+  auto reused = fw.next_publish();
+  CHECK(reused->records[0].boot == 1);
+  CHECK(reused->records[0].seq == 0);
+  fw.acknowledged();
+  fw.reboot({true, true});  // both persisted: the sequence goes on
+  fw.sample_until(24);
+  CHECK(fw.next_publish()->records[0].seq == 1);
 }
