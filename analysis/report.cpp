@@ -59,8 +59,9 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.lost.buffer_overflow"] = static_cast<double>(d.lost_buffer_overflow);
   m["samples.lost.retries_exhausted"] = static_cast<double>(d.lost_retries_exhausted);
   m["samples.lost.reboot"] = static_cast<double>(d.lost_reboot);
+  m["samples.lost.broker"] = static_cast<double>(d.lost_broker);
   m["samples.lost.total"] =
-      static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot);
+      static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot + d.lost_broker);
   m["samples.missing_device_down"] = static_cast<double>(d.missing_device_down);
   m["samples.undelivered_at_end"] = static_cast<double>(d.undelivered_at_end);
   m["network.messages"] = static_cast<double>(d.messages);
@@ -68,6 +69,10 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["network.retransmissions"] = static_cast<double>(d.attempts - std::min(d.attempts, d.messages));
   m["network.lost.link"] = static_cast<double>(d.lost_link);
   m["network.lost.outage"] = static_cast<double>(d.lost_outage);
+  m["broker.down_refusals"] = static_cast<double>(d.broker_down_refusals);
+  m["broker.restart_lost_messages"] = static_cast<double>(d.broker_restart_lost_messages);
+  m["broker.expired_messages"] = static_cast<double>(d.broker_expired_messages);
+  m["cloud.consumer_retries"] = static_cast<double>(d.consumer_retries);
   m["clock.max_abs_error_s"] = d.clock_max_abs_error_s;
   m["clock.sync_steps"] = static_cast<double>(d.clock_sync_steps);
   m["clock.sync_refusals"] = static_cast<double>(d.clock_sync_refusals);
@@ -233,7 +238,8 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
      << " (" << get("samples.delivered_fraction") << "), duplicated " << get("samples.duplicated")
      << ", lost " << get("samples.lost.total") << " (overflow " << get("samples.lost.buffer_overflow")
      << ", retries " << get("samples.lost.retries_exhausted") << ", reboot " << get("samples.lost.reboot")
-     << "), undelivered at end " << get("samples.undelivered_at_end") << "\n";
+     << ", broker " << get("samples.lost.broker") << "), undelivered at end "
+     << get("samples.undelivered_at_end") << "\n";
   os << "  latency   p50 " << get("latency_s.p50") << " s, p99 " << get("latency_s.p99") << " s, max "
      << get("latency_s.max") << " s\n";
   os << "  alerts    " << run.episodes.size() << " episodes: " << score.true_positives << " true, "

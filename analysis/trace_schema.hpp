@@ -67,6 +67,7 @@ struct DataPath {
   std::uint64_t lost_buffer_overflow = 0;
   std::uint64_t lost_retries_exhausted = 0;
   std::uint64_t lost_reboot = 0;          ///< in RAM (buffer or in flight) when the device rebooted
+  std::uint64_t lost_broker = 0;          ///< acknowledged, then dropped by the broker (restart, expiry)
   std::uint64_t missing_device_down = 0;  ///< not taken: the device was rebooting or its firmware stalled
   std::uint64_t undelivered_at_end = 0;   ///< still on a device, in flight or queued when the run ended
   std::uint64_t messages = 0;             ///< publishes formed
@@ -81,8 +82,12 @@ struct DataPath {
   std::uint64_t edge_buffer_peak_records = 0;
   std::uint64_t edge_buffer_overflows = 0;
   std::uint64_t broker_queue_peak_messages = 0;
-  double clock_max_abs_error_s = 0.0;  ///< largest |device time − true time| of any stamp
-  std::uint64_t clock_sync_steps = 0;  ///< clock steps by NTP / SNTP
+  std::uint64_t broker_down_refusals = 0;          ///< publishes refused while the broker was down
+  std::uint64_t broker_restart_lost_messages = 0;  ///< queued, not yet saved, when the broker restarted
+  std::uint64_t broker_expired_messages = 0;       ///< older than message_ttl_s when forwarded
+  std::uint64_t consumer_retries = 0;              ///< micro-batches the cloud consumer processed twice
+  double clock_max_abs_error_s = 0.0;              ///< largest |device time − true time| of any stamp
+  std::uint64_t clock_sync_steps = 0;              ///< clock steps by NTP / SNTP
   std::uint64_t clock_sync_refusals = 0;
 };
 

@@ -90,6 +90,9 @@ struct BrokerSpec {
   /// The bridge to the cloud forwards in micro-batches: it waits this long
   /// after the first message before forwarding everything queued (0 = at once).
   double forward_linger_s = 0.1;
+  /// Messages older than this when the bridge would forward them are dropped
+  /// (MQTT message expiry); +inf: never.
+  double message_ttl_s = std::numeric_limits<double>::infinity();
 };
 
 struct CloudSpec {
@@ -113,6 +116,10 @@ struct CouplingSpec {
 inline const std::vector<std::string> kNetworkFaultKinds = {
     "packet_loss",    "outage",           "partition",          "delay",  "duplication", "clock_step",
     "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot", "pause"};
+
+/// Fault kinds that act on the broker or the cloud (target: their id; optional).
+inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
+                                                            "consumer_retry"};
 
 struct FaultSpec {
   std::string id;
@@ -138,7 +145,10 @@ struct FaultSpec {
   // reboot (its down time is the activity's window or episodes), pause
   devices::RebootSemantics reboot;
   std::optional<double> clock_reset_error_s;  ///< reboot: the clock's error right after (RTC reset)
-  std::string params_json;                    ///< the spec as written, for the trace
+  // broker_restart: the broker saves its queue every persistence_interval_s
+  // (mosquitto's autosave_interval: 1800 s); what arrived since is lost.
+  double persistence_interval_s = 1800.0;
+  std::string params_json;  ///< the spec as written, for the trace
 };
 
 struct PipelineSpec {

@@ -230,6 +230,7 @@ struct Loader {
             n.number("forward_linger_s", sc.broker.forward_linger_s, Range::non_negative());
         sc.broker.queue_limit_messages = static_cast<std::size_t>(n.number(
             "queue_limit_messages", static_cast<double>(sc.broker.queue_limit_messages), Range::count(1)));
+        sc.broker.message_ttl_s = n.number("message_ttl_s", sc.broker.message_ttl_s, Range::positive());
         n.finish();
       }
     }
@@ -571,6 +572,7 @@ struct Loader {
     std::set<std::string> fault_ids;
     std::vector<std::string> kinds = faults::value_fault_kinds();
     kinds.insert(kinds.end(), kNetworkFaultKinds.begin(), kNetworkFaultKinds.end());
+    kinds.insert(kinds.end(), kServiceFaultKinds.begin(), kServiceFaultKinds.end());
     for (Node n : root.array("faults", false)) {
       if (!n.expect_object()) continue;
       FaultSpec f;
@@ -581,9 +583,25 @@ struct Loader {
         diag.error_message(n.path() + ".id", "duplicate fault id \"" + f.id + "\"");
       f.kind = n.choice("kind", kinds, "");
       if (!n.has("kind")) diag.error(n.path() + ".kind", "a fault kind", "nothing (the key is required)");
-      f.value_fault = !f.kind.empty() && std::find(kNetworkFaultKinds.begin(), kNetworkFaultKinds.end(),
-                                                   f.kind) == kNetworkFaultKinds.end();
-      Selector target = read_target(n);
+      const bool service =
+          std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) != kServiceFaultKinds.end();
+      f.value_fault =
+          !f.kind.empty() && !service &&
+          std::find(kNetworkFaultKinds.begin(), kNetworkFaultKinds.end(), f.kind) == kNetworkFaultKinds.end();
+      Selector target;
+      if (service) {  // the broker or the cloud: there is one of each
+        const std::string own = f.kind == "consumer_retry" ? sc.cloud.id : sc.broker.id;
+        target.glob = n.string("target", own);
+        target.present = true;
+        if (target.glob != own)
+          diag.error(n.path() + ".target",
+                     "\"" + own + "\" (the " +
+                         (f.kind == "consumer_retry" ? std::string("cloud") : std::string("broker")) +
+                         "'s id)",
+                     describe(n.value().at("target")));
+      } else {
+        target = read_target(n);
+      }
       f.start_s = n.number("start_s", 0.0, Range::non_negative());
       f.end_s = kInf;
       const bool has_end = n.has("end_s"), has_duration = n.has("duration_s");
@@ -632,6 +650,15 @@ struct Loader {
           f.shift_s = fault_number(n, f, "shift_s", 86400.0, Range::positive());
         if (f.kind == "timestamp_timezone")
           f.shift_s = fault_number(n, f, "shift_s", 3600.0, {-86400, 86400, false, false});
+      } else if (f.kind == "broker_restart" || f.kind == "bridge_outage") {
+        if (!n.has("episodes") && !has_end && !has_duration)
+          diag.error(n.path() + ".duration_s", "how long it is down (or episodes)", "nothing");
+        read_activity(n, f);
+        if (f.kind == "broker_restart")
+          f.persistence_interval_s = n.number("persistence_interval_s", 1800.0, Range::non_negative());
+      } else if (f.kind == "consumer_retry") {
+        read_activity(n, f);
+        f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
       } else if (f.kind == "reboot" || f.kind == "pause") {
         if (n.has("episodes")) {
           read_activity(n, f);
@@ -709,6 +736,11 @@ struct Loader {
 
   void resolve_fault_targets(FaultSpec& f, const Selector& sel, const std::string& path) {
     if (f.kind.empty() || !sel.present) return;
+    if (std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) != kServiceFaultKinds.end()) {
+      f.target_pattern = sel.glob;
+      f.targets = {sel.glob};
+      return;
+    }
     f.target_pattern = sel.glob.empty() ? nlohmann::json(sel.fields).dump() : sel.glob;
     if (f.value_fault) {
       for (const auto& d : sc.devices)

@@ -34,7 +34,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Loss causes in /readings/lost/cause (docs/trace-format.md).
-constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3;
+constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3, kLostBroker = 4;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t {
@@ -44,8 +44,13 @@ enum class Outcome : std::uint8_t {
   kLostOutage = 3,
   kBrokerRejected = 4,
   kAckLost = 5,
-  kLostPartition = 6
+  kLostPartition = 6,
+  kBrokerDown = 7
 };
+
+/// Why a reading was dropped somewhere a copy of it may still come from; the
+/// ledger decides at the end of the run.
+enum class DropCause : std::uint8_t { kRetries, kReboot, kBroker };
 
 /// Packet loss on one direction of a link inside a window: Bernoulli or Gilbert–Elliott.
 struct TimedLoss {
@@ -99,7 +104,9 @@ struct DeviceRuntime {
 /// A bounded hand-off queue between actors, with a condition variable to wake the consumer.
 struct ActorQueue {
   std::deque<devices::BatchPtr> items;
+  std::deque<double> arrival_s;            ///< parallel to items: when each arrived
   std::vector<devices::BatchPtr> in_work;  ///< taken by the consumer, not yet handed on
+  std::vector<double> in_work_arrival_s;
   sg4::MutexPtr mutex = sg4::Mutex::create();
   sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
   std::size_t peak = 0;
@@ -117,6 +124,7 @@ class World {
     build_assets();
     build_devices();
     build_pipeline();
+    build_services();
     start_actors();
     // Every actor ends by itself at the scenario's duration, so run() returns
     // with no actor left blocked on this World's queues.
@@ -233,7 +241,9 @@ class World {
       }
       std::vector<const FaultSpec*> clock_faults;
       for (const FaultSpec* f : by_target[spec.id]) {
-        if (!f->enabled) continue;
+        if (!f->enabled || std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f->kind) !=
+                               kServiceFaultKinds.end())
+          continue;
         const double end = std::min(f->end_s, sc_.duration_s);
         if (f->kind == "outage" && f->value.activity.stochastic) {  // renewal outages: a label per episode
           faults::EpisodeProcess process(
@@ -326,6 +336,29 @@ class World {
     for (const auto& d : sc_.devices) device_names_.push_back(d.id);
   }
 
+  /// Broker restarts, bridge outages and consumer retries: windows and labels.
+  void build_services() {
+    for (const FaultSpec& f : sc_.faults) {
+      if (!f.enabled ||
+          std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) == kServiceFaultKinds.end())
+        continue;
+      faults::EpisodeProcess process(f.value.activity, faults::RandomStream(sc_.seed, f.id, "activity"));
+      if (f.kind == "consumer_retry") {
+        consumer_retries_.push_back({&f, process, faults::RandomStream(sc_.seed, f.id, "value")});
+        process = faults::EpisodeProcess(f.value.activity, faults::RandomStream(sc_.seed, f.id, "activity"));
+      }
+      for (const faults::Window& w : process.windows_until(sc_.duration_s)) {
+        if (f.kind != "consumer_retry")
+          (f.kind == "broker_restart" ? broker_downs_ : bridge_downs_).push_back({w.start_s, w.end_s, &f});
+        run_.faults.push_back(
+            {f.id, f.kind, f.targets.front(), w.start_s, std::min(w.end_s, sc_.duration_s), f.params_json});
+      }
+    }
+    auto by_start = [](const ServiceDown& a, const ServiceDown& b) { return a.start_s < b.start_s; };
+    std::sort(broker_downs_.begin(), broker_downs_.end(), by_start);
+    std::sort(bridge_downs_.begin(), bridge_downs_.end(), by_start);
+  }
+
   void build_pipeline() {
     pipeline_ = std::make_unique<pipeline::ReferencePipeline>(sc_.pipeline.options);
     pipeline_->configure(registry_, device_names_);
@@ -337,6 +370,7 @@ class World {
     spawn("broker", platform_.broker, [this] { broker_loop(); });
     spawn("cloud", platform_.cloud, [this] { cloud_loop(); });
     spawn("progress", platform_.cloud, [this] { progress_loop(); });
+    if (!broker_downs_.empty()) spawn("broker-faults", platform_.broker, [this] { broker_faults_loop(); });
   }
 
   /// An exception escaping an actor would abort the process inside SimGrid;
@@ -389,7 +423,7 @@ class World {
         fw.acknowledged();
         ack_at_s = kInf;
       }
-      if (!connected && !d.outages.down_at(now)) {  // reconnected: resend the in-flight message at once
+      if (!connected && !d.outages.down_at(now) && !broker_down_at(now)) {  // reconnected: resend at once
         connected = true;
         retry_due_s = now;
       }
@@ -420,7 +454,8 @@ class World {
           ack_at_s = ack_at;
           continue;
         }
-        if (outcome == Outcome::kLinkDown) {  // not an attempt: the client is disconnected
+        if (outcome == Outcome::kLinkDown ||
+            outcome == Outcome::kBrokerDown) {  // not an attempt: disconnected
           connected = false;
           break;
         }
@@ -528,6 +563,10 @@ class World {
         extra_delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
     if (extra_delay_s > 0) wait_for(extra_delay_s);
     const double arrived_s = sg4::Engine::get_clock();
+    if (broker_down_at(arrived_s)) {  // connection refused: the client disconnects and reconnects later
+      ++run_.data.broker_down_refusals;
+      return done(Outcome::kBrokerDown);
+    }
     if (!offer(broker_q_, batch, sc_.broker.queue_limit_messages)) {
       ++run_.data.broker_rejected;
       return done(Outcome::kBrokerRejected);
@@ -551,6 +590,7 @@ class World {
   static bool offer(ActorQueue& q, const devices::BatchPtr& batch, std::size_t limit) {
     if (q.items.size() >= limit) return false;
     q.items.push_back(batch);
+    q.arrival_s.push_back(sg4::Engine::get_clock());
     q.peak = std::max(q.peak, q.items.size());
     if (q.consumer_waiting) q.cv->notify_one();
     return true;
@@ -565,13 +605,24 @@ class World {
     if (!woke || sg4::Engine::get_clock() >= sc_.duration_s) return false;
     if (linger_s > 0) wait_for(linger_s);  // micro-batching: let the batch fill
     q.in_work.assign(q.items.begin(), q.items.end());
+    q.in_work_arrival_s.assign(q.arrival_s.begin(), q.arrival_s.end());
     q.items.clear();
+    q.arrival_s.clear();
     return true;
   }
 
   /// The broker forwards what it has received to the cloud, in arrival order, in one bridge transfer.
   void broker_loop() {
     while (take_all(broker_q_, sc_.broker.forward_linger_s)) {
+      // Forward only while the broker runs and the bridge is up.
+      for (double t = sg4::Engine::get_clock();; t = sg4::Engine::get_clock()) {
+        const double up_s = std::max(down_until(broker_downs_, t), down_until(bridge_downs_, t));
+        if (up_s <= t) break;
+        if (up_s >= sc_.duration_s) return;
+        wait_until(up_s);
+      }
+      expire_messages();
+      if (broker_q_.in_work.empty()) continue;  // all lost in a restart or expired: nothing to forward
       sg4::this_actor::execute(sc_.broker.cost_flops_per_message *
                                static_cast<double>(broker_q_.in_work.size()));
       std::uint64_t bytes = 0;
@@ -579,6 +630,73 @@ class World {
       transfer(platform_.broker, platform_.cloud, bytes);
       for (const auto& b : broker_q_.in_work) offer(cloud_q_, b, std::numeric_limits<std::size_t>::max());
       broker_q_.in_work.clear();
+    }
+  }
+
+  /// A broker or bridge fault window: the end of the one containing t_s, or t_s.
+  struct ServiceDown {
+    double start_s, end_s;
+    const FaultSpec* spec;
+  };
+  static double down_until(const std::vector<ServiceDown>& downs, double t_s) {
+    for (const ServiceDown& w : downs)
+      if (w.start_s <= t_s && t_s < w.end_s) return w.end_s;
+    return t_s;
+  }
+  bool broker_down_at(double t_s) const {
+    return !broker_downs_.empty() && down_until(broker_downs_, t_s) > t_s;
+  }
+
+  /// Messages dropped by the broker (expired, or lost in a restart): their
+  /// devices consider them delivered; the ledger decides at the end.
+  void drop_at_broker(const devices::Batch& b) {
+    for (std::size_t i = 0; i < b.records.size(); ++i)
+      dropped_after_retries_.push_back({b.device, b.records[i].seq, b.truth[i].serial, b.records[i].sensor,
+                                        b.truth[i].true_time_s, DropCause::kBroker});
+  }
+
+  /// MQTT message expiry: what waited longer than message_ttl_s is dropped.
+  void expire_messages() {
+    if (!std::isfinite(sc_.broker.message_ttl_s)) return;
+    const double now = sg4::Engine::get_clock();
+    ActorQueue& q = broker_q_;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < q.in_work.size(); ++i) {
+      if (now - q.in_work_arrival_s[i] > sc_.broker.message_ttl_s) {
+        ++run_.data.broker_expired_messages;
+        drop_at_broker(*q.in_work[i]);
+        continue;
+      }
+      q.in_work[kept] = q.in_work[i];
+      q.in_work_arrival_s[kept++] = q.in_work_arrival_s[i];
+    }
+    q.in_work.resize(kept);
+    q.in_work_arrival_s.resize(kept);
+  }
+
+  /// Broker restarts: at each, what arrived since the last save is gone.
+  void broker_faults_loop() {
+    for (const ServiceDown& w : broker_downs_) {
+      if (w.start_s >= sc_.duration_s) return;
+      wait_until(w.start_s);
+      const double interval_s = w.spec->persistence_interval_s;
+      const double saved_s = interval_s > 0 ? std::floor(w.start_s / interval_s) * interval_s : w.start_s;
+      auto purge = [&](auto& batches, auto& arrivals) {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+          if (arrivals[i] > saved_s) {
+            ++run_.data.broker_restart_lost_messages;
+            drop_at_broker(*batches[i]);
+            continue;
+          }
+          batches[kept] = batches[i];
+          arrivals[kept++] = arrivals[i];
+        }
+        batches.resize(kept);
+        arrivals.resize(kept);
+      };
+      purge(broker_q_.items, broker_q_.arrival_s);
+      purge(broker_q_.in_work, broker_q_.in_work_arrival_s);
     }
   }
 
@@ -591,6 +709,11 @@ class World {
       const double now = sg4::Engine::get_clock();
       if (now > sc_.duration_s) return;  // the run ended during processing: these count as undelivered
       for (const auto& b : cloud_q_.in_work) ingest(*b, now);
+      for (MessageFault& r : consumer_retries_)  // the consumer failed after processing: it all comes again
+        if (r.activity.active_at(now) && r.draws.uniform() < r.spec->probability) {
+          ++run_.data.consumer_retries;
+          for (const auto& b : cloud_q_.in_work) ingest(*b, now);
+        }
       cloud_q_.in_work.clear();
     }
   }
@@ -677,8 +800,9 @@ class World {
         lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kLostReboot);
     } else {
       // Decided at the end: a copy may still have reached the cloud (its ack was lost).
-      dropped_after_retries_.push_back({r.record.device, r.record.seq, r.truth.serial, r.record.sensor,
-                                        r.truth.true_time_s, cause == devices::LossCause::kRebootInflight});
+      dropped_after_retries_.push_back(
+          {r.record.device, r.record.seq, r.truth.serial, r.record.sensor, r.truth.true_time_s,
+           cause == devices::LossCause::kRebootInflight ? DropCause::kReboot : DropCause::kRetries});
     }
   }
 
@@ -710,15 +834,27 @@ class World {
     }
     for (const auto& lost : dropped_after_retries_) {
       if (delivered(lost.device, lost.serial) || in_transit.count({lost.device, lost.serial})) continue;
-      ++(lost.reboot ? data.lost_reboot : data.lost_retries_exhausted);
+      switch (lost.cause) {
+        case DropCause::kRetries:
+          ++data.lost_retries_exhausted;
+          break;
+        case DropCause::kReboot:
+          ++data.lost_reboot;
+          break;
+        case DropCause::kBroker:
+          ++data.lost_broker;
+          break;
+      }
       if (lost_)
         lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s,
-                      lost.reboot ? kLostReboot : kLostRetriesExhausted);
+                      lost.cause == DropCause::kRetries  ? kLostRetriesExhausted
+                      : lost.cause == DropCause::kReboot ? kLostReboot
+                                                         : kLostBroker);
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
     data.broker_queue_peak_messages = broker_q_.peak;
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
-                                    data.lost_reboot + data.undelivered_at_end;
+                                    data.lost_reboot + data.lost_broker + data.undelivered_at_end;
     if (accounted != data.generated)
       throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) +
                              " but accounted " + std::to_string(accounted));
@@ -899,7 +1035,7 @@ class World {
     std::uint64_t seq, serial;
     std::uint32_t sensor;
     double true_time_s;
-    bool reboot;  ///< in flight at a reboot, rather than dropped after max_attempts
+    DropCause cause;
   };
 
   const Scenario& sc_;
@@ -917,6 +1053,8 @@ class World {
   /// By sensor index: each value fault on the channel, with the spec it came from.
   std::vector<std::vector<std::pair<const FaultSpec*, const faults::ValueFault*>>> value_faults_;
   ActorQueue broker_q_, cloud_q_;
+  std::vector<ServiceDown> broker_downs_, bridge_downs_;
+  std::vector<MessageFault> consumer_retries_;
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<TraceTable> messages_, lost_, samples_, sent_, received_;
