@@ -18,7 +18,8 @@ const std::vector<std::string>& sensor_label_kinds() {
                                                  "stuck_at",
                                                  "sentinel",
                                                  "firmware_code_mapping",
-                                                 "dropout"};
+                                                 "dropout",
+                                                 "corruption"};
   return kinds;
 }
 

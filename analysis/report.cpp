@@ -69,6 +69,9 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["network.retransmissions"] = static_cast<double>(d.attempts - std::min(d.attempts, d.messages));
   m["network.lost.link"] = static_cast<double>(d.lost_link);
   m["network.lost.outage"] = static_cast<double>(d.lost_outage);
+  m["network.corrupted.detected"] = static_cast<double>(d.corrupted_detected);
+  m["network.corrupted.undetected"] = static_cast<double>(d.corrupted_undetected);
+  m["network.rate_limited_messages"] = static_cast<double>(d.rate_limited_messages);
   m["broker.down_refusals"] = static_cast<double>(d.broker_down_refusals);
   m["broker.restart_lost_messages"] = static_cast<double>(d.broker_restart_lost_messages);
   m["broker.expired_messages"] = static_cast<double>(d.broker_expired_messages);

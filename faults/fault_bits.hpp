@@ -25,7 +25,8 @@ enum FaultBit : std::uint32_t {
   kFaultStuckAt = 1u << 12,
   kFaultSentinel = 1u << 13,
   kFaultFirmwareCodeMapping = 1u << 14,
-  kFaultDropout = 1u << 15,  ///< never on a reading: the sample went missing
+  kFaultDropout = 1u << 15,     ///< never on a reading: the sample went missing
+  kFaultCorruption = 1u << 16,  ///< the value was corrupted in transit (undetected)
 };
 
 }  // namespace twinbed::faults

@@ -115,7 +115,8 @@ struct CouplingSpec {
 /// devices, or gateways: every device behind them).
 inline const std::vector<std::string> kNetworkFaultKinds = {
     "packet_loss",    "outage",           "partition",          "delay",  "duplication", "clock_step",
-    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot", "pause"};
+    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot", "pause",       "corruption",
+    "rate_limit"};
 
 /// Fault kinds that act on the broker or the cloud (target: their id; optional).
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
@@ -140,8 +141,11 @@ struct FaultSpec {
   faults::GilbertElliottParams ge;
   faults::Law delay = faults::Law::fixed(0.0);  ///< delay: extra one-way delay per message, s
   double delay_base_s = 0.0;                    ///< delay: constant part (base + law: a shifted law)
-  double probability = 0.0;                     ///< packet_loss (Bernoulli), duplication, timestamp_*
-  double shift_s = 0.0;  ///< clock_step: the step; timestamp_future / _timezone: the shift
+  bool corruption_detected = true;   ///< corruption: a checksum catches it (the message is dropped)
+  double rate_messages_per_s = 0.0;  ///< rate_limit: token-bucket rate
+  double rate_burst = 1.0;           ///< rate_limit: bucket depth, messages
+  double probability = 0.0;          ///< packet_loss (Bernoulli), duplication, timestamp_*
+  double shift_s = 0.0;              ///< clock_step: the step; timestamp_future / _timezone: the shift
   // reboot (its down time is the activity's window or episodes), pause
   devices::RebootSemantics reboot;
   std::optional<double> clock_reset_error_s;  ///< reboot: the clock's error right after (RTC reset)

@@ -635,6 +635,14 @@ struct Loader {
         read_activity(n, f);
         f.delay = read_law(n, "delay_s", Range::non_negative(), true);
         f.delay_base_s = fault_number(n, f, "base_s", 0.0, Range::up_to(86400.0));
+      } else if (f.kind == "corruption") {
+        read_activity(n, f);
+        f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
+        f.corruption_detected = n.boolean("detected", true);
+      } else if (f.kind == "rate_limit") {
+        read_activity(n, f);
+        f.rate_messages_per_s = fault_number(n, f, "messages_per_s", 1.0, {0.0, 1e9, true, false}, true);
+        f.rate_burst = n.number("burst", 1.0, {1.0, 1e9, false, false});
       } else if (f.kind == "duplication") {
         read_activity(n, f);
         f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -85,7 +86,14 @@ struct DeviceRuntime {
   std::unique_ptr<devices::EdgeFirmware> firmware;
   std::vector<TimedLoss> uplink_loss, downlink_loss;
   std::vector<Partition> partitions;
-  std::vector<MessageFault> delays, duplications;
+  std::vector<MessageFault> delays, duplications, corruptions;
+  /// A token bucket on the device's uplink (rate_limit).
+  struct RateLimit {
+    const FaultSpec* spec;
+    faults::EpisodeProcess activity;
+    double tokens, last_s;
+  };
+  std::vector<RateLimit> rate_limits;
   std::shared_ptr<faults::DeviceClock> clock;  ///< null: offset and skew only (LocalClock)
   /// Reboots and firmware stalls, by start time: the device is down in each.
   struct Down {
@@ -269,12 +277,17 @@ class World {
           };
           if (f->uplink) rt.uplink_loss.push_back(loss("uplink"));
           if (f->downlink) rt.downlink_loss.push_back(loss("downlink"));
-        } else if (f->kind == "partition" || f->kind == "delay" || f->kind == "duplication") {
+        } else if (f->kind == "partition" || f->kind == "delay" || f->kind == "duplication" ||
+                   f->kind == "corruption" || f->kind == "rate_limit") {
           const faults::RandomStream activity(sc_.seed, entity, "activity");
           if (f->kind == "partition")
             rt.partitions.push_back({f, {f->value.activity, activity}, {f->value.activity, activity}});
+          else if (f->kind == "rate_limit")
+            rt.rate_limits.push_back({f, {f->value.activity, activity}, f->rate_burst, 0.0});
           else
-            (f->kind == "delay" ? rt.delays : rt.duplications)
+            (f->kind == "delay"        ? rt.delays
+             : f->kind == "corruption" ? rt.corruptions
+                                       : rt.duplications)
                 .push_back(
                     {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "value")});
           continue;  // labelled per episode at the end of the run
@@ -525,6 +538,20 @@ class World {
   /// an outage takes it; arriving after `deadline_s` it is as good as lost (the
   /// client has resent by then).
   Attempt transmit(DeviceRuntime& d, const devices::BatchPtr& batch, int attempt, double deadline_s) {
+    for (auto& r : d.rate_limits) {  // a token bucket: wait for a token when the bucket is empty
+      const double now = sg4::Engine::get_clock();
+      if (!r.activity.active_at(now)) continue;
+      const double rate = r.spec->rate_messages_per_s;
+      r.tokens = std::min(r.spec->rate_burst, r.tokens + (now - r.last_s) * rate);
+      r.last_s = now;
+      if (r.tokens < 1.0) {
+        ++run_.data.rate_limited_messages;
+        wait_for((1.0 - r.tokens) / rate);
+        r.tokens = 1.0;
+        r.last_s = sg4::Engine::get_clock();
+      }
+      r.tokens -= 1.0;
+    }
     const double t0 = sg4::Engine::get_clock();
     const std::uint64_t bytes = batch->wire_bytes();
     ++run_.data.attempts;
@@ -567,7 +594,16 @@ class World {
       ++run_.data.broker_down_refusals;
       return done(Outcome::kBrokerDown);
     }
-    if (!offer(broker_q_, batch, sc_.broker.queue_limit_messages)) {
+    devices::BatchPtr delivered_copy = batch;
+    for (auto& m : d.corruptions) {
+      if (!m.activity.active_at(t1) || !(m.draws.uniform() < m.spec->probability)) continue;
+      if (m.spec->corruption_detected) {  // the checksum fails: the broker drops it, no PUBACK
+        ++run_.data.corrupted_detected;
+        return done(Outcome::kLostLink);
+      }
+      delivered_copy = corrupt(*delivered_copy, m);  // one record's value, one flipped bit
+    }
+    if (!offer(broker_q_, delivered_copy, sc_.broker.queue_limit_messages)) {
       ++run_.data.broker_rejected;
       return done(Outcome::kBrokerRejected);
     }
@@ -585,6 +621,27 @@ class World {
       return done(Outcome::kAckLost);
     }
     return done(Outcome::kAcked, ack_at_s);
+  }
+
+  /// An undetected corruption: a copy of the message in which one record's
+  /// value has one bit flipped (the device keeps its original for resends).
+  /// Ground truth marks the record and labels its sensor at the record's time.
+  devices::BatchPtr corrupt(const devices::Batch& original, MessageFault& m) {
+    auto copy = std::make_shared<devices::Batch>(original);
+    if (copy->records.empty()) return copy;
+    const auto i = static_cast<std::size_t>(m.draws.uniform() * static_cast<double>(copy->records.size()));
+    const auto bit = static_cast<int>(m.draws.uniform() * 64.0);
+    std::uint64_t bits;
+    std::memcpy(&bits, &copy->records[i].value, sizeof bits);
+    bits ^= 1ULL << bit;
+    std::memcpy(&copy->records[i].value, &bits, sizeof bits);
+    copy->truth[i].fault_mask |= faults::kFaultCorruption;
+    ++run_.data.corrupted_undetected;
+    const pipeline::SensorInfo& s = registry_[copy->records[i].sensor];
+    run_.faults.push_back({m.spec->id, "corruption", s.device_id + "/" + s.sensor_id,
+                           copy->truth[i].true_time_s, copy->truth[i].true_time_s,
+                           "{\"bit\":" + std::to_string(bit) + "}"});
+    return copy;
   }
 
   static bool offer(ActorQueue& q, const devices::BatchPtr& batch, std::size_t limit) {
@@ -890,6 +947,8 @@ class World {
       for (auto& p : d.partitions) label(p.spec, p.up);
       for (auto& m : d.delays) label(m.spec, m.activity);
       for (auto& m : d.duplications) label(m.spec, m.activity);
+      for (auto& m : d.corruptions) label(m.spec, m.activity);
+      for (auto& r : d.rate_limits) label(r.spec, r.activity);
     }
     // Value faults become fault labels: their windows, or one per spike.
     std::vector<faults::FaultEvent> events;
