@@ -34,6 +34,7 @@ struct AssetSpec {
   std::string id;
   std::string model = "pump";
   devices::PumpParams pump;
+  std::string line;  ///< production line or area (optional): fault selectors can pick by it
 };
 
 struct SensorSpec {

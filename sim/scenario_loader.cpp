@@ -141,6 +141,7 @@ struct Loader {
       if (!n.expect_object()) continue;
       const auto ids = expand(n);
       const std::string model = n.choice("model", {"pump"}, "pump");
+      const std::string line_pattern = n.string("line", "");
       devices::PumpParams base;
       if (n.has("params")) {
         Node p = n.child("params");
@@ -186,7 +187,16 @@ struct Loader {
         }
       }
       for (const auto& [i, id] : ids) {
-        AssetSpec a{id, model, base};
+        AssetSpec a{id, model, base, ""};
+        if (!line_pattern.empty()) {
+          const auto line = expand_id(line_pattern, i);
+          if (!line || !valid_id(*line)) {
+            diag.error(n.path() + ".line", "an id or a pattern like the asset's",
+                       "string \"" + line_pattern + "\"");
+          } else {
+            a.line = *line;
+          }
+        }
         if (onset.present && ttf.present) {
           faults::RandomStream draw(sc.seed, id, "degrades");
           a.pump.degrades = draw.bernoulli(probability);
@@ -725,11 +735,12 @@ struct Loader {
     }
     Node s = n.child("target");
     if (!s.expect_object()) return sel;
-    for (const char* key : {"device", "sensor", "signal", "asset", "gateway"})
+    for (const char* key : {"device", "sensor", "signal", "asset", "gateway", "line"})
       if (s.has(key)) sel.fields[key] = s.string(key, "*");
     s.finish();
     if (sel.fields.empty())
-      diag.error(s.path(), "at least one of device, sensor, signal, asset, gateway", "an empty selector");
+      diag.error(s.path(), "at least one of device, sensor, signal, asset, gateway, line",
+                 "an empty selector");
     sel.present = !sel.fields.empty();
     return sel;
   }
@@ -750,6 +761,8 @@ struct Loader {
       return;
     }
     f.target_pattern = sel.glob.empty() ? nlohmann::json(sel.fields).dump() : sel.glob;
+    std::map<std::string, std::string> line_of;  // asset id -> line
+    for (const auto& a : sc.assets) line_of[a.id] = a.line;
     if (f.value_fault) {
       for (const auto& d : sc.devices)
         for (const auto& s : d.sensors) {
@@ -758,7 +771,8 @@ struct Loader {
                                                                        {"sensor", s.id},
                                                                        {"signal", s.signal},
                                                                        {"asset", s.asset},
-                                                                       {"gateway", d.gateway}})
+                                                                       {"gateway", d.gateway},
+                                                                       {"line", line_of[s.asset]}})
                                               : glob_match(sel.glob, id);
           if (match) f.targets.push_back(id);
         }

@@ -327,3 +327,22 @@ TEST_CASE("swarm: enabled_probability draws each fault in or out per seed, repro
   CHECK(enabled > 70);  // Binomial(200, 0.5): sd 7
   CHECK(enabled < 130);
 }
+
+TEST_CASE("selectors: every sensor on a line, every device behind a gateway") {
+  json doc = base();
+  doc["assets"][0]["line"] = "line-{i}";
+  doc["faults"] = json::array({json{{"id", "on-line-2"},
+                                    {"kind", "offset"},
+                                    {"bias", 1},
+                                    {"target", {{"line", "line-2"}, {"signal", "vibration_rms"}}}},
+                               json{{"id", "behind-gw"},
+                                    {"kind", "packet_loss"},
+                                    {"probability", 0.1},
+                                    {"target", {{"gateway", "gw-1"}}}}});
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(sc.assets[1].line == "line-2");
+  CHECK(sc.faults[0].targets == std::vector<std::string>{"edge-2/vib"});
+  CHECK(sc.faults[1].targets == std::vector<std::string>{"edge-1", "edge-2"});
+  doc["assets"][0]["line"] = "line {i}";
+  CHECK(rejection(doc).find("$.assets[0].line: expected an id or a pattern") != std::string::npos);
+}
