@@ -308,8 +308,8 @@ TEST_CASE("value faults: bad parameters name the path, what was expected and wha
           "$.faults[0].probability: expected a number or [lo, hi] with lo <= hi");
   rejects({{"kind", "offset"}, {"bias", 1}, {"target", {{"signal", "pressure"}}}},
           "$.faults[0].target: expected a target matching at least one sensor");
-  rejects({{"kind", "offset"}, {"bias", 1}, {"target", {{"line", "2"}}}},
-          "$.faults[0].target.line: unknown key");
+  rejects({{"kind", "offset"}, {"bias", 1}, {"target", {{"area", "2"}}}},
+          "$.faults[0].target.area: unknown key");
   rejects({{"kind", "saturation"}, {"rail_lo", 5}, {"rail_hi", 1}},
           "$.faults[0].rail_hi: expected a number above rail_lo");
 }
