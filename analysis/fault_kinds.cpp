@@ -1,5 +1,7 @@
 #include "analysis/fault_kinds.hpp"
 
+#include <algorithm>
+
 namespace twinbed::analysis {
 
 const std::vector<std::string>& sensor_label_kinds() {
@@ -26,12 +28,17 @@ const std::vector<std::string>& sensor_label_kinds() {
 const std::vector<std::string>& attribution_causes() {
   static const std::vector<std::string> causes = [] {
     std::vector<std::string> c = sensor_label_kinds();
-    c.insert(c.end(), {"outage", "partition", "delay", "clock_step", "clock_sync_step", "clock_sync_refused",
-                       "timestamp_null", "timestamp_future", "timestamp_timezone", "clock_reset", "reboot",
-                       "pause", "load_change", "none"});
+    c.insert(c.end(), {"outage", "partition", "delay", "rate_limit", "clock_step", "clock_sync_step",
+                       "clock_sync_refused", "timestamp_null", "timestamp_future", "timestamp_timezone",
+                       "clock_reset", "reboot", "pause", "load_change", "none"});
     return c;
   }();
   return causes;
+}
+
+bool is_attribution_cause(const std::string& kind) {
+  const auto& c = attribution_causes();
+  return kind != "none" && std::find(c.begin(), c.end(), kind) != c.end();
 }
 
 }  // namespace twinbed::analysis

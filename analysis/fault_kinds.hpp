@@ -14,7 +14,9 @@ namespace twinbed::analysis {
 
 /// Kinds of labels on a sensor ("device/sensor"): the value faults.
 const std::vector<std::string>& sensor_label_kinds();
-/// Every attribution cause, in report order.
+/// Every attribution cause, in report order. Labels of other kinds (packet
+/// loss, duplication, broker and cloud faults) explain no false alarm.
 const std::vector<std::string>& attribution_causes();
+bool is_attribution_cause(const std::string& kind);
 
 }  // namespace twinbed::analysis

@@ -49,10 +49,10 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
     }
   }
 
-  // Fault labels indexed by target for attribution. Packet loss and network
-  // duplication never change a value (QoS 1 retries; de-duplication removes
-  // the copies), so they are not causes; outages, partitions and delays are
-  // (they open gaps and deliver late).
+  // Fault labels indexed by target for attribution. Only the kinds listed as
+  // causes count (analysis/fault_kinds.cpp): packet loss and network
+  // duplication, for one, never change a value (QoS 1 retries; de-duplication
+  // removes the copies).
   std::unordered_map<std::string, std::vector<const FaultLabel*>> labels_by_target;
   for (const FaultLabel& f : run.faults) labels_by_target[f.target].push_back(&f);
 
@@ -75,8 +75,8 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
       const auto it = labels_by_target.find(target);
       if (it == labels_by_target.end()) continue;
       for (const FaultLabel* f : it->second)
-        if (target_type_of(f->kind) == type && f->kind != "packet_loss" && f->kind != "duplication" &&
-            f->start_s <= to && f->end_s >= from) {
+        if (target_type_of(f->kind) == type && is_attribution_cause(f->kind) && f->start_s <= to &&
+            f->end_s >= from) {
           causes.insert(f->kind);
           ids.insert(f->fault_id);
         }

@@ -88,7 +88,8 @@ class DeviceClock {
   void reset(double t_s, double error_s, const std::string& fault_id);
 
   const std::vector<ClockEvent>& events() const { return events_; }
-  /// Stamp-fault windows so far, with the fault each came from.
+  /// Stamp-fault windows so far, with the fault each came from (the world
+  /// labels the same windows from the same streams when it builds the plant).
   std::vector<std::pair<const StampFault*, Window>> stamp_fault_windows() const;
   double max_abs_error_s() const { return max_abs_error_s_; }
   std::uint64_t sync_steps() const { return sync_steps_; }

@@ -39,24 +39,18 @@ class BernoulliSkipper {
   std::int64_t gap_ = -1;
 };
 
-/// Labels are the activity's episode windows (the default).
-void windows_as_events(const EpisodeProcess& a, std::vector<FaultEvent>& out, double magnitude) {
-  for (const Window& w : a.windows()) out.push_back({w.start_s, w.end_s, magnitude});
-}
-
 // ---- kCalibration ---------------------------------------------------------
 
 class Offset final : public ValueFault {
  public:
-  Offset(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("offset", Stage::kCalibration, p.activity, a, v), bias_(p.bias) {}
+  Offset(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), bias_(p.bias) {
+    magnitude_ = bias_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     s.value += bias_;
-    s.mask |= kFaultOffset;
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, bias_);
+    mark(s);
   }
 
  private:
@@ -65,15 +59,14 @@ class Offset final : public ValueFault {
 
 class Gain final : public ValueFault {
  public:
-  Gain(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("gain", Stage::kCalibration, p.activity, a, v), gain_(p.gain) {}
+  Gain(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), gain_(p.gain) {
+    magnitude_ = gain_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     s.value *= 1.0 + gain_;
-    s.mask |= kFaultGain;
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, gain_);
+    mark(s);
   }
 
  private:
@@ -86,18 +79,16 @@ class Gain final : public ValueFault {
 /// a scheduled window ends (no recalibration); its label runs to the end.
 class LinearDrift final : public ValueFault {
  public:
-  LinearDrift(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("drift", Stage::kAdditive, p.activity, a, v),
-        rate_(p.rate_per_s),
-        hold_(p.hold_after_end) {}
+  LinearDrift(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), rate_(p.rate_per_s), hold_(p.hold_after_end) {}
   void apply(SampleContext& s) override {
     if (activity_.active_at(s.t_s)) {
       s.value += rate_ * (s.t_s - activity_.current().start_s);
-      s.mask |= kFaultDrift;
+      mark(s);
     } else if (hold_ && !activity_.windows().empty()) {
       const Window& w = activity_.windows().back();
       s.value += rate_ * (w.end_s - w.start_s);
-      s.mask |= kFaultDrift;
+      mark(s);
     }
   }
   void events(std::vector<FaultEvent>& out, double run_end_s) const override {
@@ -113,8 +104,10 @@ class LinearDrift final : public ValueFault {
 /// b_k = b_{k−1} + σ·√Δt·N(0,1), restarting at 0 with each episode.
 class RandomWalkDrift final : public ValueFault {
  public:
-  RandomWalkDrift(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("random_walk_drift", Stage::kAdditive, p.activity, a, v), sigma_(p.sigma) {}
+  RandomWalkDrift(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), sigma_(p.sigma) {
+    magnitude_ = sigma_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     if (activity_.episode_number() != episode_) {
@@ -125,10 +118,7 @@ class RandomWalkDrift final : public ValueFault {
     bias_ += sigma_ * std::sqrt(std::max(0.0, s.t_s - last_t_)) * stream_.normal();
     last_t_ = s.t_s;
     s.value += bias_;
-    s.mask |= kFaultRandomWalkDrift;
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, sigma_);
+    mark(s);
   }
 
  private:
@@ -140,10 +130,10 @@ class RandomWalkDrift final : public ValueFault {
 /// stationary standard deviation σ, starting at 0 with each episode.
 class GaussMarkovDrift final : public ValueFault {
  public:
-  GaussMarkovDrift(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("gauss_markov_drift", Stage::kAdditive, p.activity, a, v),
-        sigma_(p.sigma),
-        tau_s_(p.tau_s) {}
+  GaussMarkovDrift(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), sigma_(p.sigma), tau_s_(p.tau_s) {
+    magnitude_ = sigma_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     if (activity_.episode_number() != episode_) {
@@ -155,10 +145,7 @@ class GaussMarkovDrift final : public ValueFault {
     bias_ = phi * bias_ + sigma_ * std::sqrt(1.0 - phi * phi) * stream_.normal();
     last_t_ = s.t_s;
     s.value += bias_;
-    s.mask |= kFaultGaussMarkovDrift;
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, sigma_);
+    mark(s);
   }
 
  private:
@@ -168,15 +155,14 @@ class GaussMarkovDrift final : public ValueFault {
 
 class HighNoise final : public ValueFault {
  public:
-  HighNoise(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("high_noise", Stage::kAdditive, p.activity, a, v), sigma_(p.sigma) {}
+  HighNoise(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), sigma_(p.sigma) {
+    magnitude_ = sigma_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     s.value += sigma_ * stream_.normal();
-    s.mask |= kFaultHighNoise;
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, sigma_);
+    mark(s);
   }
 
  private:
@@ -188,11 +174,10 @@ class HighNoise final : public ValueFault {
 /// The fault bit marks samples with at least one impulse.
 class ImpulsiveNoise final : public ValueFault {
  public:
-  ImpulsiveNoise(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("impulsive_noise", Stage::kAdditive, p.activity, a, v),
-        sigma_(p.sigma),
-        a_(p.impulsive_index),
-        gamma_(p.gaussian_ratio) {}
+  ImpulsiveNoise(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), sigma_(p.sigma), a_(p.impulsive_index), gamma_(p.gaussian_ratio) {
+    magnitude_ = a_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     // Poisson(A) by inversion: A is small (0.01–1), so a few steps at most.
@@ -206,9 +191,8 @@ class ImpulsiveNoise final : public ValueFault {
     }
     const double var = sigma_ * sigma_ * (m / a_ + gamma_) / (1.0 + gamma_);
     s.value += std::sqrt(var) * stream_.normal();
-    if (m > 0) s.mask |= kFaultImpulsiveNoise;
+    if (m > 0) mark(s);
   }
-  void events(std::vector<FaultEvent>& out, double) const override { windows_as_events(activity_, out, a_); }
 
  private:
   double sigma_, a_, gamma_;
@@ -218,11 +202,12 @@ class ImpulsiveNoise final : public ValueFault {
 /// lasting width_samples samples; arrivals during a spike merge into it.
 class EmiSpikes final : public ValueFault {
  public:
-  EmiSpikes(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("emi_spike", Stage::kAdditive, p.activity, a, v),
+  EmiSpikes(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v),
         rate_(p.rate_per_s_events),
         amplitude_(p.amplitude),
         width_(p.width_samples) {
+    per_event_ = true;
     next_arrival_s_ = p.activity.start_s;
     draw_next();
   }
@@ -231,7 +216,7 @@ class EmiSpikes final : public ValueFault {
       --samples_left_;
       while (next_arrival_s_ <= s.t_s) draw_next();
       s.value += amplitude_now_;
-      s.mask |= kFaultEmiSpike;
+      mark(s);
       return;
     }
     if (s.t_s < next_arrival_s_) return;
@@ -242,10 +227,7 @@ class EmiSpikes final : public ValueFault {
     samples_left_ = width_ - 1;
     events_.push_back({s.t_s, s.t_s + width_ * s.period_s, amplitude_now_});
     s.value += amplitude_now_;
-    s.mask |= kFaultEmiSpike;
-  }
-  void events(std::vector<FaultEvent>& out, double run_end_s) const override {
-    for (const FaultEvent& e : events_) out.push_back({e.start_s, std::min(e.end_s, run_end_s), e.magnitude});
+    mark(s);
   }
 
  private:
@@ -257,7 +239,6 @@ class EmiSpikes final : public ValueFault {
   int width_;
   double next_arrival_s_ = 0, amplitude_now_ = 0;
   int samples_left_ = 0;
-  std::vector<FaultEvent> events_;
 };
 
 /// EMI bursts: a Neyman–Scott cluster process. Burst centres arrive as a
@@ -267,13 +248,14 @@ class EmiSpikes final : public ValueFault {
 /// it, and spikes hitting one sample add up.
 class EmiBursts final : public ValueFault {
  public:
-  EmiBursts(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("emi_burst", Stage::kAdditive, p.activity, a, v),
+  EmiBursts(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v),
         rate_(p.rate_per_s_events),
         mu_(p.spikes_per_burst),
         spread_s_(p.burst_spread_s),
         amplitude_(p.amplitude),
         gate_(p.gate) {
+    per_event_ = true;
     next_centre_s_ = p.activity.start_s;
     draw_centre();
   }
@@ -294,10 +276,7 @@ class EmiBursts final : public ValueFault {
     }
     if (!hit) return;
     s.value += total;
-    s.mask |= kFaultEmiBurst;
-  }
-  void events(std::vector<FaultEvent>& out, double run_end_s) const override {
-    for (const FaultEvent& e : events_) out.push_back({e.start_s, std::min(e.end_s, run_end_s), e.magnitude});
+    mark(s);
   }
 
  private:
@@ -325,7 +304,6 @@ class EmiBursts final : public ValueFault {
   std::function<bool(double)> gate_;
   double next_centre_s_ = 0;
   std::priority_queue<Spike, std::vector<Spike>, Later> pending_;
-  std::vector<FaultEvent> events_;
 };
 
 // ---- kTransducer ------------------------------------------------------------
@@ -337,21 +315,18 @@ class EmiBursts final : public ValueFault {
 /// (`naive_conversion` false) reports NaN for currents outside 3.8–20.5 mA.
 class CurrentLoopFailure final : public ValueFault {
  public:
-  CurrentLoopFailure(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("current_loop_failure", Stage::kTransducer, p.activity, a, v),
-        current_ma_(p.current_ma),
-        naive_(p.naive_conversion) {}
+  CurrentLoopFailure(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), current_ma_(p.current_ma), naive_(p.naive_conversion) {
+    magnitude_ = current_ma_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
-    s.mask |= kFaultCurrentLoop;
+    mark(s);
     if (!naive_ && (current_ma_ < 3.8 || current_ma_ > 20.5)) {
       s.value = kNaN;
       return;
     }
     s.value = s.range_lo + (current_ma_ - 4.0) / 16.0 * (s.range_hi - s.range_lo);
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, current_ma_);
   }
 
  private:
@@ -364,16 +339,15 @@ class CurrentLoopFailure final : public ValueFault {
 /// A coarser ADC: `bits` over the sensor's range, v = lo + round((v−lo)/q)·q.
 class Quantisation final : public ValueFault {
  public:
-  Quantisation(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("quantisation", Stage::kConverter, p.activity, a, v), bits_(p.adc_bits) {}
+  Quantisation(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), bits_(p.adc_bits) {
+    magnitude_ = bits_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s) || !std::isfinite(s.value)) return;
     const double q = (s.range_hi - s.range_lo) / (std::ldexp(1.0, bits_) - 1.0);
     s.value = s.range_lo + std::round((s.value - s.range_lo) / q) * q;
-    s.mask |= kFaultQuantisation;
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, bits_);
+    mark(s);
   }
 
  private:
@@ -383,15 +357,16 @@ class Quantisation final : public ValueFault {
 /// Rails narrower than the range (a mis-set gain, a dying reference): clip.
 class Saturation final : public ValueFault {
  public:
-  Saturation(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("saturation", Stage::kConverter, p.activity, a, v), lo_(p.rail_lo), hi_(p.rail_hi) {}
+  Saturation(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), lo_(p.rail_lo), hi_(p.rail_hi) {
+    magnitude_ = hi_;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s) || !std::isfinite(s.value)) return;
     const double clipped = std::clamp(s.value, lo_, hi_);
-    if (clipped != s.value) s.mask |= kFaultSaturation;
+    if (clipped != s.value) mark(s);
     s.value = clipped;
   }
-  void events(std::vector<FaultEvent>& out, double) const override { windows_as_events(activity_, out, hi_); }
 
  private:
   double lo_, hi_;
@@ -402,10 +377,8 @@ class Saturation final : public ValueFault {
 /// The output freezes at the first value of the episode (or at a given value).
 class StuckAt final : public ValueFault {
  public:
-  StuckAt(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("stuck_at", Stage::kOutput, p.activity, a, v),
-        fixed_(p.stuck_at_value),
-        value_(p.stuck_value) {}
+  StuckAt(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), fixed_(p.stuck_at_value), value_(p.stuck_value) {}
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     if (activity_.episode_number() != episode_) {
@@ -413,7 +386,7 @@ class StuckAt final : public ValueFault {
       held_ = fixed_ ? value_ : s.value;
     }
     s.value = held_;
-    s.mask |= kFaultStuckAt;
+    mark(s);
   }
 
  private:
@@ -422,19 +395,29 @@ class StuckAt final : public ValueFault {
   std::uint64_t episode_ = 0;
 };
 
+/// The sentinel catalogue: named codes and their values.
+const std::map<std::string, double>& code_catalogue() {
+  static const std::map<std::string, double> c = {
+      {"-9999", -9999.0}, {"-999", -999.0},       {"9999", 9999.0},        {"99999", 99999.0},
+      {"nan", kNaN},      {"+inf", kInf},         {"-inf", -kInf},         {"zero", 0.0},
+      {"1e30", 1e30},     {"int16_max", 32767.0}, {"int16_min", -32768.0}, {"uint16_max", 65535.0}};
+  return c;
+}
+
 /// A fault code takes the place of the value: per sample with `probability`
 /// while active (labels: one event per replaced sample), or for whole episodes
 /// (probability 1; labels: the windows). Also the firmware bug that maps a
 /// fault code into the normal range (kind firmware_code_mapping).
 class Sentinel final : public ValueFault {
  public:
-  Sentinel(const ValueFaultParams& p, RandomStream a, RandomStream v, std::string kind, std::uint32_t bit)
-      : ValueFault(std::move(kind), Stage::kOutput, p.activity, a, v),
+  Sentinel(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v),
         code_(p.code),
-        code_value_(p.code_value),
-        probability_(p.probability),
-        bit_(bit),
-        trials_(p.probability) {}
+        code_value_(code_catalogue().count(p.code) ? code_catalogue().at(p.code) : p.code_value),
+        trials_(p.probability) {
+    per_event_ = p.probability < 1.0;  // whole episodes are labelled by their windows
+    magnitude_ = code_value_;
+  }
   void apply(SampleContext& s) override {
     const bool replace = activity_.active_at(s.t_s) && trials_.trial(stream_);
     if (!replace) {
@@ -442,12 +425,8 @@ class Sentinel final : public ValueFault {
       return;
     }
     s.value = code_value(s);
-    s.mask |= bit_;
-    if (probability_ < 1.0) events_.push_back({s.t_s, s.t_s + s.period_s, s.value});
-  }
-  void events(std::vector<FaultEvent>& out, double run_end_s) const override {
-    if (probability_ >= 1.0) return windows_as_events(activity_, out, code_value_);
-    for (const FaultEvent& e : events_) out.push_back({e.start_s, std::min(e.end_s, run_end_s), e.magnitude});
+    mark(s);
+    if (per_event_) events_.push_back({s.t_s, s.t_s + s.period_s, s.value});
   }
 
  private:
@@ -456,50 +435,41 @@ class Sentinel final : public ValueFault {
     if (code_ == "adc_low") return s.range_lo;
     if (code_ == "adc_high") return s.range_hi;
     if (code_ == "midrange") return 0.5 * (s.range_lo + s.range_hi);
-    return code_value_;  // resolved from the catalogue at construction
+    return code_value_;  // a catalogue code's value, or code_value
   }
   std::string code_;
-  double code_value_, probability_;
-  std::uint32_t bit_;
+  double code_value_;
   BernoulliSkipper trials_;
   double last_good_ = 0;
-  std::vector<FaultEvent> events_;
 };
 
 /// The sample goes missing: per sample with `probability` while active.
 class Dropout final : public ValueFault {
  public:
-  Dropout(const ValueFaultParams& p, RandomStream a, RandomStream v)
-      : ValueFault("dropout", Stage::kOutput, p.activity, a, v),
-        probability_(p.probability),
-        trials_(p.probability) {}
+  Dropout(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a, RandomStream v)
+      : ValueFault(k, p.activity, a, v), trials_(p.probability) {
+    magnitude_ = p.probability;
+  }
   void apply(SampleContext& s) override {
     if (!activity_.active_at(s.t_s)) return;
     if (trials_.trial(stream_)) {
       s.missing = true;
-      s.mask |= kFaultDropout;
+      mark(s);
     }
-  }
-  void events(std::vector<FaultEvent>& out, double) const override {
-    windows_as_events(activity_, out, probability_);
   }
 
  private:
-  double probability_;
   BernoulliSkipper trials_;
 };
 
-const std::map<std::string, double>& code_catalogue() {
-  static const std::map<std::string, double> c = {
-      {"-9999", -9999.0}, {"-999", -999.0},       {"9999", 9999.0},        {"99999", 99999.0},
-      {"nan", kNaN},      {"+inf", kInf},         {"-inf", -kInf},         {"zero", 0.0},
-      {"1e30", 1e30},     {"int16_max", 32767.0}, {"int16_min", -32768.0}, {"uint16_max", 65535.0}};
-  return c;
-}
 }  // namespace
 
-void ValueFault::events(std::vector<FaultEvent>& out, double) const {
-  windows_as_events(activity_, out, kNaN);
+void ValueFault::events(std::vector<FaultEvent>& out, double run_end_s) const {
+  if (per_event_) {
+    for (const FaultEvent& e : events_) out.push_back({e.start_s, std::min(e.end_s, run_end_s), e.magnitude});
+    return;
+  }
+  for (const Window& w : activity_.windows()) out.push_back({w.start_s, w.end_s, magnitude_});
 }
 
 const std::vector<std::string>& sentinel_codes() {
@@ -512,75 +482,69 @@ const std::vector<std::string>& sentinel_codes() {
   return codes;
 }
 
+namespace {
+template <typename Fault>
+std::unique_ptr<ValueFault> make(const ValueFaultKind& k, const ValueFaultParams& p, RandomStream a,
+                                 RandomStream v) {
+  return std::make_unique<Fault>(k, p, a, v);
+}
+using Factory = std::unique_ptr<ValueFault> (*)(const ValueFaultKind&, const ValueFaultParams&, RandomStream,
+                                                RandomStream);
+struct KindRow {
+  ValueFaultKind kind;
+  Factory make;
+};
+
+/// The one table of value-fault kinds: scenario name, label, stage, fault bit, class.
+const std::vector<KindRow>& kind_table() {
+  static const std::vector<KindRow> rows = {
+      {{"offset", "offset", Stage::kCalibration, kFaultOffset}, make<Offset>},
+      {{"gain", "gain", Stage::kCalibration, kFaultGain}, make<Gain>},
+      {{"drift", "drift", Stage::kAdditive, kFaultDrift}, make<LinearDrift>},
+      {{"random_walk_drift", "random_walk_drift", Stage::kAdditive, kFaultRandomWalkDrift},
+       make<RandomWalkDrift>},
+      {{"gauss_markov_drift", "gauss_markov_drift", Stage::kAdditive, kFaultGaussMarkovDrift},
+       make<GaussMarkovDrift>},
+      {{"high_noise", "high_noise", Stage::kAdditive, kFaultHighNoise}, make<HighNoise>},
+      {{"impulsive_noise", "impulsive_noise", Stage::kAdditive, kFaultImpulsiveNoise}, make<ImpulsiveNoise>},
+      {{"emi_spikes", "emi_spike", Stage::kAdditive, kFaultEmiSpike}, make<EmiSpikes>},
+      {{"emi_bursts", "emi_burst", Stage::kAdditive, kFaultEmiBurst}, make<EmiBursts>},
+      {{"current_loop_failure", "current_loop_failure", Stage::kTransducer, kFaultCurrentLoop},
+       make<CurrentLoopFailure>},
+      {{"quantisation", "quantisation", Stage::kConverter, kFaultQuantisation}, make<Quantisation>},
+      {{"saturation", "saturation", Stage::kConverter, kFaultSaturation}, make<Saturation>},
+      {{"stuck_at", "stuck_at", Stage::kOutput, kFaultStuckAt}, make<StuckAt>},
+      {{"sentinel", "sentinel", Stage::kOutput, kFaultSentinel}, make<Sentinel>},
+      {{"firmware_code_mapping", "firmware_code_mapping", Stage::kOutput, kFaultFirmwareCodeMapping},
+       make<Sentinel>},
+      {{"dropout", "dropout", Stage::kOutput, kFaultDropout}, make<Dropout>}};
+  return rows;
+}
+}  // namespace
+
 const std::vector<std::string>& value_fault_kinds() {
-  static const std::vector<std::string> kinds = {"offset",
-                                                 "gain",
-                                                 "drift",
-                                                 "random_walk_drift",
-                                                 "gauss_markov_drift",
-                                                 "high_noise",
-                                                 "impulsive_noise",
-                                                 "emi_spikes",
-                                                 "emi_bursts",
-                                                 "current_loop_failure",
-                                                 "quantisation",
-                                                 "saturation",
-                                                 "stuck_at",
-                                                 "sentinel",
-                                                 "firmware_code_mapping",
-                                                 "dropout"};
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> v;
+    for (const KindRow& r : kind_table()) v.push_back(r.kind.kind);
+    return v;
+  }();
   return kinds;
 }
 
 std::uint32_t fault_bit_of(const std::string& kind) {
-  static const std::map<std::string, std::uint32_t> bits = {
-      {"offset", kFaultOffset},
-      {"gain", kFaultGain},
-      {"drift", kFaultDrift},
-      {"random_walk_drift", kFaultRandomWalkDrift},
-      {"gauss_markov_drift", kFaultGaussMarkovDrift},
-      {"high_noise", kFaultHighNoise},
-      {"impulsive_noise", kFaultImpulsiveNoise},
-      {"emi_spikes", kFaultEmiSpike},
-      {"emi_spike", kFaultEmiSpike},
-      {"emi_bursts", kFaultEmiBurst},
-      {"emi_burst", kFaultEmiBurst},
-      {"current_loop_failure", kFaultCurrentLoop},
-      {"quantisation", kFaultQuantisation},
-      {"saturation", kFaultSaturation},
-      {"stuck_at", kFaultStuckAt},
-      {"sentinel", kFaultSentinel},
-      {"firmware_code_mapping", kFaultFirmwareCodeMapping},
-      {"dropout", kFaultDropout}};
-  const auto it = bits.find(kind);
-  return it == bits.end() ? 0u : it->second;
+  for (const KindRow& r : kind_table())
+    if (kind == r.kind.kind || kind == r.kind.label) return r.kind.bit;
+  return 0;
 }
 
 std::unique_ptr<ValueFault> make_value_fault(const ValueFaultParams& p, std::uint64_t seed,
                                              const std::string& stream_entity) {
   const RandomStream a(seed, stream_entity, "activity"), v(seed, stream_entity, "value");
-  const std::string& k = p.kind;
-  if (k == "offset") return std::make_unique<Offset>(p, a, v);
-  if (k == "gain") return std::make_unique<Gain>(p, a, v);
-  if (k == "drift") return std::make_unique<LinearDrift>(p, a, v);
-  if (k == "random_walk_drift") return std::make_unique<RandomWalkDrift>(p, a, v);
-  if (k == "gauss_markov_drift") return std::make_unique<GaussMarkovDrift>(p, a, v);
-  if (k == "high_noise") return std::make_unique<HighNoise>(p, a, v);
-  if (k == "impulsive_noise") return std::make_unique<ImpulsiveNoise>(p, a, v);
-  if (k == "emi_spikes") return std::make_unique<EmiSpikes>(p, a, v);
-  if (k == "emi_bursts") return std::make_unique<EmiBursts>(p, a, v);
-  if (k == "current_loop_failure") return std::make_unique<CurrentLoopFailure>(p, a, v);
-  if (k == "quantisation") return std::make_unique<Quantisation>(p, a, v);
-  if (k == "saturation") return std::make_unique<Saturation>(p, a, v);
-  if (k == "stuck_at") return std::make_unique<StuckAt>(p, a, v);
-  if (k == "dropout") return std::make_unique<Dropout>(p, a, v);
-  if (k == "sentinel" || k == "firmware_code_mapping") {
-    ValueFaultParams q = p;
-    if (const auto it = code_catalogue().find(q.code); it != code_catalogue().end())
-      q.code_value = it->second;
-    return std::make_unique<Sentinel>(q, a, v, k, fault_bit_of(k));
+  for (const KindRow& r : kind_table()) {
+    if (p.kind != r.kind.kind) continue;
+    return r.make(r.kind, p, a, v);
   }
-  throw std::invalid_argument("unknown value fault kind \"" + k + "\"");
+  throw std::invalid_argument("unknown value fault kind \"" + p.kind + "\"");
 }
 
 }  // namespace twinbed::faults

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,26 +55,43 @@ struct FaultEvent {
   double start_s, end_s, magnitude;
 };
 
+struct ValueFaultParams;
+
+/// A row of the kind table (value_faults.cpp): what a scenario's `kind` makes.
+struct ValueFaultKind {
+  const char* kind;   ///< as written in a scenario
+  const char* label;  ///< as labelled in the trace and named in attribution
+  Stage stage;
+  std::uint32_t bit;  ///< FaultBit set on every sample the fault touches
+};
+
 class ValueFault {
  public:
-  ValueFault(std::string kind, Stage stage, EpisodeParams activity, RandomStream activity_stream,
+  ValueFault(const ValueFaultKind& kind, const EpisodeParams& activity, RandomStream activity_stream,
              RandomStream value_stream)
-      : kind_(std::move(kind)), stage_(stage), activity_(activity, activity_stream), stream_(value_stream) {}
+      : kind_(kind), activity_(activity, activity_stream), stream_(value_stream) {}
   virtual ~ValueFault() = default;
   ValueFault(const ValueFault&) = delete;
   ValueFault& operator=(const ValueFault&) = delete;
 
-  const std::string& kind() const { return kind_; }
-  Stage stage() const { return stage_; }
+  /// The label kind ("emi_spike" for the scenario kind "emi_spikes").
+  std::string kind() const { return kind_.label; }
+  Stage stage() const { return kind_.stage; }
   virtual void apply(SampleContext& s) = 0;
-  /// Labels so far; `run_end_s` closes open-ended windows.
+  /// Labels so far: one per window or episode (with magnitude_), or one per
+  /// recorded event when labels_per_event(). `run_end_s` closes open windows.
   virtual void events(std::vector<FaultEvent>& out, double run_end_s) const;
+  bool labels_per_event() const { return per_event_; }
 
  protected:
-  std::string kind_;
-  Stage stage_;
+  void mark(SampleContext& s) const { s.mask |= kind_.bit; }
+
+  const ValueFaultKind& kind_;
   EpisodeProcess activity_;
   RandomStream stream_;  ///< the fault's own draws (the activity has a separate stream)
+  double magnitude_ = std::numeric_limits<double>::quiet_NaN();  ///< on window labels
+  bool per_event_ = false;          ///< labels are events_, not the activity's windows
+  std::vector<FaultEvent> events_;  ///< per-event labels
 };
 
 /// Everything a value fault of any kind may need; each kind reads its part.
@@ -116,7 +134,8 @@ struct ValueFaultParams {
 std::unique_ptr<ValueFault> make_value_fault(const ValueFaultParams& p, std::uint64_t seed,
                                              const std::string& stream_entity);
 
-/// Fault kinds make_value_fault knows, and the fault bit each one sets.
+/// Fault kinds make_value_fault knows (as written in scenarios), and the fault
+/// bit each sets (by scenario kind or by label kind; 0 for neither).
 const std::vector<std::string>& value_fault_kinds();
 std::uint32_t fault_bit_of(const std::string& kind);
 

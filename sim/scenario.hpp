@@ -129,10 +129,11 @@ struct FaultSpec {
   std::string target_pattern;  ///< the target as written (a glob, or a selector as JSON)
   std::vector<std::string> targets;  ///< expanded: "device/sensor" for value faults, device ids otherwise
   double start_s = 0.0;
-  double end_s = 0.0;   ///< +inf when open-ended
-  bool enabled = true;  ///< false: drawn out of this run (swarm testing, `enabled_probability`)
-  bool value_fault = false;
-  faults::ValueFaultParams value;          ///< value faults; its activity carries start/end and episodes
+  double end_s = 0.0;              ///< +inf when open-ended
+  bool enabled = true;             ///< false: drawn out of this run (swarm testing, `enabled_probability`)
+  bool value_fault = false;        ///< targets sensors (a faults::value_fault_kinds() kind)
+  bool service = false;            ///< targets the broker or the cloud (kServiceFaultKinds)
+  faults::ValueFaultParams value;  ///< value faults; its activity carries start/end and episodes
   std::optional<CouplingSpec> coupled_to;  ///< emi_bursts only
   /// outage: one draw of the episodes for every target (a site power cut), not one per device
   bool common_cause = false;

@@ -578,6 +578,8 @@ struct Loader {
     }
   }
 
+  std::map<std::string, std::string> line_of;  ///< asset id -> its line (selectors)
+
   void read_faults(Node& root) {
     std::set<std::string> fault_ids;
     std::vector<std::string> kinds = faults::value_fault_kinds();
@@ -593,8 +595,9 @@ struct Loader {
         diag.error_message(n.path() + ".id", "duplicate fault id \"" + f.id + "\"");
       f.kind = n.choice("kind", kinds, "");
       if (!n.has("kind")) diag.error(n.path() + ".kind", "a fault kind", "nothing (the key is required)");
-      const bool service =
+      f.service =
           std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) != kServiceFaultKinds.end();
+      const bool service = f.service;
       f.value_fault =
           !f.kind.empty() && !service &&
           std::find(kNetworkFaultKinds.begin(), kNetworkFaultKinds.end(), f.kind) == kNetworkFaultKinds.end();
@@ -755,14 +758,14 @@ struct Loader {
 
   void resolve_fault_targets(FaultSpec& f, const Selector& sel, const std::string& path) {
     if (f.kind.empty() || !sel.present) return;
-    if (std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) != kServiceFaultKinds.end()) {
+    if (f.service) {
       f.target_pattern = sel.glob;
       f.targets = {sel.glob};
       return;
     }
     f.target_pattern = sel.glob.empty() ? nlohmann::json(sel.fields).dump() : sel.glob;
-    std::map<std::string, std::string> line_of;  // asset id -> line
-    for (const auto& a : sc.assets) line_of[a.id] = a.line;
+    if (line_of.empty())  // asset id -> line, once for every fault
+      for (const auto& a : sc.assets) line_of[a.id] = a.line;
     if (f.value_fault) {
       for (const auto& d : sc.devices)
         for (const auto& s : d.sensors) {
@@ -1039,7 +1042,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   for (const auto& key : duplicates)
     diag.error_message("$", "the key \"" + key + "\" appears twice in one object");
   Node root(doc, "$", diag);
-  Loader loader{diag, {}};
+  Loader loader{diag, {}, {}};
   loader.sc.file = file;
   if (!root.expect_object()) diag.throw_if_errors();
   const auto version = root.number_required("twinbed", Range::count(1));

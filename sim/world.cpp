@@ -103,7 +103,6 @@ struct DeviceRuntime {
   std::vector<Down> downs;
   std::size_t next_down = 0;
   bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
-  std::map<std::string, const FaultSpec*> clock_faults;  ///< by fault id, for the labels
   faults::OutageSchedule outages;
   double ack_latency_s = 0.0;            ///< the PUBACK's way back: the route's latency
   std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
@@ -200,6 +199,24 @@ class World {
     }
   }
 
+  /// A fault label in the trace, clipped to the run; nothing for a window that
+  /// starts after the run. `kind` defaults to the fault's, `params` to the
+  /// fault as written.
+  void label(const FaultSpec& f, const std::string& target, double start_s, double end_s,
+             const std::string& kind = "", const std::string& params = "") {
+    if (start_s >= sc_.duration_s) return;
+    run_.faults.push_back({f.id, kind.empty() ? f.kind : kind, target, start_s,
+                           std::min(end_s, sc_.duration_s), params.empty() ? f.params_json : params});
+  }
+
+  /// The windows of a fault's activity over the whole run, from the stream
+  /// (seed, entity, purpose): the same draws its run-time process makes.
+  std::vector<faults::Window> episodes_of(const FaultSpec& f, const std::string& entity,
+                                          const char* purpose = "activity") const {
+    faults::EpisodeProcess process(f.value.activity, faults::RandomStream(sc_.seed, entity, purpose));
+    return process.windows_until(sc_.duration_s);
+  }
+
   /// "While the heavy load runs": the asset has not failed and its load is at
   /// or above the threshold (the coupled asset, or the sensor's own).
   std::function<bool(double)> gate_for(const CouplingSpec& c, const std::string& sensor_asset) const {
@@ -249,22 +266,15 @@ class World {
       }
       std::vector<const FaultSpec*> clock_faults;
       for (const FaultSpec* f : by_target[spec.id]) {
-        if (!f->enabled || std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f->kind) !=
-                               kServiceFaultKinds.end())
-          continue;
-        const double end = std::min(f->end_s, sc_.duration_s);
+        if (!f->enabled || f->service) continue;
+        const std::string entity = f->id + "@" + spec.id;
         if (f->kind == "outage" && f->value.activity.stochastic) {  // renewal outages: a label per episode
-          faults::EpisodeProcess process(
-              f->value.activity,
-              faults::RandomStream(sc_.seed, f->common_cause ? f->id : f->id + "@" + spec.id, "outage"));
-          for (const faults::Window& w : process.windows_until(sc_.duration_s)) {
+          for (const faults::Window& w : episodes_of(*f, f->common_cause ? f->id : entity, "outage")) {
             rt.outages.add(w.start_s, w.end_s);
-            run_.faults.push_back(
-                {f->id, f->kind, spec.id, w.start_s, std::min(w.end_s, sc_.duration_s), f->params_json});
+            label(*f, spec.id, w.start_s, w.end_s);
           }
           continue;
         }
-        const std::string entity = f->id + "@" + spec.id;
         if (f->kind == "packet_loss") {
           auto loss = [&](const char* direction) {
             const faults::RandomStream stream(sc_.seed, entity, direction);
@@ -290,25 +300,26 @@ class World {
                                        : rt.duplications)
                 .push_back(
                     {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "value")});
-          continue;  // labelled per episode at the end of the run
+          for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
+          continue;
         } else if (f->kind == "reboot" || f->kind == "pause") {
-          faults::EpisodeProcess process(f->value.activity,
-                                         faults::RandomStream(sc_.seed, entity, "activity"));
-          for (const faults::Window& w : process.windows_until(sc_.duration_s)) {
+          for (const faults::Window& w : episodes_of(*f, entity)) {
             rt.downs.push_back({w.start_s, w.end_s, f});
-            run_.faults.push_back(
-                {f->id, f->kind, spec.id, w.start_s, std::min(w.end_s, sc_.duration_s), f->params_json});
+            label(*f, spec.id, w.start_s, w.end_s);
           }
           if (f->clock_reset_error_s) clock_faults.push_back(f);
           continue;
         } else if (f->kind == "clock_step" || f->kind.rfind("timestamp_", 0) == 0) {
           clock_faults.push_back(f);
-          rt.clock_faults[f->id] = f;
-          continue;  // labelled by the clock, per event or window
+          // Stamp faults: a label per window or episode (the clock draws the same
+          // episodes from the same stream); steps are labelled by the clock.
+          if (f->kind != "clock_step")
+            for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
+          continue;
         } else if (f->kind == "outage") {
           rt.outages.add(f->start_s, f->end_s);
         }
-        run_.faults.push_back({f->id, f->kind, spec.id, f->start_s, end, f->params_json});
+        label(*f, spec.id, f->start_s, f->end_s);
       }
       std::sort(
           rt.downs.begin(), rt.downs.end(),
@@ -352,19 +363,15 @@ class World {
   /// Broker restarts, bridge outages and consumer retries: windows and labels.
   void build_services() {
     for (const FaultSpec& f : sc_.faults) {
-      if (!f.enabled ||
-          std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) == kServiceFaultKinds.end())
-        continue;
-      faults::EpisodeProcess process(f.value.activity, faults::RandomStream(sc_.seed, f.id, "activity"));
-      if (f.kind == "consumer_retry") {
-        consumer_retries_.push_back({&f, process, faults::RandomStream(sc_.seed, f.id, "value")});
-        process = faults::EpisodeProcess(f.value.activity, faults::RandomStream(sc_.seed, f.id, "activity"));
-      }
-      for (const faults::Window& w : process.windows_until(sc_.duration_s)) {
+      if (!f.enabled || !f.service) continue;
+      if (f.kind == "consumer_retry")
+        consumer_retries_.push_back({&f,
+                                     {f.value.activity, faults::RandomStream(sc_.seed, f.id, "activity")},
+                                     faults::RandomStream(sc_.seed, f.id, "value")});
+      for (const faults::Window& w : episodes_of(f, f.id)) {
         if (f.kind != "consumer_retry")
           (f.kind == "broker_restart" ? broker_downs_ : bridge_downs_).push_back({w.start_s, w.end_s, &f});
-        run_.faults.push_back(
-            {f.id, f.kind, f.targets.front(), w.start_s, std::min(w.end_s, sc_.duration_s), f.params_json});
+        label(f, f.targets.front(), w.start_s, w.end_s);
       }
     }
     auto by_start = [](const ServiceDown& a, const ServiceDown& b) { return a.start_s < b.start_s; };
@@ -917,7 +924,7 @@ class World {
                              " but accounted " + std::to_string(accounted));
 
     label_setpoint_changes_near_alerts();
-    // Clocks: steps and refusals as instants, stamp faults as windows; the largest error.
+    // Clocks: steps, resets and refusals as instants; the largest error.
     for (DeviceRuntime& d : devices_) {
       const double end_error_s = std::fabs(d.spec->clock.stamp(sc_.duration_s) - sc_.duration_s);
       if (!d.clock) {
@@ -931,24 +938,6 @@ class World {
       for (const faults::ClockEvent& e : d.clock->events())
         run_.faults.push_back({e.fault_id, e.kind, d.spec->id, e.at_s, e.at_s,
                                "{\"step_s\":" + nlohmann::json(e.magnitude_s).dump() + "}"});
-      for (const auto& [fault, w] : d.clock->stamp_fault_windows())
-        if (w.start_s < sc_.duration_s)
-          run_.faults.push_back({fault->fault_id, fault->kind, d.spec->id, w.start_s,
-                                 std::min(w.end_s, sc_.duration_s),
-                                 d.clock_faults.at(fault->fault_id)->params_json});
-    }
-    // Partitions, delays and duplications: one label per episode on each device.
-    for (DeviceRuntime& d : devices_) {
-      auto label = [&](const FaultSpec* spec, faults::EpisodeProcess& process) {
-        for (const faults::Window& w : process.windows_until(sc_.duration_s))
-          run_.faults.push_back({spec->id, spec->kind, d.spec->id, w.start_s,
-                                 std::min(w.end_s, sc_.duration_s), spec->params_json});
-      };
-      for (auto& p : d.partitions) label(p.spec, p.up);
-      for (auto& m : d.delays) label(m.spec, m.activity);
-      for (auto& m : d.duplications) label(m.spec, m.activity);
-      for (auto& m : d.corruptions) label(m.spec, m.activity);
-      for (auto& r : d.rate_limits) label(r.spec, r.activity);
     }
     // Value faults become fault labels: their windows, or one per spike.
     std::vector<faults::FaultEvent> events;
@@ -961,16 +950,10 @@ class World {
           fault->events(events, sc_.duration_s);
           // Spikes and replaced samples are labelled one by one, with their
           // magnitude; windows carry the fault's parameters as written.
-          const bool per_event = fault->kind() == "emi_spike" || fault->kind() == "emi_burst" ||
-                                 ((spec->kind == "sentinel" || spec->kind == "firmware_code_mapping") &&
-                                  spec->value.probability < 1.0);
-          for (const faults::FaultEvent& e : events) {
-            if (e.start_s >= sc_.duration_s) continue;
-            run_.faults.push_back({spec->id, fault->kind(), path, e.start_s,
-                                   std::min(e.end_s, sc_.duration_s),
-                                   per_event ? "{\"magnitude\":" + nlohmann::json(e.magnitude).dump() + "}"
-                                             : spec->params_json});
-          }
+          const bool per_event = fault->labels_per_event();
+          for (const faults::FaultEvent& e : events)
+            label(*spec, path, e.start_s, e.end_s, fault->kind(),
+                  per_event ? "{\"magnitude\":" + nlohmann::json(e.magnitude).dump() + "}" : "");
         }
       }
     }
