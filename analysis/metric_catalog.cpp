@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analysis/fault_kinds.hpp"
+#include "analysis/trace_schema.hpp"
 
 namespace twinbed::analysis {
 
@@ -17,6 +18,8 @@ const std::vector<std::string>& metric_names() {
                                   "samples.lost.retries_exhausted",
                                   "samples.lost.reboot",
                                   "samples.lost.broker",
+                                  "samples.lost.unacknowledged",
+                                  "samples.lost.gateway_overflow",
                                   "samples.lost.total",
                                   "samples.missing_device_down",
                                   "samples.undelivered_at_end",
@@ -59,6 +62,14 @@ const std::vector<std::string>& metric_names() {
                                   "detection_delay_s.p90",
                                   "detection_delay_s.max"};
     for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
+    for (const std::string& kind : protocol_kinds())
+      for (const std::string f : {"devices", "messages", "transmissions", "retransmissions", "bytes", "lost",
+                                  "collisions", "acks_lost", "duplicates_suppressed", "control_retries",
+                                  "psm_wake_ups", "airtime_s", "duty_cycle_wait_s", "duty_cycle_use_max"})
+        n.push_back("network." + kind + "." + f);
+    for (const std::string f : {"received_messages", "forwarded_publishes", "failed_forwards",
+                                "buffer_peak_records", "overflow_records", "lora_channel_utilisation_max"})
+      n.push_back("gateway." + f);
     for (const std::string c :
          {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
           "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",

@@ -60,8 +60,37 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.lost.retries_exhausted"] = static_cast<double>(d.lost_retries_exhausted);
   m["samples.lost.reboot"] = static_cast<double>(d.lost_reboot);
   m["samples.lost.broker"] = static_cast<double>(d.lost_broker);
+  m["samples.lost.unacknowledged"] = static_cast<double>(d.lost_unacknowledged);
+  m["samples.lost.gateway_overflow"] = static_cast<double>(d.lost_gateway);
   m["samples.lost.total"] =
-      static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot + d.lost_broker);
+      static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot + d.lost_broker +
+                          d.lost_unacknowledged + d.lost_gateway);
+  for (const std::string& kind : protocol_kinds()) {
+    const auto it = run.protocols.find(kind);
+    const ProtocolFigures p = it == run.protocols.end() ? ProtocolFigures{} : it->second;
+    const std::string s = "network." + kind + ".";
+    m[s + "devices"] = static_cast<double>(p.devices);
+    m[s + "messages"] = static_cast<double>(p.messages);
+    m[s + "transmissions"] = static_cast<double>(p.transmissions);
+    m[s + "retransmissions"] = static_cast<double>(p.transmissions - std::min(p.transmissions, p.messages));
+    m[s + "bytes"] = static_cast<double>(p.bytes);
+    m[s + "lost"] = static_cast<double>(p.lost);
+    m[s + "collisions"] = static_cast<double>(p.collisions);
+    m[s + "acks_lost"] = static_cast<double>(p.acks_lost);
+    m[s + "duplicates_suppressed"] = static_cast<double>(p.duplicates_suppressed);
+    m[s + "control_retries"] = static_cast<double>(p.control_retries);
+    m[s + "psm_wake_ups"] = static_cast<double>(p.psm_wake_ups);
+    m[s + "airtime_s"] = p.airtime_s;
+    m[s + "duty_cycle_wait_s"] = p.duty_cycle_wait_s;
+    m[s + "duty_cycle_use_max"] = p.duty_cycle_use_max;
+  }
+  const GatewayFigures& g = run.gateways;
+  m["gateway.received_messages"] = static_cast<double>(g.received_messages);
+  m["gateway.forwarded_publishes"] = static_cast<double>(g.forwarded_publishes);
+  m["gateway.failed_forwards"] = static_cast<double>(g.failed_forwards);
+  m["gateway.buffer_peak_records"] = static_cast<double>(g.buffer_peak_records);
+  m["gateway.overflow_records"] = static_cast<double>(g.overflow_records);
+  m["gateway.lora_channel_utilisation_max"] = g.lora_channel_utilisation_max;
   m["samples.missing_device_down"] = static_cast<double>(d.missing_device_down);
   m["samples.undelivered_at_end"] = static_cast<double>(d.undelivered_at_end);
   m["network.messages"] = static_cast<double>(d.messages);

@@ -66,17 +66,19 @@ struct DataPath {
   std::uint64_t duplicated = 0;         ///< extra copies that reached the cloud
   std::uint64_t lost_buffer_overflow = 0;
   std::uint64_t lost_retries_exhausted = 0;
-  std::uint64_t lost_reboot = 0;            ///< in RAM (buffer or in flight) when the device rebooted
-  std::uint64_t lost_broker = 0;            ///< acknowledged, then dropped by the broker (restart, expiry)
-  std::uint64_t missing_device_down = 0;    ///< not taken: the device was rebooting or its firmware stalled
-  std::uint64_t undelivered_at_end = 0;     ///< still on a device, in flight or queued when the run ended
-  std::uint64_t messages = 0;               ///< publishes formed
-  std::uint64_t attempts = 0;               ///< publish attempts (first sends + retries)
-  std::uint64_t lost_link = 0;              ///< attempts lost to packet loss
-  std::uint64_t lost_outage = 0;            ///< attempts lost to a link outage
-  std::uint64_t lost_partition = 0;         ///< attempts dropped by a network partition
-  std::uint64_t network_duplicates = 0;     ///< extra copies the network delivered (duplication faults)
-  std::uint64_t corrupted_detected = 0;     ///< corrupted messages caught by a checksum and dropped
+  std::uint64_t lost_reboot = 0;          ///< in RAM (buffer or in flight) when the device rebooted
+  std::uint64_t lost_broker = 0;          ///< acknowledged, then dropped by the broker (restart, expiry)
+  std::uint64_t lost_unacknowledged = 0;  ///< sent once without acknowledgement and lost (QoS 0, unconfirmed)
+  std::uint64_t lost_gateway = 0;         ///< received by a gateway, dropped when its buffer overflowed
+  std::uint64_t missing_device_down = 0;  ///< not taken: the device was rebooting or its firmware stalled
+  std::uint64_t undelivered_at_end = 0;   ///< still on a device, in flight or queued when the run ended
+  std::uint64_t messages = 0;             ///< publishes formed
+  std::uint64_t attempts = 0;             ///< publish attempts (first sends + retries)
+  std::uint64_t lost_link = 0;            ///< attempts lost to packet loss
+  std::uint64_t lost_outage = 0;          ///< attempts lost to a link outage
+  std::uint64_t lost_partition = 0;       ///< attempts dropped by a network partition
+  std::uint64_t network_duplicates = 0;   ///< extra copies the network delivered (duplication faults)
+  std::uint64_t corrupted_detected = 0;   ///< corrupted messages caught by a checksum and dropped
   std::uint64_t corrupted_undetected = 0;   ///< corrupted messages delivered with a wrong value
   std::uint64_t rate_limited_messages = 0;  ///< messages that waited for a rate limiter's token
   std::uint64_t acks_lost = 0;
@@ -94,6 +96,40 @@ struct DataPath {
   std::uint64_t clock_sync_refusals = 0;
 };
 
+/// What one protocol carried, over every device that uses it (docs/metrics.md).
+struct ProtocolFigures {
+  std::uint64_t devices = 0;
+  std::uint64_t messages = 0;       ///< distinct messages sent
+  std::uint64_t transmissions = 0;  ///< sends, retransmissions included
+  std::uint64_t bytes = 0;          ///< bytes put on the device's link or radio (every transmission)
+  std::uint64_t lost = 0;           ///< transmissions that did not arrive (any cause)
+  std::uint64_t collisions = 0;     ///< LoRa frames lost to a collision at the gateway
+  std::uint64_t acks_lost = 0;      ///< arrived, but the sender saw no acknowledgement
+  std::uint64_t duplicates_suppressed =
+      0;                              ///< resent copies the receiver recognised (QoS 2, CoAP, LoRaWAN FCnt)
+  std::uint64_t control_retries = 0;  ///< MQTT QoS 2: PUBREL resends
+  std::uint64_t psm_wake_ups = 0;     ///< LTE-M: messages that had to wake the modem first
+  double airtime_s = 0.0;             ///< radios: time on air
+  double duty_cycle_wait_s = 0.0;     ///< LoRa: time frames waited for the duty-cycle budget
+  double duty_cycle_use_max = 0.0;    ///< LoRa: the busiest device's air time / (duration × limit)
+};
+
+/// The protocols a report always lists (zeros for those a run does not use).
+inline const std::vector<std::string>& protocol_kinds() {
+  static const std::vector<std::string> k = {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee"};
+  return k;
+}
+
+/// Gateways' store and forward, over every gateway.
+struct GatewayFigures {
+  std::uint64_t received_messages = 0;        ///< messages from radio devices
+  std::uint64_t forwarded_publishes = 0;      ///< MQTT publishes to the broker over the backhaul
+  std::uint64_t failed_forwards = 0;          ///< publishes lost to a backhaul outage (resent)
+  std::uint64_t buffer_peak_records = 0;      ///< the fullest gateway buffer
+  std::uint64_t overflow_records = 0;         ///< readings dropped by full gateway buffers
+  double lora_channel_utilisation_max = 0.0;  ///< busiest gateway: LoRa air time / (duration × channels)
+};
+
 struct RunData {
   std::string scenario_name;
   std::string scenario_file;
@@ -109,6 +145,8 @@ struct RunData {
   DataPath data;
   LatencyHistogram latency_all, latency_during_outage, latency_outside_outage;
   std::map<std::string, std::uint64_t> pipeline_counters;
+  std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
+  GatewayFigures gateways;
 };
 
 }  // namespace twinbed::analysis

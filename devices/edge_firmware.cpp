@@ -123,6 +123,15 @@ void EdgeFirmware::acknowledged() {
   inflight_attempts_ = 0;
 }
 
+void EdgeFirmware::drop_inflight(LossCause cause) {
+  if (!inflight_) return;
+  if (on_loss_)
+    for (std::size_t i = 0; i < inflight_->records.size(); ++i)
+      on_loss_(Reading{inflight_->records[i], inflight_->truth[i]}, cause);
+  inflight_.reset();
+  inflight_attempts_ = 0;
+}
+
 bool EdgeFirmware::attempt_failed() {
   ++inflight_attempts_;
   if (options_.max_attempts == 0 || inflight_attempts_ < options_.max_attempts) return false;

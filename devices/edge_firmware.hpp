@@ -38,7 +38,9 @@ struct FirmwareOptions {
 /// Why a reading never left the device.
 /// kRebootInflight: the in-flight message was in RAM when the device rebooted;
 /// a copy may still have reached the broker (its PUBACK was outstanding).
-enum class LossCause { kBufferOverflow, kRetriesExhausted, kReboot, kRebootInflight };
+/// kSentUnacknowledged: sent once without acknowledgement (MQTT QoS 0, CoAP
+/// NON, LoRaWAN unconfirmed) and lost on the way; the device never knew.
+enum class LossCause { kBufferOverflow, kRetriesExhausted, kReboot, kRebootInflight, kSentUnacknowledged };
 
 /// What survives a reboot (docs/faults.md). The RAM buffer and the in-flight
 /// message never do.
@@ -74,6 +76,8 @@ class EdgeFirmware {
   void acknowledged();
   /// An attempt got no acknowledgement. Returns true if the batch was dropped.
   bool attempt_failed();
+  /// The in-flight batch is gone for good: its readings are reported with `cause`.
+  void drop_inflight(LossCause cause);
 
   bool has_inflight() const { return inflight_ != nullptr; }
   int inflight_attempts() const { return inflight_attempts_; }

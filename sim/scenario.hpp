@@ -20,6 +20,11 @@
 #include "faults/value_faults.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/json_reader.hpp"
+#include "sim/net/ble.hpp"
+#include "sim/net/coap.hpp"
+#include "sim/net/lorawan.hpp"
+#include "sim/net/lte_m.hpp"
+#include "sim/net/zigbee.hpp"
 
 namespace twinbed::sim {
 
@@ -52,6 +57,34 @@ struct MqttSpec {
   double reconnect_interval_s = 10.0;
 };
 
+/// How a device reaches the plant (docs/networks.md). IP protocols (MQTT,
+/// CoAP, MQTT over LTE-M) go over the device's link to the broker; radio
+/// protocols (LoRaWAN, BLE, Zigbee) go to the device's gateway, which
+/// translates to MQTT and stores and forwards over its backhaul.
+struct ProtocolSpec {
+  std::string kind = "mqtt";  ///< mqtt | coap | lte_m | lorawan | ble | zigbee
+  // LoRaWAN
+  net::LoraRegion region = net::LoraRegion::kEu868;
+  int data_rate = 5;
+  bool confirmed = false;     ///< confirmed uplinks: an ACK in RX1, retransmissions up to max_transmissions
+  int max_transmissions = 8;  ///< NbTrans for confirmed uplinks
+  double rssi_lo_dbm = -110,
+         rssi_hi_dbm = -110;  ///< mean signal at the gateway, drawn per device in [lo, hi]
+  double fading_db = 0.0;     ///< per-frame normal fading, standard deviation
+  int channels = 3;           ///< uplink channels the device hops over (EU868 default: 3)
+  double duty_cycle = 0.01;   ///< sub-band limit (EU868: 1 %; 1 = none)
+  /// Radio payload encoding: a header per message plus a compact record
+  /// (sensor, time offset, value), bytes.
+  std::uint32_t header_bytes = 2, record_bytes = 6;
+  net::BleParams ble;
+  net::ZigbeeParams zigbee;
+  net::LteMParams lte_m;
+  net::CoapParams coap;
+
+  bool via_gateway() const { return kind == "lorawan" || kind == "ble" || kind == "zigbee"; }
+  std::uint64_t radio_bytes(std::size_t records) const { return header_bytes + record_bytes * records; }
+};
+
 struct DeviceSpec {
   std::string id;
   std::string gateway;
@@ -73,13 +106,27 @@ struct DeviceSpec {
   std::size_t buffer_capacity_records = 10000;
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   MqttSpec mqtt;
+  ProtocolSpec protocol;
   std::vector<SensorSpec> sensors;
+  /// The sender never learns a message's fate (MQTT QoS 0, CoAP NON, LoRaWAN unconfirmed).
+  bool fire_and_forget() const {
+    if (protocol.kind == "lorawan") return !protocol.confirmed;
+    if (protocol.kind == "coap") return !protocol.coap.confirmable;
+    if (protocol.kind == "mqtt" || protocol.kind == "lte_m") return mqtt.qos == 0;
+    return false;
+  }
 };
 
 struct GatewaySpec {
   std::string id;
   LinkSpec backhaul{10e6, 0.02};
   double cpu_flops = 1e9;
+  /// Store and forward for the radio devices behind it: what it received,
+  /// held until the backhaul carries it to the broker.
+  std::size_t buffer_capacity_records = 100000;
+  devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
+  double forward_interval_s = 1.0;  ///< it forwards what it holds at most this often (one MQTT publish)
+  net::GatewayRadio::Options lora;  ///< LoRa receivers: capture effect and its threshold
 };
 
 struct BrokerSpec {
@@ -123,6 +170,9 @@ inline const std::vector<std::string> kNetworkFaultKinds = {
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
                                                             "consumer_retry"};
 
+/// Fault kinds that act on a gateway itself (target: gateway ids).
+inline const std::vector<std::string> kGatewayFaultKinds = {"backhaul_outage"};
+
 struct FaultSpec {
   std::string id;
   std::string kind;            ///< a value kind (faults::value_fault_kinds()) or one of kNetworkFaultKinds
@@ -133,6 +183,7 @@ struct FaultSpec {
   bool enabled = true;             ///< false: drawn out of this run (swarm testing, `enabled_probability`)
   bool value_fault = false;        ///< targets sensors (a faults::value_fault_kinds() kind)
   bool service = false;            ///< targets the broker or the cloud (kServiceFaultKinds)
+  bool gateway_fault = false;      ///< targets gateways themselves (kGatewayFaultKinds)
   faults::ValueFaultParams value;  ///< value faults; its activity carries start/end and episodes
   std::optional<CouplingSpec> coupled_to;  ///< emi_bursts only
   /// outage: one draw of the episodes for every target (a site power cut), not one per device

@@ -218,6 +218,25 @@ struct Loader {
       GatewaySpec g;
       g.backhaul = read_link(n, "backhaul", g.backhaul);
       g.cpu_flops = n.number("cpu_flops", g.cpu_flops, Range::positive());
+      if (n.has("buffer")) {
+        Node b = n.child("buffer");
+        if (b.expect_object()) {
+          g.buffer_capacity_records = static_cast<std::size_t>(
+              b.number("capacity_records", static_cast<double>(g.buffer_capacity_records), Range::count(1)));
+          g.overflow = read_overflow(b);
+          b.finish();
+        }
+      }
+      g.forward_interval_s = n.number("forward_interval_s", g.forward_interval_s, Range::period(86400));
+      if (n.has("lora")) {
+        Node l = n.child("lora");
+        if (l.expect_object()) {
+          g.lora.capture = l.boolean("capture", g.lora.capture);
+          g.lora.capture_threshold_db =
+              l.number("capture_threshold_db", g.lora.capture_threshold_db, Range::up_to(60));
+          l.finish();
+        }
+      }
       n.finish();
       for (const auto& [i, id] : ids) {
         g.id = id;
@@ -261,6 +280,107 @@ struct Loader {
     if (signal == "bearing_temp") return {-20.0, 150.0};
     if (signal == "motor_current") return {0.0, 60.0};
     return {0.0, 200.0};  // flow
+  }
+
+  static devices::OverflowPolicy read_overflow(Node& b) {
+    return b.choice("overflow", {"drop_oldest", "drop_newest"}, "drop_oldest") == "drop_newest"
+               ? devices::OverflowPolicy::kDropNewest
+               : devices::OverflowPolicy::kDropOldest;
+  }
+
+  /// devices[].protocol: the kind and that kind's parameters only (a key of
+  /// another kind is an unknown key).
+  void read_protocol(Node p, DeviceSpec& d) {
+    if (!p.expect_object()) return;
+    ProtocolSpec& pr = d.protocol;
+    pr.kind = p.choice("kind", {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee"}, "mqtt");
+    if (!p.has("kind")) diag.error(p.path() + ".kind", "a protocol kind", "nothing (the key is required)");
+    if (pr.kind == "lorawan") {
+      pr.region = p.choice("region", {"EU868", "US915"}, "EU868") == "US915" ? net::LoraRegion::kUs915
+                                                                             : net::LoraRegion::kEu868;
+      const int max_dr = pr.region == net::LoraRegion::kEu868 ? 6 : 4;
+      if (p.has("spreading_factor") && p.has("data_rate"))
+        diag.error_message(p.path(), "give data_rate or spreading_factor, not both");
+      pr.data_rate = static_cast<int>(
+          p.number("data_rate", 5 - (pr.region == net::LoraRegion::kUs915 ? 2 : 0), Range::count(0, max_dr)));
+      if (p.has("spreading_factor")) {
+        const int sf = static_cast<int>(p.number("spreading_factor", 7, Range::count(7, 12)));
+        pr.data_rate = net::data_rate_of_sf(pr.region, sf);
+        if (pr.data_rate < 0)
+          diag.error(p.path() + ".spreading_factor",
+                     "a spreading factor of " + net::to_string(pr.region) + " at 125 kHz (7..10 in US915)",
+                     describe(p.value().at("spreading_factor")));
+      }
+      pr.confirmed = p.boolean("confirmed", false);
+      pr.max_transmissions =
+          static_cast<int>(p.number("max_transmissions", pr.confirmed ? 8 : 1, Range::count(1, 15)));
+      if (p.has("rssi_dbm")) {
+        const json& v = p.value().at("rssi_dbm");
+        if (v.is_number()) {
+          pr.rssi_lo_dbm = pr.rssi_hi_dbm = p.number("rssi_dbm", -110, {-200, 30, false, false});
+        } else if (v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number() &&
+                   v[0].get<double>() <= v[1].get<double>() && v[0].get<double>() >= -200 &&
+                   v[1].get<double>() <= 30) {
+          pr.rssi_lo_dbm = v[0].get<double>();
+          pr.rssi_hi_dbm = v[1].get<double>();
+        } else {
+          diag.error(p.path() + ".rssi_dbm", "a number or [lo, hi] in dBm within [-200, 30]", describe(v));
+        }
+      }
+      pr.fading_db = p.number("fading_db", 0.0, Range::up_to(40));
+      pr.channels = static_cast<int>(
+          p.number("channels", pr.region == net::LoraRegion::kEu868 ? 3 : 8, Range::count(1, 64)));
+      pr.duty_cycle = p.number("duty_cycle", net::default_duty_cycle(pr.region), {0.0, 1.0, true, false});
+    }
+    if (pr.via_gateway()) {
+      pr.header_bytes =
+          static_cast<std::uint32_t>(p.number("header_bytes", pr.header_bytes, Range::count(0, 64)));
+      pr.record_bytes =
+          static_cast<std::uint32_t>(p.number("record_bytes", pr.record_bytes, Range::count(1, 64)));
+    }
+    if (pr.kind == "lorawan" && pr.data_rate >= 0) {
+      const std::uint32_t n = net::max_app_payload_bytes(pr.region, pr.data_rate);
+      if (pr.header_bytes + pr.record_bytes > n)
+        diag.error_message(p.path(), "one record (" + std::to_string(pr.header_bytes + pr.record_bytes) +
+                                         " bytes with the header) does not fit the " + std::to_string(n) +
+                                         "-byte payload of data rate " + std::to_string(pr.data_rate));
+    }
+    if (pr.kind == "ble") {
+      net::BleParams& b = pr.ble;
+      b.connection_interval_s =
+          p.number("connection_interval_s", b.connection_interval_s, {0.0075, 4.0, false, false});
+      b.att_mtu = static_cast<std::uint32_t>(p.number("att_mtu", b.att_mtu, Range::count(23, 517)));
+      b.packets_per_event =
+          static_cast<std::uint32_t>(p.number("packets_per_event", b.packets_per_event, Range::count(1, 64)));
+      b.packet_error_rate = p.number("packet_error_rate", b.packet_error_rate, {0.0, 1.0, false, true});
+      b.supervision_timeout_s =
+          p.number("supervision_timeout_s", b.supervision_timeout_s, {0.1, 32.0, false, false});
+    }
+    if (pr.kind == "zigbee") {
+      net::ZigbeeParams& z = pr.zigbee;
+      z.hops = static_cast<std::uint32_t>(p.number("hops", z.hops, Range::count(1, 30)));
+      z.channel_busy_probability = p.number("channel_busy_probability", 0.0, {0.0, 1.0, false, true});
+      z.frame_error_rate = p.number("frame_error_rate", 0.0, {0.0, 1.0, false, true});
+      z.max_payload_bytes = static_cast<std::uint32_t>(
+          p.number("max_payload_bytes", z.max_payload_bytes, Range::count(1, 100)));
+    }
+    if (pr.kind == "lte_m") {
+      net::LteMParams& l = pr.lte_m;
+      if (p.has("latency_s")) l.latency = read_law(p, "latency_s", Range::up_to(60), false);
+      l.uplink_bps = p.number("uplink_bps", l.uplink_bps, {1.0, 1e9, false, false});
+      l.psm = p.boolean("psm", l.psm);
+      l.active_timer_s = p.number("active_timer_s", l.active_timer_s, Range::up_to(1e6));
+      l.psm_wake_delay_s = p.number("psm_wake_delay_s", l.psm_wake_delay_s, Range::up_to(600));
+      d.link.bandwidth_bps = l.uplink_bps;  // the cell's uplink rate is the device's link
+    }
+    if (pr.kind == "coap") {
+      net::CoapParams& c = pr.coap;
+      c.confirmable = p.boolean("confirmable", true);
+      c.ack_timeout_s = p.number("ack_timeout_s", c.ack_timeout_s, Range::period(3600));
+      c.ack_random_factor = p.number("ack_random_factor", c.ack_random_factor, {1.0, 10.0, false, false});
+      c.max_retransmit = static_cast<int>(p.number("max_retransmit", c.max_retransmit, Range::count(0, 20)));
+    }
+    p.finish();
   }
 
   void read_devices(Node& root) {
@@ -329,16 +449,14 @@ struct Loader {
         if (b.expect_object()) {
           d.buffer_capacity_records = static_cast<std::size_t>(
               b.number("capacity_records", static_cast<double>(d.buffer_capacity_records), Range::count(1)));
-          d.overflow = b.choice("overflow", {"drop_oldest", "drop_newest"}, "drop_oldest") == "drop_newest"
-                           ? devices::OverflowPolicy::kDropNewest
-                           : devices::OverflowPolicy::kDropOldest;
+          d.overflow = read_overflow(b);
           b.finish();
         }
       }
       if (n.has("mqtt")) {
         Node m = n.child("mqtt");
         if (m.expect_object()) {
-          d.mqtt.qos = static_cast<int>(m.number("qos", 1, {1, 1, false, true}));
+          d.mqtt.qos = static_cast<int>(m.number("qos", 1, Range::count(0, 2)));
           d.mqtt.ack_timeout_s = m.number("ack_timeout_s", d.mqtt.ack_timeout_s, Range::period());
           d.mqtt.max_attempts = static_cast<int>(m.number("max_attempts", 0, Range::count(0, 1e6)));
           d.mqtt.max_batch_records = static_cast<std::size_t>(m.number(
@@ -348,6 +466,7 @@ struct Loader {
           m.finish();
         }
       }
+      if (n.has("protocol")) read_protocol(n.child("protocol"), d);
       std::vector<Node> sensor_nodes = n.array("sensors", true);
       if (sensor_nodes.empty() && n.has("sensors"))
         diag.error(n.path() + ".sensors", "at least one sensor", "an empty array");
@@ -585,6 +704,7 @@ struct Loader {
     std::vector<std::string> kinds = faults::value_fault_kinds();
     kinds.insert(kinds.end(), kNetworkFaultKinds.begin(), kNetworkFaultKinds.end());
     kinds.insert(kinds.end(), kServiceFaultKinds.begin(), kServiceFaultKinds.end());
+    kinds.insert(kinds.end(), kGatewayFaultKinds.begin(), kGatewayFaultKinds.end());
     for (Node n : root.array("faults", false)) {
       if (!n.expect_object()) continue;
       FaultSpec f;
@@ -598,8 +718,10 @@ struct Loader {
       f.service =
           std::find(kServiceFaultKinds.begin(), kServiceFaultKinds.end(), f.kind) != kServiceFaultKinds.end();
       const bool service = f.service;
+      f.gateway_fault =
+          std::find(kGatewayFaultKinds.begin(), kGatewayFaultKinds.end(), f.kind) != kGatewayFaultKinds.end();
       f.value_fault =
-          !f.kind.empty() && !service &&
+          !f.kind.empty() && !service && !f.gateway_fault &&
           std::find(kNetworkFaultKinds.begin(), kNetworkFaultKinds.end(), f.kind) == kNetworkFaultKinds.end();
       Selector target;
       if (service) {  // the broker or the cloud: there is one of each
@@ -671,7 +793,7 @@ struct Loader {
           f.shift_s = fault_number(n, f, "shift_s", 86400.0, Range::positive());
         if (f.kind == "timestamp_timezone")
           f.shift_s = fault_number(n, f, "shift_s", 3600.0, {-86400, 86400, false, false});
-      } else if (f.kind == "broker_restart" || f.kind == "bridge_outage") {
+      } else if (f.kind == "broker_restart" || f.kind == "bridge_outage" || f.kind == "backhaul_outage") {
         if (!n.has("episodes") && !has_end && !has_duration)
           diag.error(n.path() + ".duration_s", "how long it is down (or episodes)", "nothing");
         read_activity(n, f);
@@ -782,6 +904,17 @@ struct Loader {
       if (f.targets.empty())
         diag.error(path + ".target",
                    "a target matching at least one sensor (\"device/sensor\", globs allowed)",
+                   "\"" + f.target_pattern + "\", which matches none");
+      return;
+    }
+    if (f.gateway_fault) {  // the gateway itself: its id, a glob, or a {gateway} selector
+      for (const auto& g : sc.gateways) {
+        const bool match =
+            sel.glob.empty() ? selector_matches(sel, {{"gateway", g.id}}) : glob_match(sel.glob, g.id);
+        if (match) f.targets.push_back(g.id);
+      }
+      if (f.targets.empty())
+        diag.error(path + ".target", "a target matching at least one gateway",
                    "\"" + f.target_pattern + "\", which matches none");
       return;
     }

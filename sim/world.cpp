@@ -21,6 +21,7 @@
 #include "faults/gilbert_elliott.hpp"
 #include "faults/outage_schedule.hpp"
 #include "pipeline/reference_pipeline.hpp"
+#include "sim/net/mqtt_session.hpp"
 #include "sim/platform.hpp"
 #include "sim/sim_wait.hpp"
 #include "sim/topology.hpp"
@@ -35,7 +36,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Loss causes in /readings/lost/cause (docs/trace-format.md).
-constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3, kLostBroker = 4;
+constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3, kLostBroker = 4,
+                       kLostUnacknowledged = 5, kLostGateway = 6;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t {
@@ -46,12 +48,14 @@ enum class Outcome : std::uint8_t {
   kBrokerRejected = 4,
   kAckLost = 5,
   kLostPartition = 6,
-  kBrokerDown = 7
+  kBrokerDown = 7,
+  kCollision = 8,  ///< a LoRa frame collided with another at the gateway
+  kLostRadio = 9   ///< a radio hop gave up (BLE supervision timeout, Zigbee retries, below sensitivity)
 };
 
 /// Why a reading was dropped somewhere a copy of it may still come from; the
 /// ledger decides at the end of the run.
-enum class DropCause : std::uint8_t { kRetries, kReboot, kBroker };
+enum class DropCause : std::uint8_t { kRetries, kReboot, kBroker, kUnacknowledged, kGateway };
 
 /// Packet loss on one direction of a link inside a window: Bernoulli or Gilbert–Elliott.
 struct TimedLoss {
@@ -79,8 +83,63 @@ struct MessageFault {
   faults::RandomStream draws;
 };
 
+/// A bounded hand-off queue between actors, with a condition variable to wake the consumer.
+struct ActorQueue {
+  std::deque<devices::BatchPtr> items;
+  std::deque<double> arrival_s;            ///< parallel to items: when each arrived
+  std::vector<devices::BatchPtr> in_work;  ///< taken by the consumer, not yet handed on
+  std::vector<double> in_work_arrival_s;
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
+  std::size_t peak = 0;
+  bool consumer_waiting = false;  ///< notify only then: a notification is a simcall
+};
+
+/// A broker, bridge or backhaul fault window.
+struct ServiceDown {
+  double start_s, end_s;
+  const FaultSpec* spec;
+};
+
+/// The end of the window containing t_s, or t_s when none does.
+double down_until(const std::vector<ServiceDown>& downs, double t_s) {
+  for (const ServiceDown& w : downs)
+    if (w.start_s <= t_s && t_s < w.end_s) return w.end_s;
+  return t_s;
+}
+bool down_during(const std::vector<ServiceDown>& downs, double from_s, double to_s) {
+  for (const ServiceDown& w : downs)
+    if (w.start_s < to_s && from_s < w.end_s) return true;
+  return false;
+}
+
+/// A gateway: LoRa receivers, and store and forward for its radio devices
+/// (their messages wait in a bounded buffer for the backhaul to the broker).
+struct GatewayRuntime {
+  const GatewaySpec* spec = nullptr;
+  sg4::Host* host = nullptr;
+  net::GatewayRadio lora;
+  ActorQueue queue;
+  std::uint64_t held_records = 0;  ///< in the buffer, forwarding included
+  std::uint64_t peak_records = 0;
+  bool has_radio_devices = false;
+  int lora_channels = 0;                    ///< the most uplink channels any of its LoRa devices uses
+  std::vector<ServiceDown> backhaul_downs;  ///< backhaul_outage windows, by start
+  bool backhaul_down_at(double t_s) const { return down_until(backhaul_downs, t_s) > t_s; }
+};
+
 struct DeviceRuntime {
   const DeviceSpec* spec = nullptr;
+  GatewayRuntime* gateway = nullptr;
+  analysis::ProtocolFigures* figures = nullptr;  ///< its protocol's
+  std::optional<faults::RandomStream> radio;     ///< channel, fading and hop draws
+  std::optional<net::DutyCycle> duty;            ///< LoRa
+  std::optional<net::LteMModem> modem;           ///< LTE-M
+  double rssi_dbm = 0.0;                         ///< LoRa: mean signal at the gateway
+  net::MqttBrokerSession session;                ///< the broker's QoS 2 state for this client
+  std::uint64_t last_forwarded_id = 0;           ///< CoAP server / LoRaWAN network server de-duplication
+  net::CoapTimeline coap;                        ///< the in-flight CoAP message's resend times
+  double coap_first_s = 0.0;
   std::uint32_t index = 0;
   sg4::Host* host = nullptr;
   std::unique_ptr<devices::EdgeFirmware> firmware;
@@ -108,18 +167,6 @@ struct DeviceRuntime {
   std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
 };
 
-/// A bounded hand-off queue between actors, with a condition variable to wake the consumer.
-struct ActorQueue {
-  std::deque<devices::BatchPtr> items;
-  std::deque<double> arrival_s;            ///< parallel to items: when each arrived
-  std::vector<devices::BatchPtr> in_work;  ///< taken by the consumer, not yet handed on
-  std::vector<double> in_work_arrival_s;
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
-  std::size_t peak = 0;
-  bool consumer_waiting = false;  ///< notify only then: a notification is a simcall
-};
-
 class World {
  public:
   World(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options), topology_(sc) {}
@@ -129,6 +176,7 @@ class World {
     platform_ = build_platform(topology_);
     if (!options_.out_dir.empty()) open_trace();
     build_assets();
+    build_gateways();
     build_devices();
     build_pipeline();
     build_services();
@@ -224,6 +272,56 @@ class World {
     const double threshold = c.load_above;
     return
         [pump, threshold](double t_s) { return t_s < pump->failure_s() && pump->load_at(t_s) >= threshold; };
+  }
+
+  /// Gateways: hosts, LoRa receivers, and their backhaul outages (windows and labels).
+  void build_gateways() {
+    gateways_.resize(sc_.gateways.size());
+    for (std::size_t i = 0; i < sc_.gateways.size(); ++i) {
+      GatewayRuntime& g = gateways_[i];
+      g.spec = &sc_.gateways[i];
+      g.host = platform_.host_of_vertex[topology_.vertex(g.spec->id)];
+      g.lora = net::GatewayRadio(g.spec->lora);
+      gateway_index_[g.spec->id] = i;
+    }
+    for (const FaultSpec& f : sc_.faults) {
+      if (!f.enabled || !f.gateway_fault) continue;
+      for (const std::string& target : f.targets) {
+        GatewayRuntime& g = gateways_[gateway_index_.at(target)];
+        for (const faults::Window& w : episodes_of(f, f.id + "@" + target)) {
+          g.backhaul_downs.push_back({w.start_s, w.end_s, &f});
+          label(f, target, w.start_s, w.end_s);
+        }
+      }
+    }
+    for (GatewayRuntime& g : gateways_)
+      std::sort(g.backhaul_downs.begin(), g.backhaul_downs.end(),
+                [](const ServiceDown& a, const ServiceDown& b) { return a.start_s < b.start_s; });
+  }
+
+  /// A device's protocol state: its gateway, figures, radio draws, duty cycle, modem.
+  void wire_protocol(DeviceRuntime& rt, devices::FirmwareOptions& fo) {
+    const DeviceSpec& spec = *rt.spec;
+    const ProtocolSpec& pr = spec.protocol;
+    rt.gateway = &gateways_[gateway_index_.at(spec.gateway)];
+    rt.figures = &run_.protocols[pr.kind];
+    ++rt.figures->devices;
+    if (pr.kind == "mqtt") return;
+    rt.radio.emplace(sc_.seed, spec.id, "radio");
+    if (pr.via_gateway()) rt.gateway->has_radio_devices = true;
+    if (pr.kind == "lorawan") {
+      rt.duty.emplace(pr.duty_cycle);
+      rt.gateway->lora_channels = std::max(rt.gateway->lora_channels, pr.channels);
+      rt.rssi_dbm = faults::RandomStream(sc_.seed, spec.id, "rssi").uniform(pr.rssi_lo_dbm, pr.rssi_hi_dbm);
+      const std::uint32_t payload = net::max_app_payload_bytes(pr.region, pr.data_rate);
+      fo.max_batch_records =
+          std::min<std::size_t>(fo.max_batch_records, (payload - pr.header_bytes) / pr.record_bytes);
+      if (pr.confirmed) fo.max_attempts = pr.max_transmissions;
+    } else if (pr.kind == "lte_m") {
+      rt.modem.emplace(pr.lte_m);
+    } else if (pr.kind == "coap" && pr.coap.confirmable) {
+      fo.max_attempts = pr.coap.max_retransmit + 1;
+    }
   }
 
   void build_devices() {
@@ -347,6 +445,7 @@ class World {
       fo.overflow = spec.overflow;
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
+      wire_protocol(rt, fo);
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
       rt.firmware->on_loss(
           [this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
@@ -387,6 +486,8 @@ class World {
 
   void start_actors() {
     for (DeviceRuntime& d : devices_) spawn("fw:" + d.spec->id, d.host, [this, &d] { device_loop(d); });
+    for (GatewayRuntime& g : gateways_)
+      if (g.has_radio_devices) spawn("gw:" + g.spec->id, g.host, [this, &g] { gateway_loop(g); });
     spawn("broker", platform_.broker, [this] { broker_loop(); });
     spawn("cloud", platform_.cloud, [this] { cloud_loop(); });
     spawn("progress", platform_.cloud, [this] { progress_loop(); });
@@ -443,7 +544,7 @@ class World {
         fw.acknowledged();
         ack_at_s = kInf;
       }
-      if (!connected && !d.outages.down_at(now) && !broker_down_at(now)) {  // reconnected: resend at once
+      if (!connected && !link_down_at(d, now) && !broker_down_at(now)) {  // reconnected: resend at once
         connected = true;
         retry_due_s = now;
       }
@@ -467,20 +568,23 @@ class World {
         if (fresh && sent_)  // which message carries each reading (retries resend the same message)
           for (const auto& r : batch->records) sent_->append(r.device, r.sensor, r.seq, batch->message_id);
         const double sent_at = now;
-        const auto [outcome, ack_at] =
-            transmit(d, batch, fw.inflight_attempts() + 1, sent_at + mqtt.ack_timeout_s);
+        const Attempt a = transmit(d, batch, fw.inflight_attempts() + 1, sent_at + mqtt.ack_timeout_s);
         now = sg4::Engine::get_clock();
-        if (outcome == Outcome::kAcked) {
-          ack_at_s = ack_at;
+        if (a.outcome == Outcome::kAcked) {
+          ack_at_s = a.ack_at_s;
           continue;
         }
-        if (outcome == Outcome::kLinkDown ||
-            outcome == Outcome::kBrokerDown) {  // not an attempt: disconnected
+        if (a.outcome == Outcome::kLinkDown ||
+            a.outcome == Outcome::kBrokerDown) {  // not an attempt: disconnected
           connected = false;
           break;
         }
+        if (d.spec->fire_and_forget()) {  // sent, lost, and the device never knew
+          fw.drop_inflight(devices::LossCause::kSentUnacknowledged);
+          continue;
+        }
         if (fw.attempt_failed()) continue;  // dropped after max_attempts: go on with the next message
-        retry_due_s = sent_at + mqtt.ack_timeout_s;
+        retry_due_s = a.retry_at_s < kInf ? std::max(a.retry_at_s, now) : sent_at + mqtt.ack_timeout_s;
         break;
       }
       while (next_tick_s <= now) next_tick_s += interval_s;
@@ -536,14 +640,31 @@ class World {
 
   struct Attempt {
     Outcome outcome;
-    double ack_at_s;  ///< when the PUBACK arrives (kAcked only)
+    double ack_at_s = kInf;    ///< when the acknowledgement arrives (kAcked only)
+    double retry_at_s = kInf;  ///< the protocol's own resend time (kInf: the MQTT ack timeout)
   };
 
-  /// One MQTT PUBLISH attempt, QoS 1: one SimGrid communication for the whole
-  /// batch. The PUBACK (a few bytes, never contended) is modelled analytically:
-  /// it arrives after the route's latency unless the downlink's loss model or
-  /// an outage takes it; arriving after `deadline_s` it is as good as lost (the
-  /// client has resent by then).
+  /// The device cannot reach the broker: its link is out, or (IP devices) its
+  /// gateway's backhaul is. Radio devices are connectionless: their gateway stores and forwards.
+  bool link_down_at(const DeviceRuntime& d, double t_s) const {
+    return d.outages.down_at(t_s) || (!d.spec->protocol.via_gateway() && d.gateway->backhaul_down_at(t_s));
+  }
+  bool link_down_during(const DeviceRuntime& d, double from_s, double to_s) const {
+    return d.outages.down_during(from_s, to_s) ||
+           (!d.spec->protocol.via_gateway() && down_during(d.gateway->backhaul_downs, from_s, to_s));
+  }
+
+  /// One attempt to send a message, by the device's protocol.
+  ///
+  /// IP protocols (MQTT, MQTT over LTE-M, CoAP) carry the batch as one
+  /// SimGrid communication to the broker; radio protocols carry it over the
+  /// radio model to the device's gateway (LoRa frames contend there). The
+  /// acknowledgement (PUBACK, PUBREC…PUBCOMP, CoAP ACK, LoRaWAN ACK in RX1)
+  /// is a few bytes and never contends, so it is modelled analytically: it
+  /// arrives after the route's latency unless a downlink loss model, a
+  /// partition or an outage takes it; arriving after `deadline_s` it is as
+  /// good as lost (the client has resent by then). Fire-and-forget protocols
+  /// (QoS 0, CoAP NON, LoRaWAN unconfirmed) are "acknowledged" on arrival.
   Attempt transmit(DeviceRuntime& d, const devices::BatchPtr& batch, int attempt, double deadline_s) {
     for (auto& r : d.rate_limits) {  // a token bucket: wait for a token when the bucket is empty
       const double now = sg4::Engine::get_clock();
@@ -559,37 +680,98 @@ class World {
       }
       r.tokens -= 1.0;
     }
+    const ProtocolSpec& pr = d.spec->protocol;
+    const bool radio = pr.via_gateway();
+    analysis::ProtocolFigures& fig = *d.figures;
     const double t0 = sg4::Engine::get_clock();
-    const std::uint64_t bytes = batch->wire_bytes();
+    const std::uint64_t bytes = radio ? pr.radio_bytes(batch->records.size()) : batch->wire_bytes();
     ++run_.data.attempts;
-    auto done = [&](Outcome o, double ack_at_s = kInf) {
+    ++fig.transmissions;
+    if (attempt == 1) {
+      ++fig.messages;
+      if (pr.kind == "coap") {  // this message's resend schedule (RFC 7252 §4.2)
+        d.coap = net::coap_timeline(pr.coap, d.radio->uniform());
+        d.coap_first_s = t0;
+      }
+    }
+    auto done = [&](Outcome o, double ack_at_s = kInf, double retry_at_s = kInf) {
+      if (o != Outcome::kAcked && o != Outcome::kAckLost && o != Outcome::kLinkDown &&
+          o != Outcome::kBrokerDown)
+        ++fig.lost;
+      if (o == Outcome::kAckLost) ++fig.acks_lost;
       if (messages_)
         messages_->append(d.index, batch->message_id, attempt, batch->records.size(), bytes, t0,
                           sg4::Engine::get_clock(), static_cast<std::uint8_t>(o));
-      return Attempt{o, ack_at_s};
+      return Attempt{o, ack_at_s, retry_at_s};
     };
-    if (d.outages.down_at(t0)) {
+    // CoAP resends on its own schedule; a confirmed LoRaWAN uplink after RX2 and ACK_TIMEOUT.
+    auto retry_at = [&](double t1_s) {
+      if (pr.kind == "coap" && pr.coap.confirmable) {
+        const auto k = static_cast<std::size_t>(attempt);
+        return d.coap_first_s +
+               (k < d.coap.send_offsets_s.size() ? d.coap.send_offsets_s[k] : d.coap.give_up_offset_s);
+      }
+      if (pr.kind == "lorawan") return t1_s + 2.0 + d.radio->uniform(1.0, 3.0);
+      return kInf;
+    };
+    if (pr.kind == "coap" && pr.coap.confirmable) {  // the ACK must come before the next resend
+      const auto k = static_cast<std::size_t>(attempt);
+      deadline_s = d.coap_first_s +
+                   (k < d.coap.send_offsets_s.size() ? d.coap.send_offsets_s[k] : d.coap.give_up_offset_s);
+    }
+    if (!radio && link_down_at(d, t0)) {
       ++run_.data.lost_outage;
       return done(Outcome::kLinkDown);
     }
+    // Losses decided as the message leaves (a radio frame still goes on air).
     bool lost = false;
     for (auto& l : d.uplink_loss) lost = l.lost(t0) || lost;
-    if (lost) {
-      ++run_.data.lost_link;
-      return done(Outcome::kLostLink);
-    }
+    bool partitioned = false;
     for (auto& p : d.partitions)
-      if (p.spec->uplink && p.up.active_at(t0)) lost = true;
-    if (lost) {
-      ++run_.data.lost_partition;
-      return done(Outcome::kLostPartition);
+      if (p.spec->uplink && p.up.active_at(t0)) partitioned = true;
+    const bool radio_out = radio && d.outages.down_at(t0);
+    if (!radio) {
+      if (lost) {
+        ++run_.data.lost_link;
+        return done(Outcome::kLostLink);
+      }
+      if (partitioned) {
+        ++run_.data.lost_partition;
+        return done(Outcome::kLostPartition);
+      }
     }
     run_.data.bytes += bytes;
-    transfer(d.host, platform_.broker, bytes);
+    fig.bytes += bytes;
+    Outcome radio_outcome = Outcome::kAcked;  // radios: what the hop did
+    if (radio) {
+      radio_outcome = radio_hop(d, bytes, fig);
+    } else {
+      if (d.modem) {  // LTE-M: waking from PSM and the cell's latency, then the uplink at its rate
+        const net::HopResult h = d.modem->send(t0, bytes, *d.radio);
+        fig.psm_wake_ups = d.modem->wake_ups();
+        fig.airtime_s += h.airtime_s;
+        if (h.duration_s > h.airtime_s) wait_for(h.duration_s - h.airtime_s);
+      }
+      transfer(d.host, platform_.broker, bytes);
+    }
     const double t1 = sg4::Engine::get_clock();
-    if (d.outages.down_during(t0, t1)) {
+    if (radio_out || link_down_during(d, t0, t1)) {
       ++run_.data.lost_outage;
-      return done(Outcome::kLostOutage);
+      return done(Outcome::kLostOutage, kInf, retry_at(t1));
+    }
+    if (radio) {
+      if (lost) {
+        ++run_.data.lost_link;
+        return done(Outcome::kLostLink, kInf, retry_at(t1));
+      }
+      if (partitioned) {
+        ++run_.data.lost_partition;
+        return done(Outcome::kLostPartition, kInf, retry_at(t1));
+      }
+      if (radio_outcome != Outcome::kAcked) {
+        ++run_.data.lost_link;
+        return done(radio_outcome, kInf, retry_at(t1));
+      }
     }
     double extra_delay_s = 0;  // queueing and jitter beyond the links' own
     for (auto& m : d.delays)
@@ -597,37 +779,193 @@ class World {
         extra_delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
     if (extra_delay_s > 0) wait_for(extra_delay_s);
     const double arrived_s = sg4::Engine::get_clock();
-    if (broker_down_at(arrived_s)) {  // connection refused: the client disconnects and reconnects later
+    if (!radio &&
+        broker_down_at(arrived_s)) {  // connection refused: the client disconnects and reconnects later
       ++run_.data.broker_down_refusals;
       return done(Outcome::kBrokerDown);
     }
     devices::BatchPtr delivered_copy = batch;
     for (auto& m : d.corruptions) {
       if (!m.activity.active_at(t1) || !(m.draws.uniform() < m.spec->probability)) continue;
-      if (m.spec->corruption_detected) {  // the checksum fails: the broker drops it, no PUBACK
+      if (m.spec->corruption_detected) {  // the checksum fails: the receiver drops it, no acknowledgement
         ++run_.data.corrupted_detected;
-        return done(Outcome::kLostLink);
+        return done(Outcome::kLostLink, kInf, retry_at(t1));
       }
       delivered_copy = corrupt(*delivered_copy, m);  // one record's value, one flipped bit
     }
-    if (!offer(broker_q_, delivered_copy, sc_.broker.queue_limit_messages)) {
+    // The receiver decides whether this copy is new: the MQTT broker's QoS 2
+    // session, the CoAP server's message-id cache, the LoRaWAN network
+    // server's frame counter. QoS 0/1, BLE and Zigbee forward every copy.
+    const int qos = d.spec->mqtt.qos;
+    auto is_new = [&] {
+      if (pr.kind == "mqtt" || pr.kind == "lte_m") return d.session.on_publish(qos, batch->message_id);
+      if (pr.kind == "coap" || pr.kind == "lorawan") {
+        if (d.last_forwarded_id == batch->message_id) return false;
+        d.last_forwarded_id = batch->message_id;
+      }
+      return true;
+    };
+    auto deliver = [&](const devices::BatchPtr& copy) {
+      if (!is_new()) {
+        ++fig.duplicates_suppressed;
+        return true;
+      }
+      if (radio) return gateway_offer(*d.gateway, copy), true;
+      return offer(broker_q_, copy, sc_.broker.queue_limit_messages);
+    };
+    if (!deliver(delivered_copy)) {
+      d.session.on_pubrel(batch->message_id);  // refused: the broker keeps no state for it
       ++run_.data.broker_rejected;
       return done(Outcome::kBrokerRejected);
     }
     for (auto& m : d.duplications)  // the network delivers a second copy
-      if (m.activity.active_at(t1) && m.draws.uniform() < m.spec->probability &&
-          offer(broker_q_, batch, sc_.broker.queue_limit_messages))
+      if (m.activity.active_at(t1) && m.draws.uniform() < m.spec->probability && deliver(batch))
         ++run_.data.network_duplicates;
-    const double ack_at_s = arrived_s + d.ack_latency_s;
-    bool ack_lost = d.outages.down_during(arrived_s, ack_at_s) || ack_at_s > deadline_s;
-    for (auto& l : d.downlink_loss) ack_lost = l.lost(arrived_s) || ack_lost;
-    for (auto& p : d.partitions)
-      if (p.spec->downlink && p.down.active_at(arrived_s)) ack_lost = true;
-    if (ack_lost) {
+    if (d.spec->fire_and_forget() || pr.kind == "ble" || pr.kind == "zigbee")
+      return done(Outcome::kAcked, arrived_s);  // no acknowledgement to wait for, or the link layer's own
+    // The acknowledgement's way back: LoRaWAN's in RX1, one second after the
+    // uplink; the others after the route's latency.
+    const double ack_at_s = pr.kind == "lorawan" ? t1 + 1.0 : arrived_s + d.ack_latency_s;
+    if (ack_lost(d, arrived_s, ack_at_s) || ack_at_s > deadline_s) {
       ++run_.data.acks_lost;
-      return done(Outcome::kAckLost);
+      return done(Outcome::kAckLost, kInf, retry_at(t1));
     }
+    if (qos == 2 && (pr.kind == "mqtt" || pr.kind == "lte_m"))
+      return done(Outcome::kAcked, release(d, batch->message_id, ack_at_s));
     return done(Outcome::kAcked, ack_at_s);
+  }
+
+  /// The acknowledgement sent at `sent_s` is lost on its way back (arriving at `arrive_s`).
+  bool ack_lost(DeviceRuntime& d, double sent_s, double arrive_s) {
+    bool lost = d.spec->protocol.via_gateway() ? d.outages.down_during(sent_s, arrive_s)
+                                               : link_down_during(d, sent_s, arrive_s);
+    for (auto& l : d.downlink_loss) lost = l.lost(sent_s) || lost;
+    for (auto& p : d.partitions)
+      if (p.spec->downlink && p.down.active_at(sent_s)) lost = true;
+    return lost;
+  }
+
+  /// MQTT QoS 2, second half: PUBREL up, PUBCOMP down, the PUBREL resent
+  /// every ack timeout until a round trip works. Returns when the PUBCOMP
+  /// arrives: only then may the next message take the in-flight slot.
+  double release(DeviceRuntime& d, std::uint64_t message_id, double pubrec_at_s) {
+    const double latency_s = d.ack_latency_s;
+    for (double t = pubrec_at_s; t < sc_.duration_s; t += d.spec->mqtt.ack_timeout_s) {
+      bool up_lost = link_down_during(d, t, t + latency_s);
+      for (auto& l : d.uplink_loss) up_lost = l.lost(t) || up_lost;
+      for (auto& p : d.partitions)
+        if (p.spec->uplink && p.up.active_at(t)) up_lost = true;
+      if (!up_lost) {
+        d.session.on_pubrel(message_id);
+        const double comp_at_s = t + 2 * latency_s;
+        if (!ack_lost(d, t + latency_s, comp_at_s)) return comp_at_s;
+      }
+      ++d.figures->control_retries;
+    }
+    return kInf;  // not completed within the run: the message stays in flight
+  }
+
+  /// The radio hop to the gateway. LoRa: waits for the duty-cycle budget,
+  /// picks a channel, goes on air for the frame's time on air and asks the
+  /// gateway's receivers whether the frame survived. BLE and Zigbee: their
+  /// link models give the time and the fate. Returns kAcked when received.
+  Outcome radio_hop(DeviceRuntime& d, std::uint64_t bytes, analysis::ProtocolFigures& fig) {
+    const ProtocolSpec& pr = d.spec->protocol;
+    if (pr.kind == "lorawan") {
+      const net::LoraModulation m = net::data_rate(pr.region, pr.data_rate);
+      const double toa_s =
+          net::time_on_air_s(m, static_cast<std::uint32_t>(bytes) + net::kLorawanOverheadBytes);
+      const double now = sg4::Engine::get_clock();
+      const double start_s = d.duty->earliest_start_s(now);
+      if (start_s > now) {
+        fig.duty_cycle_wait_s += start_s - now;
+        wait_until(start_s);
+      }
+      d.duty->transmitted(start_s, toa_s);
+      const int channel = static_cast<int>(d.radio->uniform() * pr.channels);
+      const double rssi = d.rssi_dbm + (pr.fading_db > 0 ? pr.fading_db * d.radio->normal() : 0.0);
+      const std::uint64_t frame = d.gateway->lora.begin(start_s, toa_s, channel, m.spreading_factor, rssi);
+      fig.airtime_s += toa_s;
+      wait_for(toa_s);
+      const net::RxOutcome o = d.gateway->lora.outcome(frame);
+      if (o == net::RxOutcome::kCollision) {
+        ++fig.collisions;
+        return Outcome::kCollision;
+      }
+      return o == net::RxOutcome::kReceived ? Outcome::kAcked : Outcome::kLostRadio;
+    }
+    const net::HopResult r = pr.kind == "ble" ? net::ble_send(pr.ble, bytes, *d.radio)
+                                              : net::zigbee_send(pr.zigbee, bytes, *d.radio);
+    fig.airtime_s += r.airtime_s;
+    if (r.duration_s > 0) wait_for(r.duration_s);
+    return r.delivered ? Outcome::kAcked : Outcome::kLostRadio;
+  }
+
+  /// A message reaches a gateway's buffer. Over capacity, the overflow policy
+  /// drops whole messages (the oldest waiting, or this one); their readings
+  /// are lost (the device believes them delivered).
+  void gateway_offer(GatewayRuntime& g, const devices::BatchPtr& batch) {
+    ++run_.gateways.received_messages;
+    g.queue.items.push_back(batch);
+    g.queue.arrival_s.push_back(sg4::Engine::get_clock());
+    g.held_records += batch->records.size();
+    while (g.held_records > g.spec->buffer_capacity_records && !g.queue.items.empty()) {
+      const bool oldest = g.spec->overflow == devices::OverflowPolicy::kDropOldest;
+      const devices::BatchPtr victim = oldest ? g.queue.items.front() : g.queue.items.back();
+      if (oldest) {
+        g.queue.items.pop_front();
+        g.queue.arrival_s.pop_front();
+      } else {
+        g.queue.items.pop_back();
+        g.queue.arrival_s.pop_back();
+      }
+      g.held_records -= victim->records.size();
+      run_.gateways.overflow_records += victim->records.size();
+      for (std::size_t i = 0; i < victim->records.size(); ++i)
+        dropped_after_retries_.push_back({victim->device, victim->records[i].seq, victim->truth[i].serial,
+                                          victim->records[i].sensor, victim->truth[i].true_time_s,
+                                          DropCause::kGateway});
+    }
+    g.peak_records = std::max(g.peak_records, g.held_records);
+    if (!g.queue.items.empty() && g.queue.consumer_waiting) g.queue.cv->notify_one();
+  }
+
+  /// A gateway forwards what its radio devices sent, as MQTT publishes over
+  /// its backhaul, at most once per forward_interval_s. While the backhaul or
+  /// the broker is down it holds everything (its buffer's policy applies); a
+  /// publish cut by a backhaul outage is resent when the backhaul returns.
+  void gateway_loop(GatewayRuntime& g) {
+    while (take_all(g.queue, g.spec->forward_interval_s)) {
+      for (;;) {
+        double t = sg4::Engine::get_clock();
+        const double up_s = std::max(down_until(g.backhaul_downs, t), down_until(broker_downs_, t));
+        if (up_s >= sc_.duration_s) return;
+        if (up_s > t) {
+          wait_until(up_s);
+          continue;
+        }
+        std::uint64_t bytes = 0;
+        for (const auto& b : g.queue.in_work) bytes += b->wire_bytes();
+        transfer(g.host, platform_.broker, bytes);
+        if (down_during(g.backhaul_downs, t, sg4::Engine::get_clock())) {
+          ++run_.gateways.failed_forwards;
+          continue;
+        }
+        break;
+      }
+      ++run_.gateways.forwarded_publishes;
+      for (const auto& b : g.queue.in_work) {
+        g.held_records -= b->records.size();
+        if (!offer(broker_q_, b, sc_.broker.queue_limit_messages)) {
+          ++run_.data.broker_rejected;  // the broker is full: the gateway drops it (QoS 1 to a full queue)
+          for (std::size_t i = 0; i < b->records.size(); ++i)
+            dropped_after_retries_.push_back({b->device, b->records[i].seq, b->truth[i].serial,
+                                              b->records[i].sensor, b->truth[i].true_time_s,
+                                              DropCause::kGateway});
+        }
+      }
+      g.queue.in_work.clear();
+    }
   }
 
   /// An undetected corruption: a copy of the message in which one record's
@@ -697,16 +1035,6 @@ class World {
     }
   }
 
-  /// A broker or bridge fault window: the end of the one containing t_s, or t_s.
-  struct ServiceDown {
-    double start_s, end_s;
-    const FaultSpec* spec;
-  };
-  static double down_until(const std::vector<ServiceDown>& downs, double t_s) {
-    for (const ServiceDown& w : downs)
-      if (w.start_s <= t_s && t_s < w.end_s) return w.end_s;
-    return t_s;
-  }
   bool broker_down_at(double t_s) const {
     return !broker_downs_.empty() && down_until(broker_downs_, t_s) > t_s;
   }
@@ -866,7 +1194,9 @@ class World {
       // Decided at the end: a copy may still have reached the cloud (its ack was lost).
       dropped_after_retries_.push_back(
           {r.record.device, r.record.seq, r.truth.serial, r.record.sensor, r.truth.true_time_s,
-           cause == devices::LossCause::kRebootInflight ? DropCause::kReboot : DropCause::kRetries});
+           cause == devices::LossCause::kRebootInflight       ? DropCause::kReboot
+           : cause == devices::LossCause::kSentUnacknowledged ? DropCause::kUnacknowledged
+                                                              : DropCause::kRetries});
     }
   }
 
@@ -892,7 +1222,9 @@ class World {
       data.edge_buffer_overflows += fw.buffer().overflows();
       if (fw.has_inflight()) hold(*fw.next_publish());
     }
-    for (const ActorQueue* q : {&broker_q_, &cloud_q_}) {
+    std::vector<const ActorQueue*> queues = {&broker_q_, &cloud_q_};
+    for (const GatewayRuntime& g : gateways_) queues.push_back(&g.queue);
+    for (const ActorQueue* q : queues) {
       for (const auto& b : q->items) hold(*b);
       for (const auto& b : q->in_work) hold(*b);
     }
@@ -908,17 +1240,36 @@ class World {
         case DropCause::kBroker:
           ++data.lost_broker;
           break;
+        case DropCause::kUnacknowledged:
+          ++data.lost_unacknowledged;
+          break;
+        case DropCause::kGateway:
+          ++data.lost_gateway;
+          break;
       }
+      static constexpr std::uint8_t kTraceCause[] = {kLostRetriesExhausted, kLostReboot, kLostBroker,
+                                                     kLostUnacknowledged, kLostGateway};
       if (lost_)
         lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s,
-                      lost.cause == DropCause::kRetries  ? kLostRetriesExhausted
-                      : lost.cause == DropCause::kReboot ? kLostReboot
-                                                         : kLostBroker);
+                      kTraceCause[static_cast<std::size_t>(lost.cause)]);
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
     data.broker_queue_peak_messages = broker_q_.peak;
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
-                                    data.lost_reboot + data.lost_broker + data.undelivered_at_end;
+                                    data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
+                                    data.lost_gateway + data.undelivered_at_end;
+    // Radios and gateways: duty-cycle use, channel use, buffer peaks.
+    for (const DeviceRuntime& d : devices_)
+      if (d.duty)
+        d.figures->duty_cycle_use_max = std::max(
+            d.figures->duty_cycle_use_max, d.duty->airtime_s() / (sc_.duration_s * d.duty->duty_cycle()));
+    for (const GatewayRuntime& g : gateways_) {
+      run_.gateways.buffer_peak_records = std::max(run_.gateways.buffer_peak_records, g.peak_records);
+      if (g.lora_channels > 0)
+        run_.gateways.lora_channel_utilisation_max =
+            std::max(run_.gateways.lora_channel_utilisation_max,
+                     g.lora.busy_airtime_s() / (sc_.duration_s * g.lora_channels));
+    }
     if (accounted != data.generated)
       throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) +
                              " but accounted " + std::to_string(accounted));
@@ -1095,6 +1446,8 @@ class World {
   /// By sensor index: each value fault on the channel, with the spec it came from.
   std::vector<std::vector<std::pair<const FaultSpec*, const faults::ValueFault*>>> value_faults_;
   ActorQueue broker_q_, cloud_q_;
+  std::vector<GatewayRuntime> gateways_;
+  std::map<std::string, std::size_t> gateway_index_;
   std::vector<ServiceDown> broker_downs_, bridge_downs_;
   std::vector<MessageFault> consumer_retries_;
   analysis::RunData run_;
