@@ -63,9 +63,10 @@ const std::vector<std::string>& metric_names() {
                                   "detection_delay_s.max"};
     for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
     for (const std::string& kind : protocol_kinds())
-      for (const std::string f : {"devices", "messages", "transmissions", "retransmissions", "bytes", "lost",
-                                  "collisions", "acks_lost", "duplicates_suppressed", "control_retries",
-                                  "psm_wake_ups", "airtime_s", "duty_cycle_wait_s", "duty_cycle_use_max"})
+      for (const std::string f :
+           {"devices", "messages", "transmissions", "retransmissions", "bytes", "lost", "collisions",
+            "acks_lost", "duplicates_suppressed", "duplicates_delivered", "control_retries", "psm_wake_ups",
+            "airtime_s", "duty_cycle_wait_s", "duty_cycle_use_max"})
         n.push_back("network." + kind + "." + f);
     for (const std::string f : {"received_messages", "forwarded_publishes", "failed_forwards",
                                 "buffer_peak_records", "overflow_records", "lora_channel_utilisation_max"})

@@ -78,6 +78,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
     m[s + "collisions"] = static_cast<double>(p.collisions);
     m[s + "acks_lost"] = static_cast<double>(p.acks_lost);
     m[s + "duplicates_suppressed"] = static_cast<double>(p.duplicates_suppressed);
+    m[s + "duplicates_delivered"] = static_cast<double>(p.duplicates_delivered);
     m[s + "control_retries"] = static_cast<double>(p.control_retries);
     m[s + "psm_wake_ups"] = static_cast<double>(p.psm_wake_ups);
     m[s + "airtime_s"] = p.airtime_s;

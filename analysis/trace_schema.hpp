@@ -105,6 +105,8 @@ struct ProtocolFigures {
   std::uint64_t lost = 0;           ///< transmissions that did not arrive (any cause)
   std::uint64_t collisions = 0;     ///< LoRa frames lost to a collision at the gateway
   std::uint64_t acks_lost = 0;      ///< arrived, but the sender saw no acknowledgement
+  std::uint64_t duplicates_delivered =
+      0;  ///< copies of an already delivered message handed on to the pipeline
   std::uint64_t duplicates_suppressed =
       0;                              ///< resent copies the receiver recognised (QoS 2, CoAP, LoRaWAN FCnt)
   std::uint64_t control_retries = 0;  ///< MQTT QoS 2: PUBREL resends

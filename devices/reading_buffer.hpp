@@ -32,7 +32,11 @@ class RingPool {
   static void release(std::vector<Reading>&& ring);
 };
 
-enum class OverflowPolicy { kDropOldest, kDropNewest };
+/// What a full buffer does with one more reading (docs/scenario-format.md):
+/// drop the oldest reading, drop the new one, or downsample — drop every
+/// second reading held, halving the buffer's resolution so that it keeps
+/// covering the whole outage (repeated halvings thin the oldest data most).
+enum class OverflowPolicy { kDropOldest, kDropNewest, kDownsample };
 
 class ReadingBuffer {
  public:
@@ -51,6 +55,10 @@ class ReadingBuffer {
       ++size_;
       peak_ = std::max(peak_, size_);
       return std::nullopt;
+    }
+    if (policy_ == OverflowPolicy::kDownsample && capacity_ >= 2) {
+      thin();
+      return push(reading);
     }
     ++overflows_;
     if (policy_ == OverflowPolicy::kDropNewest || capacity_ == 0) return reading;
@@ -86,9 +94,11 @@ class ReadingBuffer {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   std::size_t peak() const { return peak_; }
-  std::uint64_t overflows() const { return overflows_; }
+  std::uint64_t overflows() const { return overflows_; }  ///< readings lost to overflow
   /// Precondition: !empty().
   double oldest_true_time_s() const { return ring_[head_].truth.true_time_s; }
+  /// Readings a downsampling overflow removed since the last call (the owner reports them).
+  std::vector<Reading>& thinned() { return thinned_; }
 
  private:
   void grow() {
@@ -101,6 +111,22 @@ class ReadingBuffer {
     head_ = 0;
   }
 
+  /// Keeps the readings at even positions (the oldest stays), moves the others to thinned_.
+  void thin() {
+    const std::size_t mask = ring_.size() - 1;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < size_; ++i) {
+      Reading& r = ring_[(head_ + i) & mask];
+      if (i % 2 == 1) {
+        thinned_.push_back(r);
+        ++overflows_;
+        continue;
+      }
+      ring_[(head_ + kept++) & mask] = r;
+    }
+    size_ = kept;
+  }
+
   std::size_t capacity_;
   OverflowPolicy policy_;
   std::vector<Reading> ring_;
@@ -108,6 +134,7 @@ class ReadingBuffer {
   std::size_t head_ = 0, size_ = 0;
   std::size_t peak_ = 0;
   std::uint64_t overflows_ = 0;
+  std::vector<Reading> thinned_;
 };
 
 }  // namespace twinbed::devices

@@ -223,7 +223,7 @@ struct Loader {
         if (b.expect_object()) {
           g.buffer_capacity_records = static_cast<std::size_t>(
               b.number("capacity_records", static_cast<double>(g.buffer_capacity_records), Range::count(1)));
-          g.overflow = read_overflow(b);
+          g.overflow = read_overflow(b, false);
           b.finish();
         }
       }
@@ -282,10 +282,13 @@ struct Loader {
     return {0.0, 200.0};  // flow
   }
 
-  static devices::OverflowPolicy read_overflow(Node& b) {
-    return b.choice("overflow", {"drop_oldest", "drop_newest"}, "drop_oldest") == "drop_newest"
-               ? devices::OverflowPolicy::kDropNewest
-               : devices::OverflowPolicy::kDropOldest;
+  static devices::OverflowPolicy read_overflow(Node& b, bool downsample_allowed = true) {
+    std::vector<std::string> policies = {"drop_oldest", "drop_newest"};
+    if (downsample_allowed) policies.push_back("downsample");  // gateways hold messages, not readings
+    const std::string policy = b.choice("overflow", policies, "drop_oldest");
+    return policy == "drop_newest"  ? devices::OverflowPolicy::kDropNewest
+           : policy == "downsample" ? devices::OverflowPolicy::kDownsample
+                                    : devices::OverflowPolicy::kDropOldest;
   }
 
   /// devices[].protocol: the kind and that kind's parameters only (a key of
@@ -352,15 +355,15 @@ struct Loader {
       b.att_mtu = static_cast<std::uint32_t>(p.number("att_mtu", b.att_mtu, Range::count(23, 517)));
       b.packets_per_event =
           static_cast<std::uint32_t>(p.number("packets_per_event", b.packets_per_event, Range::count(1, 64)));
-      b.packet_error_rate = p.number("packet_error_rate", b.packet_error_rate, {0.0, 1.0, false, true});
+      b.packet_error_rate = p.number("packet_error_rate", b.packet_error_rate, Range::probability());
       b.supervision_timeout_s =
           p.number("supervision_timeout_s", b.supervision_timeout_s, {0.1, 32.0, false, false});
     }
     if (pr.kind == "zigbee") {
       net::ZigbeeParams& z = pr.zigbee;
       z.hops = static_cast<std::uint32_t>(p.number("hops", z.hops, Range::count(1, 30)));
-      z.channel_busy_probability = p.number("channel_busy_probability", 0.0, {0.0, 1.0, false, true});
-      z.frame_error_rate = p.number("frame_error_rate", 0.0, {0.0, 1.0, false, true});
+      z.channel_busy_probability = p.number("channel_busy_probability", 0.0, Range::probability());
+      z.frame_error_rate = p.number("frame_error_rate", 0.0, Range::probability());
       z.max_payload_bytes = static_cast<std::uint32_t>(
           p.number("max_payload_bytes", z.max_payload_bytes, Range::count(1, 100)));
     }

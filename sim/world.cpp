@@ -138,6 +138,7 @@ struct DeviceRuntime {
   double rssi_dbm = 0.0;                         ///< LoRa: mean signal at the gateway
   net::MqttBrokerSession session;                ///< the broker's QoS 2 state for this client
   std::uint64_t last_forwarded_id = 0;           ///< CoAP server / LoRaWAN network server de-duplication
+  std::uint64_t last_offered_id = 0;             ///< ground truth: the last message handed on
   net::CoapTimeline coap;                        ///< the in-flight CoAP message's resend times
   double coap_first_s = 0.0;
   std::uint32_t index = 0;
@@ -810,6 +811,9 @@ class World {
         ++fig.duplicates_suppressed;
         return true;
       }
+      if (batch->message_id == d.last_offered_id)
+        ++fig.duplicates_delivered;  // a copy the pipeline must drop
+      d.last_offered_id = batch->message_id;
       if (radio) return gateway_offer(*d.gateway, copy), true;
       return offer(broker_q_, copy, sc_.broker.queue_limit_messages);
     };
@@ -826,7 +830,8 @@ class World {
     // The acknowledgement's way back: LoRaWAN's in RX1, one second after the
     // uplink; the others after the route's latency.
     const double ack_at_s = pr.kind == "lorawan" ? t1 + 1.0 : arrived_s + d.ack_latency_s;
-    if (ack_lost(d, arrived_s, ack_at_s) || ack_at_s > deadline_s) {
+    const bool too_late = pr.kind != "lorawan" && ack_at_s > deadline_s;  // RX1 is at a fixed delay
+    if (ack_lost(d, arrived_s, ack_at_s) || too_late) {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost, kInf, retry_at(t1));
     }

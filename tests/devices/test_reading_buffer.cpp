@@ -89,3 +89,25 @@ TEST_CASE("buffer: drained rings are recycled between buffers without mixing the
   CHECK(out.front().seq == 22);
   CHECK(out.back().seq == 29);
 }
+
+TEST_CASE("buffer: downsample halves what it holds and keeps covering the whole span") {
+  ReadingBuffer b(8, OverflowPolicy::kDownsample);
+  std::vector<std::uint64_t> thinned;
+  auto push = [&](std::uint64_t s) {
+    CHECK_FALSE(b.push(reading(s)).has_value());  // nothing is refused outright
+    for (const Reading& r : b.thinned()) thinned.push_back(r.record.seq);
+    b.thinned().clear();
+  };
+  for (std::uint64_t s = 0; s <= 8; ++s) push(s);  // the 9th reading halves the buffer
+  CHECK(thinned == std::vector<std::uint64_t>{1, 3, 5, 7});
+  CHECK(b.size() == 5);
+  for (std::uint64_t s = 9; s <= 12; ++s) push(s);  // full again at 8: halved again
+  CHECK(thinned == std::vector<std::uint64_t>{1, 3, 5, 7, 2, 6, 9, 11});
+  CHECK(b.overflows() == 8);
+  std::vector<twinbed::pipeline::Record> out;
+  std::vector<ReadingTruth> truth;
+  b.take_into(10, out, truth);
+  std::vector<std::uint64_t> kept;
+  for (const auto& r : out) kept.push_back(r.seq);
+  CHECK(kept == std::vector<std::uint64_t>{0, 4, 8, 10, 12});  // the oldest and the newest survive
+}
