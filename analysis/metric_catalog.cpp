@@ -71,6 +71,8 @@ const std::vector<std::string>& metric_names() {
     for (const std::string f : {"received_messages", "forwarded_publishes", "failed_forwards",
                                 "buffer_peak_records", "overflow_records", "lora_channel_utilisation_max"})
       n.push_back("gateway." + f);
+    for (const std::string f : {"drains", "drain_time_s.max", "drain_time_s.mean"})
+      n.push_back("network." + f);
     for (const std::string c :
          {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
           "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
@@ -83,7 +85,17 @@ const std::vector<std::string>& metric_names() {
   return names;
 }
 
+bool is_device_metric(const std::string& name) {
+  if (name.rfind("device.", 0) != 0) return false;
+  const auto dot = name.rfind('.');
+  if (dot <= 7) return false;  // "device." + a non-empty id + "." + figure
+  const std::string figure = name.substr(dot + 1);
+  const auto& f = device_figure_names();
+  return std::find(f.begin(), f.end(), figure) != f.end();
+}
+
 bool is_known_metric(const std::string& name) {
+  if (is_device_metric(name)) return true;
   const auto& names = metric_names();
   return std::find(names.begin(), names.end(), name) != names.end();
 }

@@ -85,6 +85,30 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
     m[s + "duty_cycle_wait_s"] = p.duty_cycle_wait_s;
     m[s + "duty_cycle_use_max"] = p.duty_cycle_use_max;
   }
+  std::uint64_t drains = 0;
+  double drain_max = 0, drain_sum = 0;
+  for (const DeviceFigures& d : run.devices)
+    for (double t : d.drains_s) ++drains, drain_sum += t, drain_max = std::max(drain_max, t);
+  m["network.drains"] = static_cast<double>(drains);
+  m["network.drain_time_s.max"] = drains ? std::optional<double>(drain_max) : std::nullopt;
+  m["network.drain_time_s.mean"] =
+      drains ? std::optional<double>(drain_sum / static_cast<double>(drains)) : std::nullopt;
+  if (run.devices.size() <= kPerDeviceReportLimit)
+    for (const DeviceFigures& d : run.devices) {
+      const std::string s = "device." + d.id + ".";
+      m[s + "generated"] = static_cast<double>(d.generated);
+      m[s + "delivered"] = static_cast<double>(d.delivered);
+      m[s + "duplicated"] = static_cast<double>(d.duplicated);
+      m[s + "lost"] = static_cast<double>(d.lost);
+      m[s + "lost_buffer_overflow"] = static_cast<double>(d.lost_buffer_overflow);
+      m[s + "edge_buffer_peak_records"] = static_cast<double>(d.edge_buffer_peak_records);
+      m[s + "edge_buffer_overflows"] = static_cast<double>(d.edge_buffer_overflows);
+      m[s + "largest_gap_readings"] = static_cast<double>(d.largest_gap_readings);
+      m[s + "drains"] = static_cast<double>(d.drains_s.size());
+      double worst = 0;
+      for (double t : d.drains_s) worst = std::max(worst, t);
+      m[s + "drain_time_s_max"] = d.drains_s.empty() ? std::nullopt : std::optional<double>(worst);
+    }
   const GatewayFigures& g = run.gateways;
   m["gateway.received_messages"] = static_cast<double>(g.received_messages);
   m["gateway.forwarded_publishes"] = static_cast<double>(g.forwarded_publishes);
@@ -198,8 +222,17 @@ json build_report(const RunData& run, const Score& score, const Metrics& metrics
       {"gateways", run.gateway_count}, {"devices_per_gateway_max", run.devices_per_gateway_max},
       {"sensors", run.sensors.size()}};
   json figures = json::object();
-  for (const auto& [name, v] : metrics) put_dotted(figures, name, number_or_null(v));
+  json per_device = json::object();  // ids may hold dots: one key per device, not a dotted path
+  for (const auto& [name, v] : metrics) {
+    if (is_device_metric(name)) {
+      const auto dot = name.rfind('.');
+      per_device[name.substr(7, dot - 7)][name.substr(dot + 1)] = number_or_null(v);
+      continue;
+    }
+    put_dotted(figures, name, number_or_null(v));
+  }
   report["metrics"] = figures;
+  if (!per_device.empty()) report["devices"] = per_device;
 
   json incidents = json::array();
   for (const auto& out : score.incidents) {

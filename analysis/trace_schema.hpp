@@ -122,6 +122,35 @@ inline const std::vector<std::string>& protocol_kinds() {
   return k;
 }
 
+/// One device's figures (the report lists them for plants of up to
+/// kPerDeviceReportLimit devices; docs/metrics.md).
+struct DeviceFigures {
+  std::string id, protocol;
+  std::uint64_t generated = 0, delivered = 0, duplicated = 0;
+  std::uint64_t lost = 0;                  ///< every cause
+  std::uint64_t lost_buffer_overflow = 0;  ///< its edge buffer's overflow policy
+  std::uint64_t edge_buffer_peak_records = 0, edge_buffer_overflows = 0;
+  /// The longest run of consecutive readings (in the device's time order)
+  /// none of which reached the cloud, ended by one that did.
+  std::uint64_t largest_gap_readings = 0;
+  std::vector<double> drains_s;  ///< each backlog's drain time: reconnection to drained, s
+};
+inline constexpr std::size_t kPerDeviceReportLimit = 1000;
+/// The figures of `device.<id>.<figure>`.
+inline const std::vector<std::string>& device_figure_names() {
+  static const std::vector<std::string> k = {"generated",
+                                             "delivered",
+                                             "duplicated",
+                                             "lost",
+                                             "lost_buffer_overflow",
+                                             "edge_buffer_peak_records",
+                                             "edge_buffer_overflows",
+                                             "largest_gap_readings",
+                                             "drains",
+                                             "drain_time_s_max"};
+  return k;
+}
+
 /// Gateways' store and forward, over every gateway.
 struct GatewayFigures {
   std::uint64_t received_messages = 0;        ///< messages from radio devices
@@ -149,6 +178,7 @@ struct RunData {
   std::map<std::string, std::uint64_t> pipeline_counters;
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;
+  std::vector<DeviceFigures> devices;  ///< in scenario order
 };
 
 }  // namespace twinbed::analysis

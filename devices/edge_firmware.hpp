@@ -81,6 +81,7 @@ class EdgeFirmware {
 
   bool has_inflight() const { return inflight_ != nullptr; }
   int inflight_attempts() const { return inflight_attempts_; }
+  std::size_t max_batch_records() const { return options_.max_batch_records; }
   /// True when the buffer holds a reading taken at or before `t_s` (due for publishing).
   bool has_backlog_due(double t_s) const { return !buffer_.empty() && buffer_.oldest_true_time_s() <= t_s; }
   std::uint64_t messages_formed() const { return next_message_id_ - 1; }

@@ -34,8 +34,10 @@ class RingPool {
 
 /// What a full buffer does with one more reading (docs/scenario-format.md):
 /// drop the oldest reading, drop the new one, or downsample — drop every
-/// second reading held, halving the buffer's resolution so that it keeps
-/// covering the whole outage (repeated halvings thin the oldest data most).
+/// second reading of each sensor held and from then on keep only every
+/// second new reading of each sensor (the stride doubles at each halving), so
+/// the buffer keeps covering the whole outage at a uniform, coarser
+/// resolution. The stride returns to 1 once the buffer has drained.
 enum class OverflowPolicy { kDropOldest, kDropNewest, kDownsample };
 
 class ReadingBuffer {
@@ -49,6 +51,11 @@ class ReadingBuffer {
 
   /// Adds a reading; returns the reading that was lost to overflow, if any.
   std::optional<Reading> push(const Reading& reading) {
+    if (stride_ > 1 && parity(reading.record.sensor)++ % stride_ != 0) {  // downsampling: not this one
+      thinned_.push_back(reading);
+      ++overflows_;
+      return std::nullopt;
+    }
     if (size_ < capacity_) {
       if (size_ == ring_.size()) grow();
       ring_[(head_ + size_) & (ring_.size() - 1)] = reading;
@@ -58,6 +65,7 @@ class ReadingBuffer {
     }
     if (policy_ == OverflowPolicy::kDownsample && capacity_ >= 2) {
       thin();
+      stride_ *= 2;
       return push(reading);
     }
     ++overflows_;
@@ -85,6 +93,8 @@ class ReadingBuffer {
     size_ -= n;
     if (size_ == 0) {  // drained: the storage goes back to the pool until the next push
       head_ = 0;
+      stride_ = 1;
+      counters_.clear();
       last_slots_ = ring_.size();
       RingPool::release(std::move(ring_));
       ring_ = {};
@@ -111,13 +121,21 @@ class ReadingBuffer {
     head_ = 0;
   }
 
-  /// Keeps the readings at even positions (the oldest stays), moves the others to thinned_.
+  /// Per-sensor counter of readings seen while downsampling (a device has few sensors).
+  std::uint64_t& parity(std::uint32_t sensor) {
+    for (auto& [s, n] : counters_)
+      if (s == sensor) return n;
+    return counters_.emplace_back(sensor, 0).second;
+  }
+
+  /// Keeps every second reading of each sensor (its oldest stays), moves the others to thinned_.
   void thin() {
     const std::size_t mask = ring_.size() - 1;
     std::size_t kept = 0;
+    for (auto& c : counters_) c.second = 0;
     for (std::size_t i = 0; i < size_; ++i) {
       Reading& r = ring_[(head_ + i) & mask];
-      if (i % 2 == 1) {
+      if (parity(r.record.sensor)++ % 2 == 1) {
         thinned_.push_back(r);
         ++overflows_;
         continue;
@@ -125,6 +143,7 @@ class ReadingBuffer {
       ring_[(head_ + kept++) & mask] = r;
     }
     size_ = kept;
+    for (auto& c : counters_) c.second = 0;  // the next reading of each sensor starts a new stride
   }
 
   std::size_t capacity_;
@@ -135,6 +154,8 @@ class ReadingBuffer {
   std::size_t peak_ = 0;
   std::uint64_t overflows_ = 0;
   std::vector<Reading> thinned_;
+  std::uint64_t stride_ = 1;  ///< downsampling: keep one new reading of each sensor in stride_
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> counters_;
 };
 
 }  // namespace twinbed::devices

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "analysis/metric_catalog.hpp"
+#include "analysis/trace_schema.hpp"
 #include "faults/random_stream.hpp"
 #include "sim/scenario.hpp"
 
@@ -1044,6 +1045,18 @@ struct Loader {
             diag.error(p, "a metric name of the report (see docs/metrics.md)", "\"" + item.key() + "\"");
             n.has(item.key());
             continue;
+          }
+          if (analysis::is_device_metric(item.key())) {
+            const std::string& key = item.key();
+            const std::string id = key.substr(7, key.rfind('.') - 7);
+            const bool known = std::any_of(sc.devices.begin(), sc.devices.end(),
+                                           [&](const DeviceSpec& d) { return d.id == id; });
+            if (!known)
+              diag.error(p, "device.<id>.<figure> with the id of a device in $.devices", "\"" + key + "\"");
+            else if (sc.devices.size() > analysis::kPerDeviceReportLimit)
+              diag.error_message(p, "per-device figures are reported for plants of up to " +
+                                        std::to_string(analysis::kPerDeviceReportLimit) +
+                                        " devices; this one has " + std::to_string(sc.devices.size()));
           }
           Node b = n.child(item.key());
           if (!b.expect_object()) continue;

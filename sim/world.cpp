@@ -139,7 +139,10 @@ struct DeviceRuntime {
   net::MqttBrokerSession session;                ///< the broker's QoS 2 state for this client
   std::uint64_t last_forwarded_id = 0;           ///< CoAP server / LoRaWAN network server de-duplication
   std::uint64_t last_offered_id = 0;             ///< ground truth: the last message handed on
-  net::CoapTimeline coap;                        ///< the in-flight CoAP message's resend times
+  double reconnected_s = -1;                     ///< when a backlog began to drain (-1: none draining)
+  std::vector<double> drains_s;                  ///< each backlog's drain time, reconnection to drained
+  std::uint64_t duplicated = 0, lost_overflow = 0, lost = 0;  ///< per-device ledger figures
+  net::CoapTimeline coap;                                     ///< the in-flight CoAP message's resend times
   double coap_first_s = 0.0;
   std::uint32_t index = 0;
   sg4::Host* host = nullptr;
@@ -548,6 +551,7 @@ class World {
       if (!connected && !link_down_at(d, now) && !broker_down_at(now)) {  // reconnected: resend at once
         connected = true;
         retry_due_s = now;
+        if (fw.has_backlog_due(now)) d.reconnected_s = now;  // a backlog starts draining
       }
       while (connected && now < end_s && !d.due_down(now)) {
         if (fw.has_inflight()) {
@@ -573,6 +577,12 @@ class World {
         now = sg4::Engine::get_clock();
         if (a.outcome == Outcome::kAcked) {
           ack_at_s = a.ack_at_s;
+          // A backlog is drained when a message formed since reconnecting is not
+          // full (everything due went out) and its acknowledgement arrives.
+          if (d.reconnected_s >= 0 && fresh && batch->records.size() < fw.max_batch_records()) {
+            d.drains_s.push_back(std::min(ack_at_s, end_s) - d.reconnected_s);
+            d.reconnected_s = -1;
+          }
           continue;
         }
         if (a.outcome == Outcome::kLinkDown ||
@@ -1155,6 +1165,7 @@ class World {
         (in_outage ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
       } else {
         ++run_.data.duplicated;
+        ++devices_[b.device].duplicated;
       }
       if (received_)
         received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
@@ -1186,7 +1197,10 @@ class World {
   }
 
   void on_loss(const devices::Reading& r, devices::LossCause cause) {
+    if (cause == devices::LossCause::kBufferOverflow || cause == devices::LossCause::kReboot)
+      ++devices_[r.record.device].lost;
     if (cause == devices::LossCause::kBufferOverflow) {
+      ++devices_[r.record.device].lost_overflow;
       ++run_.data.lost_buffer_overflow;
       if (lost_)
         lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
@@ -1235,6 +1249,7 @@ class World {
     }
     for (const auto& lost : dropped_after_retries_) {
       if (delivered(lost.device, lost.serial) || in_transit.count({lost.device, lost.serial})) continue;
+      ++devices_[lost.device].lost;
       switch (lost.cause) {
         case DropCause::kRetries:
           ++data.lost_retries_exhausted;
@@ -1263,6 +1278,30 @@ class World {
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
                                     data.lost_gateway + data.undelivered_at_end;
+    // Per device: the ledger, the longest run of readings that never arrived, backlog drains.
+    for (const DeviceRuntime& d : devices_) {
+      analysis::DeviceFigures f;
+      f.id = d.spec->id;
+      f.protocol = d.spec->protocol.kind;
+      f.generated = d.firmware->generated();
+      f.duplicated = d.duplicated;
+      f.lost = d.lost;
+      f.lost_buffer_overflow = d.lost_overflow;
+      f.edge_buffer_peak_records = d.firmware->buffer().peak();
+      f.edge_buffer_overflows = d.firmware->buffer().overflows();
+      std::uint64_t run = 0;
+      for (std::uint64_t s = 0; s < f.generated; ++s) {
+        if (delivered(d.index, s)) {
+          ++f.delivered;
+          f.largest_gap_readings = std::max(f.largest_gap_readings, run);
+          run = 0;
+        } else {
+          ++run;
+        }
+      }
+      f.drains_s = d.drains_s;
+      run_.devices.push_back(std::move(f));
+    }
     // Radios and gateways: duty-cycle use, channel use, buffer peaks.
     for (const DeviceRuntime& d : devices_)
       if (d.duty)

@@ -90,24 +90,38 @@ TEST_CASE("buffer: drained rings are recycled between buffers without mixing the
   CHECK(out.back().seq == 29);
 }
 
-TEST_CASE("buffer: downsample halves what it holds and keeps covering the whole span") {
+TEST_CASE("buffer: downsample keeps a uniform, coarser record of the whole span") {
   ReadingBuffer b(8, OverflowPolicy::kDownsample);
   std::vector<std::uint64_t> thinned;
-  auto push = [&](std::uint64_t s) {
-    CHECK_FALSE(b.push(reading(s)).has_value());  // nothing is refused outright
-    for (const Reading& r : b.thinned()) thinned.push_back(r.record.seq);
+  auto push = [&](std::uint64_t s, std::uint32_t sensor = 0) {
+    Reading r = reading(s);
+    r.record.sensor = sensor;
+    CHECK_FALSE(b.push(r).has_value());  // nothing is refused outright
+    for (const Reading& t : b.thinned()) thinned.push_back(t.record.seq);
     b.thinned().clear();
   };
-  for (std::uint64_t s = 0; s <= 8; ++s) push(s);  // the 9th reading halves the buffer
+  auto drain = [&] {
+    std::vector<twinbed::pipeline::Record> out;
+    std::vector<ReadingTruth> truth;
+    b.take_into(100, out, truth);
+    std::vector<std::uint64_t> kept;
+    for (const auto& r : out) kept.push_back(r.seq);
+    return kept;
+  };
+  for (std::uint64_t s = 0; s <= 8; ++s) push(s);  // the 9th reading halves the buffer: stride 2
   CHECK(thinned == std::vector<std::uint64_t>{1, 3, 5, 7});
   CHECK(b.size() == 5);
-  for (std::uint64_t s = 9; s <= 12; ++s) push(s);  // full again at 8: halved again
-  CHECK(thinned == std::vector<std::uint64_t>{1, 3, 5, 7, 2, 6, 9, 11});
-  CHECK(b.overflows() == 8);
-  std::vector<twinbed::pipeline::Record> out;
-  std::vector<ReadingTruth> truth;
-  b.take_into(10, out, truth);
-  std::vector<std::uint64_t> kept;
-  for (const auto& r : out) kept.push_back(r.seq);
-  CHECK(kept == std::vector<std::uint64_t>{0, 4, 8, 10, 12});  // the oldest and the newest survive
+  for (std::uint64_t s = 9; s <= 20; ++s)
+    push(s);  // every second new one; full at 14, halved again at 16: stride 4
+  CHECK(thinned == std::vector<std::uint64_t>{1, 3, 5, 7, 9, 11, 13, 15, 2, 6, 10, 14, 17, 18, 19});
+  CHECK(b.overflows() == 15);
+  CHECK(drain() == std::vector<std::uint64_t>{0, 4, 8, 12, 16, 20});  // evenly spaced, oldest to newest
+  // Drained: the stride is back to 1.
+  thinned.clear();
+  for (std::uint64_t s = 21; s <= 24; ++s) push(s);
+  CHECK(thinned.empty());
+  CHECK(drain() == std::vector<std::uint64_t>{21, 22, 23, 24});
+  // Each sensor is thinned on its own: interleaved sensors both keep half.
+  for (std::uint64_t s = 0; s <= 8; ++s) push(100 + s, static_cast<std::uint32_t>(s % 2));
+  CHECK(drain() == std::vector<std::uint64_t>{100, 101, 104, 105, 108});
 }
