@@ -61,8 +61,12 @@ struct MqttSpec {
 /// CoAP, MQTT over LTE-M) go over the device's link to the broker; radio
 /// protocols (LoRaWAN, BLE, Zigbee) go to the device's gateway, which
 /// translates to MQTT and stores and forwards over its backhaul.
+enum class Protocol : std::uint8_t { kMqtt, kCoap, kLteM, kLorawan, kBle, kZigbee };
+
 struct ProtocolSpec {
-  std::string kind = "mqtt";  ///< mqtt | coap | lte_m | lorawan | ble | zigbee
+  std::string kind = "mqtt";      ///< mqtt | coap | lte_m | lorawan | ble | zigbee (as written)
+  Protocol id = Protocol::kMqtt;  ///< the same, for the hot path
+  bool is(Protocol p) const { return id == p; }
   // LoRaWAN
   net::LoraRegion region = net::LoraRegion::kEu868;
   int data_rate = 5;
@@ -81,7 +85,9 @@ struct ProtocolSpec {
   net::LteMParams lte_m;
   net::CoapParams coap;
 
-  bool via_gateway() const { return kind == "lorawan" || kind == "ble" || kind == "zigbee"; }
+  bool via_gateway() const {
+    return id == Protocol::kLorawan || id == Protocol::kBle || id == Protocol::kZigbee;
+  }
   std::uint64_t radio_bytes(std::size_t records) const { return header_bytes + record_bytes * records; }
 };
 
@@ -110,10 +116,17 @@ struct DeviceSpec {
   std::vector<SensorSpec> sensors;
   /// The sender never learns a message's fate (MQTT QoS 0, CoAP NON, LoRaWAN unconfirmed).
   bool fire_and_forget() const {
-    if (protocol.kind == "lorawan") return !protocol.confirmed;
-    if (protocol.kind == "coap") return !protocol.coap.confirmable;
-    if (protocol.kind == "mqtt" || protocol.kind == "lte_m") return mqtt.qos == 0;
-    return false;
+    switch (protocol.id) {
+      case Protocol::kLorawan:
+        return !protocol.confirmed;
+      case Protocol::kCoap:
+        return !protocol.coap.confirmable;
+      case Protocol::kMqtt:
+      case Protocol::kLteM:
+        return mqtt.qos == 0;
+      default:
+        return false;
+    }
   }
 };
 

@@ -297,7 +297,9 @@ struct Loader {
   void read_protocol(Node p, DeviceSpec& d) {
     if (!p.expect_object()) return;
     ProtocolSpec& pr = d.protocol;
-    pr.kind = p.choice("kind", {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee"}, "mqtt");
+    static const std::vector<std::string> kinds = {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee"};
+    pr.kind = p.choice("kind", kinds, "mqtt");
+    pr.id = static_cast<Protocol>(std::find(kinds.begin(), kinds.end(), pr.kind) - kinds.begin());
     if (!p.has("kind")) diag.error(p.path() + ".kind", "a protocol kind", "nothing (the key is required)");
     if (pr.kind == "lorawan") {
       pr.region = p.choice("region", {"EU868", "US915"}, "EU868") == "US915" ? net::LoraRegion::kUs915

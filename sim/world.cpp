@@ -132,18 +132,23 @@ struct DeviceRuntime {
   const DeviceSpec* spec = nullptr;
   GatewayRuntime* gateway = nullptr;
   analysis::ProtocolFigures* figures = nullptr;  ///< its protocol's
-  std::optional<faults::RandomStream> radio;     ///< channel, fading and hop draws
-  std::optional<net::DutyCycle> duty;            ///< LoRa
-  std::optional<net::LteMModem> modem;           ///< LTE-M
-  double rssi_dbm = 0.0;                         ///< LoRa: mean signal at the gateway
-  net::MqttBrokerSession session;                ///< the broker's QoS 2 state for this client
-  std::uint64_t last_forwarded_id = 0;           ///< CoAP server / LoRaWAN network server de-duplication
-  std::uint64_t last_offered_id = 0;             ///< ground truth: the last message handed on
-  double reconnected_s = -1;                     ///< when a backlog began to drain (-1: none draining)
-  std::vector<double> drains_s;                  ///< each backlog's drain time, reconnection to drained
+  /// Protocol state beyond plain MQTT QoS 0/1 (null for those: the 10k plant stays small).
+  struct ProtocolState {
+    explicit ProtocolState(faults::RandomStream draws) : radio(draws) {}
+    faults::RandomStream radio;           ///< channel, fading, hop and resend draws
+    std::optional<net::DutyCycle> duty;   ///< LoRa
+    std::optional<net::LteMModem> modem;  ///< LTE-M
+    double rssi_dbm = 0.0;                ///< LoRa: mean signal at the gateway
+    net::MqttBrokerSession session;       ///< the broker's QoS 2 state for this client
+    std::uint64_t last_forwarded_id = 0;  ///< CoAP server / LoRaWAN network server de-duplication
+    net::CoapTimeline coap;               ///< the in-flight CoAP message's resend times
+    double coap_first_s = 0.0;
+  };
+  std::unique_ptr<ProtocolState> proto;
+  std::uint64_t last_offered_id = 0;  ///< ground truth: the last message handed on
+  double reconnected_s = -1;          ///< when a backlog began to drain (-1: none draining)
+  std::vector<double> drains_s;       ///< each backlog's drain time, reconnection to drained
   std::uint64_t duplicated = 0, lost_overflow = 0, lost = 0;  ///< per-device ledger figures
-  net::CoapTimeline coap;                                     ///< the in-flight CoAP message's resend times
-  double coap_first_s = 0.0;
   std::uint32_t index = 0;
   sg4::Host* host = nullptr;
   std::unique_ptr<devices::EdgeFirmware> firmware;
@@ -310,20 +315,22 @@ class World {
     rt.gateway = &gateways_[gateway_index_.at(spec.gateway)];
     rt.figures = &run_.protocols[pr.kind];
     ++rt.figures->devices;
-    if (pr.kind == "mqtt") return;
-    rt.radio.emplace(sc_.seed, spec.id, "radio");
+    if (pr.is(Protocol::kMqtt) && spec.mqtt.qos < 2) return;
+    rt.proto =
+        std::make_unique<DeviceRuntime::ProtocolState>(faults::RandomStream(sc_.seed, spec.id, "radio"));
+    DeviceRuntime::ProtocolState& ps = *rt.proto;
     if (pr.via_gateway()) rt.gateway->has_radio_devices = true;
-    if (pr.kind == "lorawan") {
-      rt.duty.emplace(pr.duty_cycle);
+    if (pr.is(Protocol::kLorawan)) {
+      ps.duty.emplace(pr.duty_cycle);
       rt.gateway->lora_channels = std::max(rt.gateway->lora_channels, pr.channels);
-      rt.rssi_dbm = faults::RandomStream(sc_.seed, spec.id, "rssi").uniform(pr.rssi_lo_dbm, pr.rssi_hi_dbm);
+      ps.rssi_dbm = faults::RandomStream(sc_.seed, spec.id, "rssi").uniform(pr.rssi_lo_dbm, pr.rssi_hi_dbm);
       const std::uint32_t payload = net::max_app_payload_bytes(pr.region, pr.data_rate);
       fo.max_batch_records =
           std::min<std::size_t>(fo.max_batch_records, (payload - pr.header_bytes) / pr.record_bytes);
       if (pr.confirmed) fo.max_attempts = pr.max_transmissions;
-    } else if (pr.kind == "lte_m") {
-      rt.modem.emplace(pr.lte_m);
-    } else if (pr.kind == "coap" && pr.coap.confirmable) {
+    } else if (pr.is(Protocol::kLteM)) {
+      ps.modem.emplace(pr.lte_m);
+    } else if (pr.is(Protocol::kCoap) && pr.coap.confirmable) {
       fo.max_attempts = pr.coap.max_retransmit + 1;
     }
   }
@@ -700,9 +707,9 @@ class World {
     ++fig.transmissions;
     if (attempt == 1) {
       ++fig.messages;
-      if (pr.kind == "coap") {  // this message's resend schedule (RFC 7252 §4.2)
-        d.coap = net::coap_timeline(pr.coap, d.radio->uniform());
-        d.coap_first_s = t0;
+      if (pr.is(Protocol::kCoap)) {  // this message's resend schedule (RFC 7252 §4.2)
+        d.proto->coap = net::coap_timeline(pr.coap, d.proto->radio.uniform());
+        d.proto->coap_first_s = t0;
       }
     }
     auto done = [&](Outcome o, double ack_at_s = kInf, double retry_at_s = kInf) {
@@ -717,18 +724,20 @@ class World {
     };
     // CoAP resends on its own schedule; a confirmed LoRaWAN uplink after RX2 and ACK_TIMEOUT.
     auto retry_at = [&](double t1_s) {
-      if (pr.kind == "coap" && pr.coap.confirmable) {
+      if (pr.is(Protocol::kCoap) && pr.coap.confirmable) {
         const auto k = static_cast<std::size_t>(attempt);
-        return d.coap_first_s +
-               (k < d.coap.send_offsets_s.size() ? d.coap.send_offsets_s[k] : d.coap.give_up_offset_s);
+        return d.proto->coap_first_s + (k < d.proto->coap.send_offsets_s.size()
+                                            ? d.proto->coap.send_offsets_s[k]
+                                            : d.proto->coap.give_up_offset_s);
       }
-      if (pr.kind == "lorawan") return t1_s + 2.0 + d.radio->uniform(1.0, 3.0);
+      if (pr.is(Protocol::kLorawan)) return t1_s + 2.0 + d.proto->radio.uniform(1.0, 3.0);
       return kInf;
     };
-    if (pr.kind == "coap" && pr.coap.confirmable) {  // the ACK must come before the next resend
+    if (pr.is(Protocol::kCoap) && pr.coap.confirmable) {  // the ACK must come before the next resend
       const auto k = static_cast<std::size_t>(attempt);
-      deadline_s = d.coap_first_s +
-                   (k < d.coap.send_offsets_s.size() ? d.coap.send_offsets_s[k] : d.coap.give_up_offset_s);
+      deadline_s =
+          d.proto->coap_first_s + (k < d.proto->coap.send_offsets_s.size() ? d.proto->coap.send_offsets_s[k]
+                                                                           : d.proto->coap.give_up_offset_s);
     }
     if (!radio && link_down_at(d, t0)) {
       ++run_.data.lost_outage;
@@ -757,9 +766,10 @@ class World {
     if (radio) {
       radio_outcome = radio_hop(d, bytes, fig);
     } else {
-      if (d.modem) {  // LTE-M: waking from PSM and the cell's latency, then the uplink at its rate
-        const net::HopResult h = d.modem->send(t0, bytes, *d.radio);
-        fig.psm_wake_ups = d.modem->wake_ups();
+      if (d.proto &&
+          d.proto->modem) {  // LTE-M: waking from PSM and the cell's latency, then the uplink at its rate
+        const net::HopResult h = d.proto->modem->send(t0, bytes, d.proto->radio);
+        fig.psm_wake_ups = d.proto->modem->wake_ups();
         fig.airtime_s += h.airtime_s;
         if (h.duration_s > h.airtime_s) wait_for(h.duration_s - h.airtime_s);
       }
@@ -809,10 +819,11 @@ class World {
     // server's frame counter. QoS 0/1, BLE and Zigbee forward every copy.
     const int qos = d.spec->mqtt.qos;
     auto is_new = [&] {
-      if (pr.kind == "mqtt" || pr.kind == "lte_m") return d.session.on_publish(qos, batch->message_id);
-      if (pr.kind == "coap" || pr.kind == "lorawan") {
-        if (d.last_forwarded_id == batch->message_id) return false;
-        d.last_forwarded_id = batch->message_id;
+      if (pr.is(Protocol::kMqtt) || pr.is(Protocol::kLteM))
+        return qos < 2 || d.proto->session.on_publish(qos, batch->message_id);
+      if (pr.is(Protocol::kCoap) || pr.is(Protocol::kLorawan)) {
+        if (d.proto->last_forwarded_id == batch->message_id) return false;
+        d.proto->last_forwarded_id = batch->message_id;
       }
       return true;
     };
@@ -828,24 +839,24 @@ class World {
       return offer(broker_q_, copy, sc_.broker.queue_limit_messages);
     };
     if (!deliver(delivered_copy)) {
-      d.session.on_pubrel(batch->message_id);  // refused: the broker keeps no state for it
+      if (qos == 2 && d.proto) d.proto->session.on_pubrel(batch->message_id);  // refused: no state kept
       ++run_.data.broker_rejected;
       return done(Outcome::kBrokerRejected);
     }
     for (auto& m : d.duplications)  // the network delivers a second copy
       if (m.activity.active_at(t1) && m.draws.uniform() < m.spec->probability && deliver(batch))
         ++run_.data.network_duplicates;
-    if (d.spec->fire_and_forget() || pr.kind == "ble" || pr.kind == "zigbee")
+    if (d.spec->fire_and_forget() || pr.is(Protocol::kBle) || pr.is(Protocol::kZigbee))
       return done(Outcome::kAcked, arrived_s);  // no acknowledgement to wait for, or the link layer's own
     // The acknowledgement's way back: LoRaWAN's in RX1, one second after the
     // uplink; the others after the route's latency.
-    const double ack_at_s = pr.kind == "lorawan" ? t1 + 1.0 : arrived_s + d.ack_latency_s;
+    const double ack_at_s = pr.is(Protocol::kLorawan) ? t1 + 1.0 : arrived_s + d.ack_latency_s;
     const bool too_late = pr.kind != "lorawan" && ack_at_s > deadline_s;  // RX1 is at a fixed delay
     if (ack_lost(d, arrived_s, ack_at_s) || too_late) {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost, kInf, retry_at(t1));
     }
-    if (qos == 2 && (pr.kind == "mqtt" || pr.kind == "lte_m"))
+    if (qos == 2 && (pr.is(Protocol::kMqtt) || pr.is(Protocol::kLteM)))
       return done(Outcome::kAcked, release(d, batch->message_id, ack_at_s));
     return done(Outcome::kAcked, ack_at_s);
   }
@@ -871,7 +882,7 @@ class World {
       for (auto& p : d.partitions)
         if (p.spec->uplink && p.up.active_at(t)) up_lost = true;
       if (!up_lost) {
-        d.session.on_pubrel(message_id);
+        d.proto->session.on_pubrel(message_id);
         const double comp_at_s = t + 2 * latency_s;
         if (!ack_lost(d, t + latency_s, comp_at_s)) return comp_at_s;
       }
@@ -886,19 +897,20 @@ class World {
   /// link models give the time and the fate. Returns kAcked when received.
   Outcome radio_hop(DeviceRuntime& d, std::uint64_t bytes, analysis::ProtocolFigures& fig) {
     const ProtocolSpec& pr = d.spec->protocol;
-    if (pr.kind == "lorawan") {
+    if (pr.is(Protocol::kLorawan)) {
       const net::LoraModulation m = net::data_rate(pr.region, pr.data_rate);
       const double toa_s =
           net::time_on_air_s(m, static_cast<std::uint32_t>(bytes) + net::kLorawanOverheadBytes);
       const double now = sg4::Engine::get_clock();
-      const double start_s = d.duty->earliest_start_s(now);
+      const double start_s = d.proto->duty->earliest_start_s(now);
       if (start_s > now) {
         fig.duty_cycle_wait_s += start_s - now;
         wait_until(start_s);
       }
-      d.duty->transmitted(start_s, toa_s);
-      const int channel = static_cast<int>(d.radio->uniform() * pr.channels);
-      const double rssi = d.rssi_dbm + (pr.fading_db > 0 ? pr.fading_db * d.radio->normal() : 0.0);
+      d.proto->duty->transmitted(start_s, toa_s);
+      const int channel = static_cast<int>(d.proto->radio.uniform() * pr.channels);
+      const double rssi =
+          d.proto->rssi_dbm + (pr.fading_db > 0 ? pr.fading_db * d.proto->radio.normal() : 0.0);
       const std::uint64_t frame = d.gateway->lora.begin(start_s, toa_s, channel, m.spreading_factor, rssi);
       fig.airtime_s += toa_s;
       wait_for(toa_s);
@@ -909,8 +921,8 @@ class World {
       }
       return o == net::RxOutcome::kReceived ? Outcome::kAcked : Outcome::kLostRadio;
     }
-    const net::HopResult r = pr.kind == "ble" ? net::ble_send(pr.ble, bytes, *d.radio)
-                                              : net::zigbee_send(pr.zigbee, bytes, *d.radio);
+    const net::HopResult r = pr.is(Protocol::kBle) ? net::ble_send(pr.ble, bytes, d.proto->radio)
+                                                   : net::zigbee_send(pr.zigbee, bytes, d.proto->radio);
     fig.airtime_s += r.airtime_s;
     if (r.duration_s > 0) wait_for(r.duration_s);
     return r.delivered ? Outcome::kAcked : Outcome::kLostRadio;
@@ -1289,24 +1301,38 @@ class World {
       f.lost_buffer_overflow = d.lost_overflow;
       f.edge_buffer_peak_records = d.firmware->buffer().peak();
       f.edge_buffer_overflows = d.firmware->buffer().overflows();
-      std::uint64_t run = 0;
-      for (std::uint64_t s = 0; s < f.generated; ++s) {
-        if (delivered(d.index, s)) {
+      std::uint64_t run = 0;  // undelivered readings since the last delivered one
+      for (std::uint64_t s = 0; s < f.generated;) {
+        const std::uint64_t word = s / 64 < d.delivered.size() ? d.delivered[s / 64] : 0;
+        if (s % 64 == 0 && s + 64 <= f.generated && (word == 0 || word == ~0ULL)) {  // 64 at a time
+          if (word == 0) {
+            run += 64;
+          } else {
+            f.delivered += 64;
+            f.largest_gap_readings = std::max(f.largest_gap_readings, run);
+            run = 0;
+          }
+          s += 64;
+          continue;
+        }
+        if ((word >> (s % 64)) & 1ULL) {
           ++f.delivered;
           f.largest_gap_readings = std::max(f.largest_gap_readings, run);
           run = 0;
         } else {
           ++run;
         }
+        ++s;
       }
       f.drains_s = d.drains_s;
       run_.devices.push_back(std::move(f));
     }
     // Radios and gateways: duty-cycle use, channel use, buffer peaks.
     for (const DeviceRuntime& d : devices_)
-      if (d.duty)
-        d.figures->duty_cycle_use_max = std::max(
-            d.figures->duty_cycle_use_max, d.duty->airtime_s() / (sc_.duration_s * d.duty->duty_cycle()));
+      if (d.proto && d.proto->duty)
+        d.figures->duty_cycle_use_max =
+            std::max(d.figures->duty_cycle_use_max,
+                     d.proto->duty->airtime_s() / (sc_.duration_s * d.proto->duty->duty_cycle()));
     for (const GatewayRuntime& g : gateways_) {
       run_.gateways.buffer_peak_records = std::max(run_.gateways.buffer_peak_records, g.peak_records);
       if (g.lora_channels > 0)

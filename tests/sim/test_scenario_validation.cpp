@@ -348,3 +348,67 @@ TEST_CASE("selectors: every sensor on a line, every device behind a gateway") {
   doc["assets"][0]["line"] = "line {i}";
   CHECK(rejection(doc).find("$.assets[0].line: expected an id or a pattern") != std::string::npos);
 }
+
+TEST_CASE("validation: protocols, gateways and per-device expectations") {
+  // Every kind loads with its own keys; defaults are the documented ones.
+  json ok = base();
+  ok["devices"][0]["protocol"] = {
+      {"kind", "lorawan"}, {"spreading_factor", 9}, {"confirmed", true}, {"rssi_dbm", {-120, -100}}};
+  ok["gateways"][0]["lora"] = {{"capture", true}};
+  ok["gateways"][0]["buffer"] = {{"capacity_records", 500}, {"overflow", "drop_newest"}};
+  ok["expect"]["device.edge-1.largest_gap_readings"] = {{"max", 10}};
+  const Scenario sc = parse_scenario(ok.dump(), "case.json");
+  const ProtocolSpec& p = sc.devices[0].protocol;
+  CHECK(p.kind == "lorawan");
+  CHECK(p.data_rate == 3);  // SF9 in EU868
+  CHECK(p.max_transmissions == 8);
+  CHECK(p.channels == 3);
+  CHECK(p.duty_cycle == doctest::Approx(0.01));
+  CHECK(sc.devices[0].fire_and_forget() == false);
+  CHECK(sc.gateways[0].lora.capture);
+  CHECK(sc.gateways[0].buffer_capacity_records == 500);
+  for (const char* kind : {"mqtt", "coap", "lte_m", "ble", "zigbee"}) {
+    json k = base();
+    k["devices"][0]["protocol"] = {{"kind", kind}};
+    CHECK_NOTHROW(parse_scenario(k.dump(), "case.json"));
+  }
+  json qos0 = base();
+  qos0["devices"][0]["mqtt"] = {{"qos", 0}};
+  CHECK(parse_scenario(qos0.dump(), "case.json").devices[0].fire_and_forget());
+
+  // Another kind's key is an unknown key; bad values name the path.
+  json e = base();
+  e["devices"][0]["protocol"] = {{"kind", "ble"}, {"spreading_factor", 7}};
+  CHECK(rejection(e).find("$.devices[0].protocol.spreading_factor: unknown key") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "lorawan"}, {"data_rate", 7}};
+  CHECK(rejection(e).find("$.devices[0].protocol.data_rate") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "lorawan"}, {"region", "US915"}, {"spreading_factor", 12}};
+  CHECK(rejection(e).find("spreading_factor") != std::string::npos);
+  e["devices"][0]["protocol"] = {
+      {"kind", "lorawan"}, {"region", "US915"}, {"data_rate", 0}, {"record_bytes", 12}};
+  CHECK(rejection(e).find("does not fit the 11-byte payload") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "lorawan"}, {"data_rate", 2}, {"spreading_factor", 10}};
+  CHECK(rejection(e).find("give data_rate or spreading_factor, not both") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "zigbee"}, {"frame_error_rate", 1.5}};
+  CHECK(rejection(e).find("$.devices[0].protocol.frame_error_rate") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "wifi"}};
+  CHECK(rejection(e).find("$.devices[0].protocol.kind") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"confirmed", true}};
+  CHECK(rejection(e).find("$.devices[0].protocol.kind") != std::string::npos);
+  json m = base();
+  m["devices"][0]["mqtt"] = {{"qos", 3}};
+  CHECK(rejection(m).find("$.devices[0].mqtt.qos") != std::string::npos);
+  json g = base();
+  g["gateways"][0]["buffer"] = {{"overflow", "downsample"}};  // gateways hold messages, not readings
+  CHECK(rejection(g).find("$.gateways[0].buffer.overflow") != std::string::npos);
+  json x = base();
+  x["expect"]["device.edge-9.lost"] = {{"max", 0}};
+  CHECK(rejection(x).find("device.<id>.<figure> with the id of a device") != std::string::npos);
+  x["expect"] = {{"device.edge-1.no_such_figure", {{"max", 0}}}};
+  CHECK(rejection(x).find("a metric name of the report") != std::string::npos);
+  json b = base();
+  b["faults"] = {{{"id", "cut"}, {"kind", "backhaul_outage"}, {"target", "gw-9"}, {"duration_s", 60}}};
+  CHECK(rejection(b).find("a target matching at least one gateway") != std::string::npos);
+  b["faults"][0]["target"] = "gw-*";
+  CHECK_NOTHROW(parse_scenario(b.dump(), "case.json"));
+}
