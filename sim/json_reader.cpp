@@ -36,11 +36,17 @@ ScenarioError::ScenarioError(std::vector<std::string> errors)
     : std::runtime_error(join_lines(errors)), errors_(std::move(errors)) {}
 
 void Diagnostics::error(const std::string& path, const std::string& expected, const std::string& found) {
-  errors_.push_back(file_ + ": " + path + ": expected " + expected + ", found " + found);
+  add(file_ + ": " + path + ": expected " + expected + ", found " + found);
 }
 
 void Diagnostics::error_message(const std::string& path, const std::string& message) {
-  errors_.push_back(file_ + ": " + path + ": " + message);
+  add(file_ + ": " + path + ": " + message);
+}
+
+void Diagnostics::add(std::string message) {
+  // A template entry is checked once per expanded id: say each problem once.
+  if (std::find(errors_.begin(), errors_.end(), message) == errors_.end())
+    errors_.push_back(std::move(message));
 }
 
 void Diagnostics::throw_if_errors() const {

@@ -38,6 +38,7 @@ class Diagnostics {
   const std::string& file() const { return file_; }
 
  private:
+  void add(std::string message);
   std::string file_;
   std::vector<std::string> errors_;
 };
