@@ -63,14 +63,10 @@ const std::vector<std::string>& metric_names() {
                                   "detection_delay_s.max"};
     for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
     for (const std::string& kind : protocol_kinds())
-      for (const std::string f :
-           {"devices", "messages", "transmissions", "retransmissions", "bytes", "lost", "collisions",
-            "acks_lost", "duplicates_suppressed", "duplicates_delivered", "control_retries", "psm_wake_ups",
-            "airtime_s", "duty_cycle_wait_s", "duty_cycle_use_max"})
-        n.push_back("network." + kind + "." + f);
-    for (const std::string f : {"received_messages", "forwarded_publishes", "failed_forwards",
-                                "buffer_peak_records", "overflow_records", "lora_channel_utilisation_max"})
-      n.push_back("gateway." + f);
+      for (const auto& [figure, v] : figures_of(ProtocolFigures{}))
+        n.push_back("network." + kind + "." + figure);
+    for (const auto& [figure, v] : figures_of(GatewayFigures{}))
+      n.push_back(std::string("gateway.") + figure);
     for (const std::string f : {"drains", "drain_time_s.max", "drain_time_s.mean"})
       n.push_back("network." + f);
     for (const std::string c :
@@ -90,8 +86,8 @@ bool is_device_metric(const std::string& name) {
   const auto dot = name.rfind('.');
   if (dot <= 7) return false;  // "device." + a non-empty id + "." + figure
   const std::string figure = name.substr(dot + 1);
-  const auto& f = device_figure_names();
-  return std::find(f.begin(), f.end(), figure) != f.end();
+  static const std::vector<Figure> figures = figures_of(DeviceFigures{});
+  return std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return figure == f.first; });
 }
 
 bool is_known_metric(const std::string& name) {

@@ -12,7 +12,7 @@ namespace twinbed::analysis {
 /// pipeline's counters (a new counter or cause must be added here).
 const std::vector<std::string>& metric_names();
 bool is_known_metric(const std::string& name);
-/// "device.<id>.<figure>" with a figure of device_figure_names() (the id is
+/// "device.<id>.<figure>" with a figure of figures_of(DeviceFigures) (the id is
 /// checked against the scenario by the loader).
 bool is_device_metric(const std::string& name);
 

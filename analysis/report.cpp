@@ -65,26 +65,12 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.lost.total"] =
       static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot + d.lost_broker +
                           d.lost_unacknowledged + d.lost_gateway);
-  for (const std::string& kind : protocol_kinds()) {
+  for (const std::string& kind : protocol_kinds()) {  // zeros for a protocol the run does not use
     const auto it = run.protocols.find(kind);
-    const ProtocolFigures p = it == run.protocols.end() ? ProtocolFigures{} : it->second;
-    const std::string s = "network." + kind + ".";
-    m[s + "devices"] = static_cast<double>(p.devices);
-    m[s + "messages"] = static_cast<double>(p.messages);
-    m[s + "transmissions"] = static_cast<double>(p.transmissions);
-    m[s + "retransmissions"] = static_cast<double>(p.transmissions - std::min(p.transmissions, p.messages));
-    m[s + "bytes"] = static_cast<double>(p.bytes);
-    m[s + "lost"] = static_cast<double>(p.lost);
-    m[s + "collisions"] = static_cast<double>(p.collisions);
-    m[s + "acks_lost"] = static_cast<double>(p.acks_lost);
-    m[s + "duplicates_suppressed"] = static_cast<double>(p.duplicates_suppressed);
-    m[s + "duplicates_delivered"] = static_cast<double>(p.duplicates_delivered);
-    m[s + "control_retries"] = static_cast<double>(p.control_retries);
-    m[s + "psm_wake_ups"] = static_cast<double>(p.psm_wake_ups);
-    m[s + "airtime_s"] = p.airtime_s;
-    m[s + "duty_cycle_wait_s"] = p.duty_cycle_wait_s;
-    m[s + "duty_cycle_use_max"] = p.duty_cycle_use_max;
+    for (const auto& [name, v] : figures_of(it == run.protocols.end() ? ProtocolFigures{} : it->second))
+      m["network." + kind + "." + name] = v;
   }
+  for (const auto& [name, v] : figures_of(run.gateways)) m[std::string("gateway.") + name] = v;
   std::uint64_t drains = 0;
   double drain_max = 0, drain_sum = 0;
   for (const DeviceFigures& d : run.devices)
@@ -94,28 +80,8 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["network.drain_time_s.mean"] =
       drains ? std::optional<double>(drain_sum / static_cast<double>(drains)) : std::nullopt;
   if (run.devices.size() <= kPerDeviceReportLimit)
-    for (const DeviceFigures& d : run.devices) {
-      const std::string s = "device." + d.id + ".";
-      m[s + "generated"] = static_cast<double>(d.generated);
-      m[s + "delivered"] = static_cast<double>(d.delivered);
-      m[s + "duplicated"] = static_cast<double>(d.duplicated);
-      m[s + "lost"] = static_cast<double>(d.lost);
-      m[s + "lost_buffer_overflow"] = static_cast<double>(d.lost_buffer_overflow);
-      m[s + "edge_buffer_peak_records"] = static_cast<double>(d.edge_buffer_peak_records);
-      m[s + "edge_buffer_overflows"] = static_cast<double>(d.edge_buffer_overflows);
-      m[s + "largest_gap_readings"] = static_cast<double>(d.largest_gap_readings);
-      m[s + "drains"] = static_cast<double>(d.drains_s.size());
-      double worst = 0;
-      for (double t : d.drains_s) worst = std::max(worst, t);
-      m[s + "drain_time_s_max"] = d.drains_s.empty() ? std::nullopt : std::optional<double>(worst);
-    }
-  const GatewayFigures& g = run.gateways;
-  m["gateway.received_messages"] = static_cast<double>(g.received_messages);
-  m["gateway.forwarded_publishes"] = static_cast<double>(g.forwarded_publishes);
-  m["gateway.failed_forwards"] = static_cast<double>(g.failed_forwards);
-  m["gateway.buffer_peak_records"] = static_cast<double>(g.buffer_peak_records);
-  m["gateway.overflow_records"] = static_cast<double>(g.overflow_records);
-  m["gateway.lora_channel_utilisation_max"] = g.lora_channel_utilisation_max;
+    for (const DeviceFigures& d : run.devices)
+      for (const auto& [name, v] : figures_of(d)) m["device." + d.id + "." + name] = v;
   m["samples.missing_device_down"] = static_cast<double>(d.missing_device_down);
   m["samples.undelivered_at_end"] = static_cast<double>(d.undelivered_at_end);
   m["network.messages"] = static_cast<double>(d.messages);

@@ -6,10 +6,13 @@
 // of the same content is documented in docs/trace-format.md.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/latency_histogram.hpp"
@@ -136,21 +139,6 @@ struct DeviceFigures {
   std::vector<double> drains_s;  ///< each backlog's drain time: reconnection to drained, s
 };
 inline constexpr std::size_t kPerDeviceReportLimit = 1000;
-/// The figures of `device.<id>.<figure>`.
-inline const std::vector<std::string>& device_figure_names() {
-  static const std::vector<std::string> k = {"generated",
-                                             "delivered",
-                                             "duplicated",
-                                             "lost",
-                                             "lost_buffer_overflow",
-                                             "edge_buffer_peak_records",
-                                             "edge_buffer_overflows",
-                                             "largest_gap_readings",
-                                             "drains",
-                                             "drain_time_s_max"};
-  return k;
-}
-
 /// Gateways' store and forward, over every gateway.
 struct GatewayFigures {
   std::uint64_t received_messages = 0;        ///< messages from radio devices
@@ -160,6 +148,54 @@ struct GatewayFigures {
   std::uint64_t overflow_records = 0;         ///< readings dropped by full gateway buffers
   double lora_channel_utilisation_max = 0.0;  ///< busiest gateway: LoRa air time / (duration × channels)
 };
+
+/// A figure of the report: name and value (no value: undefined, written as null).
+using Figure = std::pair<const char*, std::optional<double>>;
+
+/// Each group's figures in one list, read by the report (values) and by the
+/// metric catalogue (names, from a default-constructed group).
+inline std::vector<Figure> figures_of(const ProtocolFigures& p) {
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  return {{"devices", n(p.devices)},
+          {"messages", n(p.messages)},
+          {"transmissions", n(p.transmissions)},
+          {"retransmissions", n(p.transmissions - std::min(p.transmissions, p.messages))},
+          {"bytes", n(p.bytes)},
+          {"lost", n(p.lost)},
+          {"collisions", n(p.collisions)},
+          {"acks_lost", n(p.acks_lost)},
+          {"duplicates_suppressed", n(p.duplicates_suppressed)},
+          {"duplicates_delivered", n(p.duplicates_delivered)},
+          {"control_retries", n(p.control_retries)},
+          {"psm_wake_ups", n(p.psm_wake_ups)},
+          {"airtime_s", p.airtime_s},
+          {"duty_cycle_wait_s", p.duty_cycle_wait_s},
+          {"duty_cycle_use_max", p.duty_cycle_use_max}};
+}
+inline std::vector<Figure> figures_of(const GatewayFigures& g) {
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  return {{"received_messages", n(g.received_messages)},
+          {"forwarded_publishes", n(g.forwarded_publishes)},
+          {"failed_forwards", n(g.failed_forwards)},
+          {"buffer_peak_records", n(g.buffer_peak_records)},
+          {"overflow_records", n(g.overflow_records)},
+          {"lora_channel_utilisation_max", g.lora_channel_utilisation_max}};
+}
+inline std::vector<Figure> figures_of(const DeviceFigures& d) {
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  std::optional<double> worst;
+  for (double t : d.drains_s) worst = std::max(worst.value_or(t), t);
+  return {{"generated", n(d.generated)},
+          {"delivered", n(d.delivered)},
+          {"duplicated", n(d.duplicated)},
+          {"lost", n(d.lost)},
+          {"lost_buffer_overflow", n(d.lost_buffer_overflow)},
+          {"edge_buffer_peak_records", n(d.edge_buffer_peak_records)},
+          {"edge_buffer_overflows", n(d.edge_buffer_overflows)},
+          {"largest_gap_readings", n(d.largest_gap_readings)},
+          {"drains", n(d.drains_s.size())},
+          {"drain_time_s_max", worst}};
+}
 
 struct RunData {
   std::string scenario_name;

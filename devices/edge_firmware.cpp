@@ -74,11 +74,11 @@ void EdgeFirmware::sample_until(double t_s) {
     ++generated_;
     if (on_generated_) on_generated_(r);
     if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
-    if (!buffer_.thinned().empty()) {
-      if (on_loss_)
-        for (const Reading& t : buffer_.thinned()) on_loss_(t, LossCause::kBufferOverflow);
-      buffer_.thinned().clear();
-    }
+  }
+  if (!buffer_.thinned().empty()) {  // downsampling: what the buffer thinned, once per batch
+    if (on_loss_)
+      for (const Reading& t : buffer_.thinned()) on_loss_(t, LossCause::kBufferOverflow);
+    buffer_.thinned().clear();
   }
 }
 

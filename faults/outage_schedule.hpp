@@ -42,6 +42,14 @@ class OutageSchedule {
     return false;
   }
 
+  /// The end of the window containing t_s, or t_s when the link is up.
+  double up_from(double t_s) const {
+    auto it = std::upper_bound(windows_.begin(), windows_.end(), std::make_pair(t_s, 1e308));
+    if (it == windows_.begin()) return t_s;
+    --it;
+    return t_s >= it->first && t_s < it->second ? it->second : t_s;
+  }
+
   bool empty() const { return windows_.empty(); }
   const std::vector<std::pair<double, double>>& windows() const { return windows_; }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/trace_schema.hpp"
 #include "devices/edge_firmware.hpp"
 #include "devices/pump.hpp"
 #include "devices/sensor.hpp"
@@ -61,12 +62,14 @@ struct MqttSpec {
 /// CoAP, MQTT over LTE-M) go over the device's link to the broker; radio
 /// protocols (LoRaWAN, BLE, Zigbee) go to the device's gateway, which
 /// translates to MQTT and stores and forwards over its backhaul.
+/// In the order of analysis::protocol_kinds(), which names them.
 enum class Protocol : std::uint8_t { kMqtt, kCoap, kLteM, kLorawan, kBle, kZigbee };
 
 struct ProtocolSpec {
-  std::string kind = "mqtt";      ///< mqtt | coap | lte_m | lorawan | ble | zigbee (as written)
-  Protocol id = Protocol::kMqtt;  ///< the same, for the hot path
+  Protocol id = Protocol::kMqtt;
   bool is(Protocol p) const { return id == p; }
+  /// The kind as a scenario writes it: mqtt | coap | lte_m | lorawan | ble | zigbee.
+  const std::string& name() const { return analysis::protocol_kinds()[static_cast<std::size_t>(id)]; }
   // LoRaWAN
   net::LoraRegion region = net::LoraRegion::kEu868;
   int data_rate = 5;

@@ -297,11 +297,11 @@ struct Loader {
   void read_protocol(Node p, DeviceSpec& d) {
     if (!p.expect_object()) return;
     ProtocolSpec& pr = d.protocol;
-    static const std::vector<std::string> kinds = {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee"};
-    pr.kind = p.choice("kind", kinds, "mqtt");
-    pr.id = static_cast<Protocol>(std::find(kinds.begin(), kinds.end(), pr.kind) - kinds.begin());
+    const std::vector<std::string>& kinds = analysis::protocol_kinds();  // in Protocol's order
+    const std::string kind = p.choice("kind", kinds, "mqtt");
+    pr.id = static_cast<Protocol>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
     if (!p.has("kind")) diag.error(p.path() + ".kind", "a protocol kind", "nothing (the key is required)");
-    if (pr.kind == "lorawan") {
+    if (pr.is(Protocol::kLorawan)) {
       pr.region = p.choice("region", {"EU868", "US915"}, "EU868") == "US915" ? net::LoraRegion::kUs915
                                                                              : net::LoraRegion::kEu868;
       const int max_dr = pr.region == net::LoraRegion::kEu868 ? 6 : 4;
@@ -344,14 +344,14 @@ struct Loader {
       pr.record_bytes =
           static_cast<std::uint32_t>(p.number("record_bytes", pr.record_bytes, Range::count(1, 64)));
     }
-    if (pr.kind == "lorawan" && pr.data_rate >= 0) {
+    if (pr.is(Protocol::kLorawan) && pr.data_rate >= 0) {
       const std::uint32_t n = net::max_app_payload_bytes(pr.region, pr.data_rate);
       if (pr.header_bytes + pr.record_bytes > n)
         diag.error_message(p.path(), "one record (" + std::to_string(pr.header_bytes + pr.record_bytes) +
                                          " bytes with the header) does not fit the " + std::to_string(n) +
                                          "-byte payload of data rate " + std::to_string(pr.data_rate));
     }
-    if (pr.kind == "ble") {
+    if (pr.is(Protocol::kBle)) {
       net::BleParams& b = pr.ble;
       b.connection_interval_s =
           p.number("connection_interval_s", b.connection_interval_s, {0.0075, 4.0, false, false});
@@ -362,7 +362,7 @@ struct Loader {
       b.supervision_timeout_s =
           p.number("supervision_timeout_s", b.supervision_timeout_s, {0.1, 32.0, false, false});
     }
-    if (pr.kind == "zigbee") {
+    if (pr.is(Protocol::kZigbee)) {
       net::ZigbeeParams& z = pr.zigbee;
       z.hops = static_cast<std::uint32_t>(p.number("hops", z.hops, Range::count(1, 30)));
       z.channel_busy_probability = p.number("channel_busy_probability", 0.0, Range::probability());
@@ -370,7 +370,7 @@ struct Loader {
       z.max_payload_bytes = static_cast<std::uint32_t>(
           p.number("max_payload_bytes", z.max_payload_bytes, Range::count(1, 100)));
     }
-    if (pr.kind == "lte_m") {
+    if (pr.is(Protocol::kLteM)) {
       net::LteMParams& l = pr.lte_m;
       if (p.has("latency_s")) l.latency = read_law(p, "latency_s", Range::up_to(60), false);
       l.uplink_bps = p.number("uplink_bps", l.uplink_bps, {1.0, 1e9, false, false});
@@ -379,7 +379,7 @@ struct Loader {
       l.psm_wake_delay_s = p.number("psm_wake_delay_s", l.psm_wake_delay_s, Range::up_to(600));
       d.link.bandwidth_bps = l.uplink_bps;  // the cell's uplink rate is the device's link
     }
-    if (pr.kind == "coap") {
+    if (pr.is(Protocol::kCoap)) {
       net::CoapParams& c = pr.coap;
       c.confirmable = p.boolean("confirmable", true);
       c.ack_timeout_s = p.number("ack_timeout_s", c.ack_timeout_s, Range::period(3600));

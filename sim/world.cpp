@@ -107,11 +107,6 @@ double down_until(const std::vector<ServiceDown>& downs, double t_s) {
     if (w.start_s <= t_s && t_s < w.end_s) return w.end_s;
   return t_s;
 }
-bool down_during(const std::vector<ServiceDown>& downs, double from_s, double to_s) {
-  for (const ServiceDown& w : downs)
-    if (w.start_s < to_s && from_s < w.end_s) return true;
-  return false;
-}
 
 /// A gateway: LoRa receivers, and store and forward for its radio devices
 /// (their messages wait in a bounded buffer for the backhaul to the broker).
@@ -123,9 +118,8 @@ struct GatewayRuntime {
   std::uint64_t held_records = 0;  ///< in the buffer, forwarding included
   std::uint64_t peak_records = 0;
   bool has_radio_devices = false;
-  int lora_channels = 0;                    ///< the most uplink channels any of its LoRa devices uses
-  std::vector<ServiceDown> backhaul_downs;  ///< backhaul_outage windows, by start
-  bool backhaul_down_at(double t_s) const { return down_until(backhaul_downs, t_s) > t_s; }
+  int lora_channels = 0;            ///< the most uplink channels any of its LoRa devices uses
+  faults::OutageSchedule backhaul;  ///< backhaul_outage windows
 };
 
 struct DeviceRuntime {
@@ -143,6 +137,11 @@ struct DeviceRuntime {
     std::uint64_t last_forwarded_id = 0;  ///< CoAP server / LoRaWAN network server de-duplication
     net::CoapTimeline coap;               ///< the in-flight CoAP message's resend times
     double coap_first_s = 0.0;
+    /// When the in-flight CoAP message's next resend is due after `attempts` sends (or the give-up).
+    double coap_resend_s(int attempts) const {
+      const auto k = static_cast<std::size_t>(attempts);
+      return coap_first_s + (k < coap.send_offsets_s.size() ? coap.send_offsets_s[k] : coap.give_up_offset_s);
+    }
   };
   std::unique_ptr<ProtocolState> proto;
   std::uint64_t last_offered_id = 0;  ///< ground truth: the last message handed on
@@ -298,14 +297,11 @@ class World {
       for (const std::string& target : f.targets) {
         GatewayRuntime& g = gateways_[gateway_index_.at(target)];
         for (const faults::Window& w : episodes_of(f, f.id + "@" + target)) {
-          g.backhaul_downs.push_back({w.start_s, w.end_s, &f});
+          g.backhaul.add(w.start_s, w.end_s);
           label(f, target, w.start_s, w.end_s);
         }
       }
     }
-    for (GatewayRuntime& g : gateways_)
-      std::sort(g.backhaul_downs.begin(), g.backhaul_downs.end(),
-                [](const ServiceDown& a, const ServiceDown& b) { return a.start_s < b.start_s; });
   }
 
   /// A device's protocol state: its gateway, figures, radio draws, duty cycle, modem.
@@ -313,7 +309,7 @@ class World {
     const DeviceSpec& spec = *rt.spec;
     const ProtocolSpec& pr = spec.protocol;
     rt.gateway = &gateways_[gateway_index_.at(spec.gateway)];
-    rt.figures = &run_.protocols[pr.kind];
+    rt.figures = &run_.protocols[pr.name()];
     ++rt.figures->devices;
     if (pr.is(Protocol::kMqtt) && spec.mqtt.qos < 2) return;
     rt.proto =
@@ -665,11 +661,11 @@ class World {
   /// The device cannot reach the broker: its link is out, or (IP devices) its
   /// gateway's backhaul is. Radio devices are connectionless: their gateway stores and forwards.
   bool link_down_at(const DeviceRuntime& d, double t_s) const {
-    return d.outages.down_at(t_s) || (!d.spec->protocol.via_gateway() && d.gateway->backhaul_down_at(t_s));
+    return d.outages.down_at(t_s) || (!d.spec->protocol.via_gateway() && d.gateway->backhaul.down_at(t_s));
   }
   bool link_down_during(const DeviceRuntime& d, double from_s, double to_s) const {
     return d.outages.down_during(from_s, to_s) ||
-           (!d.spec->protocol.via_gateway() && down_during(d.gateway->backhaul_downs, from_s, to_s));
+           (!d.spec->protocol.via_gateway() && d.gateway->backhaul.down_during(from_s, to_s));
   }
 
   /// One attempt to send a message, by the device's protocol.
@@ -723,32 +719,20 @@ class World {
       return Attempt{o, ack_at_s, retry_at_s};
     };
     // CoAP resends on its own schedule; a confirmed LoRaWAN uplink after RX2 and ACK_TIMEOUT.
+    const bool coap_con = pr.is(Protocol::kCoap) && pr.coap.confirmable;
+    if (coap_con) deadline_s = d.proto->coap_resend_s(attempt);  // the ACK must come before the next resend
     auto retry_at = [&](double t1_s) {
-      if (pr.is(Protocol::kCoap) && pr.coap.confirmable) {
-        const auto k = static_cast<std::size_t>(attempt);
-        return d.proto->coap_first_s + (k < d.proto->coap.send_offsets_s.size()
-                                            ? d.proto->coap.send_offsets_s[k]
-                                            : d.proto->coap.give_up_offset_s);
-      }
+      if (coap_con) return deadline_s;
       if (pr.is(Protocol::kLorawan)) return t1_s + 2.0 + d.proto->radio.uniform(1.0, 3.0);
       return kInf;
     };
-    if (pr.is(Protocol::kCoap) && pr.coap.confirmable) {  // the ACK must come before the next resend
-      const auto k = static_cast<std::size_t>(attempt);
-      deadline_s =
-          d.proto->coap_first_s + (k < d.proto->coap.send_offsets_s.size() ? d.proto->coap.send_offsets_s[k]
-                                                                           : d.proto->coap.give_up_offset_s);
-    }
     if (!radio && link_down_at(d, t0)) {
       ++run_.data.lost_outage;
       return done(Outcome::kLinkDown);
     }
     // Losses decided as the message leaves (a radio frame still goes on air).
-    bool lost = false;
-    for (auto& l : d.uplink_loss) lost = l.lost(t0) || lost;
-    bool partitioned = false;
-    for (auto& p : d.partitions)
-      if (p.spec->uplink && p.up.active_at(t0)) partitioned = true;
+    const bool lost = draw_loss(d.uplink_loss, t0);
+    const bool partitioned = partitioned_at(d, t0, /*uplink=*/true);
     const bool radio_out = radio && d.outages.down_at(t0);
     if (!radio) {
       if (lost) {
@@ -768,8 +752,9 @@ class World {
     } else {
       if (d.proto &&
           d.proto->modem) {  // LTE-M: waking from PSM and the cell's latency, then the uplink at its rate
+        const std::uint64_t wakes_before = d.proto->modem->wake_ups();
         const net::HopResult h = d.proto->modem->send(t0, bytes, d.proto->radio);
-        fig.psm_wake_ups = d.proto->modem->wake_ups();
+        fig.psm_wake_ups += d.proto->modem->wake_ups() - wakes_before;
         fig.airtime_s += h.airtime_s;
         if (h.duration_s > h.airtime_s) wait_for(h.duration_s - h.airtime_s);
       }
@@ -851,7 +836,7 @@ class World {
     // The acknowledgement's way back: LoRaWAN's in RX1, one second after the
     // uplink; the others after the route's latency.
     const double ack_at_s = pr.is(Protocol::kLorawan) ? t1 + 1.0 : arrived_s + d.ack_latency_s;
-    const bool too_late = pr.kind != "lorawan" && ack_at_s > deadline_s;  // RX1 is at a fixed delay
+    const bool too_late = !pr.is(Protocol::kLorawan) && ack_at_s > deadline_s;  // RX1 is at a fixed delay
     if (ack_lost(d, arrived_s, ack_at_s) || too_late) {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost, kInf, retry_at(t1));
@@ -863,12 +848,22 @@ class World {
 
   /// The acknowledgement sent at `sent_s` is lost on its way back (arriving at `arrive_s`).
   bool ack_lost(DeviceRuntime& d, double sent_s, double arrive_s) {
-    bool lost = d.spec->protocol.via_gateway() ? d.outages.down_during(sent_s, arrive_s)
-                                               : link_down_during(d, sent_s, arrive_s);
-    for (auto& l : d.downlink_loss) lost = l.lost(sent_s) || lost;
-    for (auto& p : d.partitions)
-      if (p.spec->downlink && p.down.active_at(sent_s)) lost = true;
+    const bool lost = draw_loss(d.downlink_loss, sent_s);
+    return lost || link_down_during(d, sent_s, arrive_s) || partitioned_at(d, sent_s, /*uplink=*/false);
+  }
+
+  /// Whether a packet at t_s is lost; every loss model draws (their streams
+  /// advance the same whatever the others decide).
+  static bool draw_loss(std::vector<TimedLoss>& models, double t_s) {
+    bool lost = false;
+    for (auto& l : models) lost = l.lost(t_s) || lost;
     return lost;
+  }
+  static bool partitioned_at(DeviceRuntime& d, double t_s, bool uplink) {
+    for (auto& p : d.partitions)
+      if (uplink ? p.spec->uplink && p.up.active_at(t_s) : p.spec->downlink && p.down.active_at(t_s))
+        return true;
+    return false;
   }
 
   /// MQTT QoS 2, second half: PUBREL up, PUBCOMP down, the PUBREL resent
@@ -877,11 +872,8 @@ class World {
   double release(DeviceRuntime& d, std::uint64_t message_id, double pubrec_at_s) {
     const double latency_s = d.ack_latency_s;
     for (double t = pubrec_at_s; t < sc_.duration_s; t += d.spec->mqtt.ack_timeout_s) {
-      bool up_lost = link_down_during(d, t, t + latency_s);
-      for (auto& l : d.uplink_loss) up_lost = l.lost(t) || up_lost;
-      for (auto& p : d.partitions)
-        if (p.spec->uplink && p.up.active_at(t)) up_lost = true;
-      if (!up_lost) {
+      const bool up_lost = draw_loss(d.uplink_loss, t);
+      if (!up_lost && !link_down_during(d, t, t + latency_s) && !partitioned_at(d, t, /*uplink=*/true)) {
         d.proto->session.on_pubrel(message_id);
         const double comp_at_s = t + 2 * latency_s;
         if (!ack_lost(d, t + latency_s, comp_at_s)) return comp_at_s;
@@ -948,10 +940,7 @@ class World {
       }
       g.held_records -= victim->records.size();
       run_.gateways.overflow_records += victim->records.size();
-      for (std::size_t i = 0; i < victim->records.size(); ++i)
-        dropped_after_retries_.push_back({victim->device, victim->records[i].seq, victim->truth[i].serial,
-                                          victim->records[i].sensor, victim->truth[i].true_time_s,
-                                          DropCause::kGateway});
+      drop_batch(*victim, DropCause::kGateway);
     }
     g.peak_records = std::max(g.peak_records, g.held_records);
     if (!g.queue.items.empty() && g.queue.consumer_waiting) g.queue.cv->notify_one();
@@ -965,7 +954,7 @@ class World {
     while (take_all(g.queue, g.spec->forward_interval_s)) {
       for (;;) {
         double t = sg4::Engine::get_clock();
-        const double up_s = std::max(down_until(g.backhaul_downs, t), down_until(broker_downs_, t));
+        const double up_s = std::max(g.backhaul.up_from(t), down_until(broker_downs_, t));
         if (up_s >= sc_.duration_s) return;
         if (up_s > t) {
           wait_until(up_s);
@@ -974,7 +963,7 @@ class World {
         std::uint64_t bytes = 0;
         for (const auto& b : g.queue.in_work) bytes += b->wire_bytes();
         transfer(g.host, platform_.broker, bytes);
-        if (down_during(g.backhaul_downs, t, sg4::Engine::get_clock())) {
+        if (g.backhaul.down_during(t, sg4::Engine::get_clock())) {
           ++run_.gateways.failed_forwards;
           continue;
         }
@@ -985,10 +974,7 @@ class World {
         g.held_records -= b->records.size();
         if (!offer(broker_q_, b, sc_.broker.queue_limit_messages)) {
           ++run_.data.broker_rejected;  // the broker is full: the gateway drops it (QoS 1 to a full queue)
-          for (std::size_t i = 0; i < b->records.size(); ++i)
-            dropped_after_retries_.push_back({b->device, b->records[i].seq, b->truth[i].serial,
-                                              b->records[i].sensor, b->truth[i].true_time_s,
-                                              DropCause::kGateway});
+          drop_batch(*b, DropCause::kGateway);
         }
       }
       g.queue.in_work.clear();
@@ -1068,10 +1054,10 @@ class World {
 
   /// Messages dropped by the broker (expired, or lost in a restart): their
   /// devices consider them delivered; the ledger decides at the end.
-  void drop_at_broker(const devices::Batch& b) {
+  void drop_batch(const devices::Batch& b, DropCause cause) {
     for (std::size_t i = 0; i < b.records.size(); ++i)
       dropped_after_retries_.push_back({b.device, b.records[i].seq, b.truth[i].serial, b.records[i].sensor,
-                                        b.truth[i].true_time_s, DropCause::kBroker});
+                                        b.truth[i].true_time_s, cause});
   }
 
   /// MQTT message expiry: what waited longer than message_ttl_s is dropped.
@@ -1083,7 +1069,7 @@ class World {
     for (std::size_t i = 0; i < q.in_work.size(); ++i) {
       if (now - q.in_work_arrival_s[i] > sc_.broker.message_ttl_s) {
         ++run_.data.broker_expired_messages;
-        drop_at_broker(*q.in_work[i]);
+        drop_batch(*q.in_work[i], DropCause::kBroker);
         continue;
       }
       q.in_work[kept] = q.in_work[i];
@@ -1105,7 +1091,7 @@ class World {
         for (std::size_t i = 0; i < batches.size(); ++i) {
           if (arrivals[i] > saved_s) {
             ++run_.data.broker_restart_lost_messages;
-            drop_at_broker(*batches[i]);
+            drop_batch(*batches[i], DropCause::kBroker);
             continue;
           }
           batches[kept] = batches[i];
@@ -1262,28 +1248,16 @@ class World {
     for (const auto& lost : dropped_after_retries_) {
       if (delivered(lost.device, lost.serial) || in_transit.count({lost.device, lost.serial})) continue;
       ++devices_[lost.device].lost;
-      switch (lost.cause) {
-        case DropCause::kRetries:
-          ++data.lost_retries_exhausted;
-          break;
-        case DropCause::kReboot:
-          ++data.lost_reboot;
-          break;
-        case DropCause::kBroker:
-          ++data.lost_broker;
-          break;
-        case DropCause::kUnacknowledged:
-          ++data.lost_unacknowledged;
-          break;
-        case DropCause::kGateway:
-          ++data.lost_gateway;
-          break;
-      }
-      static constexpr std::uint8_t kTraceCause[] = {kLostRetriesExhausted, kLostReboot, kLostBroker,
-                                                     kLostUnacknowledged, kLostGateway};
-      if (lost_)
-        lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s,
-                      kTraceCause[static_cast<std::size_t>(lost.cause)]);
+      // By DropCause: the report's counter and the trace's cause code.
+      static constexpr std::pair<std::uint64_t analysis::DataPath::*, std::uint8_t> kCause[] = {
+          {&analysis::DataPath::lost_retries_exhausted, kLostRetriesExhausted},
+          {&analysis::DataPath::lost_reboot, kLostReboot},
+          {&analysis::DataPath::lost_broker, kLostBroker},
+          {&analysis::DataPath::lost_unacknowledged, kLostUnacknowledged},
+          {&analysis::DataPath::lost_gateway, kLostGateway}};
+      const auto& [counter, code] = kCause[static_cast<std::size_t>(lost.cause)];
+      ++(data.*counter);
+      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, code);
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
     data.broker_queue_peak_messages = broker_q_.peak;
@@ -1294,7 +1268,7 @@ class World {
     for (const DeviceRuntime& d : devices_) {
       analysis::DeviceFigures f;
       f.id = d.spec->id;
-      f.protocol = d.spec->protocol.kind;
+      f.protocol = d.spec->protocol.name();
       f.generated = d.firmware->generated();
       f.duplicated = d.duplicated;
       f.lost = d.lost;

@@ -359,7 +359,7 @@ TEST_CASE("validation: protocols, gateways and per-device expectations") {
   ok["expect"]["device.edge-1.largest_gap_readings"] = {{"max", 10}};
   const Scenario sc = parse_scenario(ok.dump(), "case.json");
   const ProtocolSpec& p = sc.devices[0].protocol;
-  CHECK(p.kind == "lorawan");
+  CHECK(p.name() == "lorawan");
   CHECK(p.data_rate == 3);  // SF9 in EU868
   CHECK(p.max_transmissions == 8);
   CHECK(p.channels == 3);
