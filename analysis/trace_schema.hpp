@@ -197,6 +197,35 @@ inline std::vector<Figure> figures_of(const DeviceFigures& d) {
           {"drain_time_s_max", worst}};
 }
 
+/// A queueing station: the broker (one server) or cloud ingestion (its
+/// workers). Messages enter its queue, wait, are served and leave (to the
+/// bridge, or into the pipeline); the figures are what queueing theory
+/// predicts (docs/metrics.md): L (time-averaged messages in the station,
+/// waiting and in service), W (sojourn, arrival to departure) and ρ.
+struct ServiceFigures {
+  std::uint64_t servers = 1;
+  std::uint64_t arrivals = 0;    ///< messages that entered its queue
+  std::uint64_t served = 0;      ///< messages that left it served
+  std::uint64_t queue_peak = 0;  ///< most messages in the station at once
+  double queue_mean = 0.0;       ///< time-averaged messages in the station
+  double utilisation = 0.0;      ///< busy server time / (duration × servers)
+  LatencyHistogram sojourn_s;    ///< per served message: arrival to departure
+};
+inline std::vector<Figure> figures_of(const ServiceFigures& s) {
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  auto q = [&s](double v) { return s.sojourn_s.count() ? std::optional<double>(v) : std::nullopt; };
+  return {{"servers", n(s.servers)},
+          {"arrivals", n(s.arrivals)},
+          {"served", n(s.served)},
+          {"queue_depth.max", n(s.queue_peak)},
+          {"queue_depth.mean", s.queue_mean},
+          {"utilisation", s.utilisation},
+          {"sojourn_s.mean", q(s.sojourn_s.mean())},
+          {"sojourn_s.p50", q(s.sojourn_s.quantile(0.5))},
+          {"sojourn_s.p99", q(s.sojourn_s.quantile(0.99))},
+          {"sojourn_s.max", q(s.sojourn_s.max())}};
+}
+
 struct RunData {
   std::string scenario_name;
   std::string scenario_file;
@@ -214,6 +243,7 @@ struct RunData {
   std::map<std::string, std::uint64_t> pipeline_counters;
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;
+  ServiceFigures broker, cloud;
   std::vector<DeviceFigures> devices;  ///< in scenario order
 };
 

@@ -40,7 +40,7 @@ Platform build_platform(const Topology& topo) {
   for (auto [it, end] = boost::vertices(g); it != end; ++it) {
     const Vertex v = *it;
     if (g[v].kind == NodeKind::kCore) continue;
-    sg4::Host* h = zone->create_host(g[v].id, g[v].cpu_flops)->seal();
+    sg4::Host* h = zone->create_host(g[v].id, g[v].cpu_flops)->set_core_count(g[v].cores)->seal();
     std::vector<sg4::LinkInRoute> route;
     for (const Edge& e : topo.path_to_core(v)) route.emplace_back(link_for(e));
     zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, route, true);

@@ -99,6 +99,9 @@ struct DeviceSpec {
   std::string gateway;
   LinkSpec link{250e3, 0.01};
   double publish_interval_s = 10.0;
+  /// "poisson": publish at exponential intervals of mean publish_interval_s
+  /// (devices that report on change); otherwise a fixed period.
+  bool publish_poisson = false;
   /// Offset of the first publish within the interval. Real devices boot at
   /// different times; a plant that publishes in lockstep is both unrealistic
   /// and a worst case for the simulator. Default: drawn per device.
@@ -159,10 +162,18 @@ struct BrokerSpec {
   double message_ttl_s = std::numeric_limits<double>::infinity();
 };
 
+/// Cloud ingestion: `workers` consumers (one CPU core each) take messages
+/// from one queue and run the pipeline on them.
 struct CloudSpec {
   std::string id = "cloud";
   LinkSpec link{1e9, 0.001};
-  double cpu_flops = 1e10;
+  double cpu_flops = 1e10;  ///< per core
+  int workers = 1;
+  /// Most messages a worker takes at once (0: everything queued, a micro-batch).
+  std::size_t max_batch_messages = 0;
+  /// A message's service time, drawn per message; unset: the pipeline's
+  /// cost_flops_per_record × records on one core.
+  std::optional<faults::Law> service_time_s;
 };
 
 /// One fault spec after its targets were resolved.

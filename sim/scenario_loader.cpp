@@ -271,6 +271,11 @@ struct Loader {
         if (!valid_id(sc.cloud.id)) diag.error(n.path() + ".id", kIdRule, describe(n.value().at("id")));
         sc.cloud.link = read_link(n, "link", sc.cloud.link);
         sc.cloud.cpu_flops = n.number("cpu_flops", sc.cloud.cpu_flops, Range::positive());
+        sc.cloud.workers = static_cast<int>(n.number("workers", sc.cloud.workers, Range::count(1, 1024)));
+        sc.cloud.max_batch_messages = static_cast<std::size_t>(
+            n.number("max_batch_messages", static_cast<double>(sc.cloud.max_batch_messages), Range::count()));
+        if (n.has("service_time_s"))
+          sc.cloud.service_time_s = read_law(n, "service_time_s", Range::positive(), true);
         n.finish();
       }
     }
@@ -397,6 +402,7 @@ struct Loader {
       const std::string gateway_ref = n.string_required("gateway").value_or("");
       d.link = read_link(n, "link", d.link);
       d.publish_interval_s = n.number("publish_interval_s", d.publish_interval_s, Range::period());
+      d.publish_poisson = n.choice("publish_process", {"periodic", "poisson"}, "periodic") == "poisson";
       if (n.has("publish_phase_s")) {
         d.publish_phase_s = n.number("publish_phase_s", 0.0, Range::non_negative());
         if (*d.publish_phase_s >= d.publish_interval_s)

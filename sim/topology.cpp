@@ -15,6 +15,7 @@ Topology::Topology(const Scenario& sc) {
   core_ = add_node(NodeKind::kCore, "core", 0, 1e9);
   broker_ = add_node(NodeKind::kBroker, sc.broker.id, 0, sc.broker.cpu_flops);
   cloud_ = add_node(NodeKind::kCloud, sc.cloud.id, 0, sc.cloud.cpu_flops);
+  graph_[cloud_].cores = sc.cloud.workers;  // one core per ingestion worker
   boost::add_edge(broker_, core_, TopologyLink{"link:" + sc.broker.id, sc.broker.link}, graph_);
   boost::add_edge(cloud_, core_, TopologyLink{"link:" + sc.cloud.id, sc.cloud.link}, graph_);
   for (std::size_t g = 0; g < sc.gateways.size(); ++g) {

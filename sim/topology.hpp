@@ -27,7 +27,8 @@ struct TopologyNode {
   NodeKind kind = NodeKind::kDevice;
   std::string id;
   std::size_t spec_index = 0;  ///< index into the scenario's devices / gateways
-  double cpu_flops = 1e9;
+  double cpu_flops = 1e9;      ///< per core
+  int cores = 1;
 };
 
 struct TopologyLink {

@@ -83,16 +83,48 @@ struct MessageFault {
   faults::RandomStream draws;
 };
 
-/// A bounded hand-off queue between actors, with a condition variable to wake the consumer.
+/// Messages one consumer has taken from a queue and not yet handed on.
+struct Work {
+  std::vector<devices::BatchPtr> batches;
+  std::vector<double> arrival_s;  ///< parallel to batches: when each entered the queue
+  void clear() {
+    batches.clear();
+    arrival_s.clear();
+  }
+};
+
+/// A hand-off queue between actors, with a condition variable to wake its
+/// consumers. A queue with `station` set is a queueing station (the broker,
+/// cloud ingestion): it keeps the figures queueing theory speaks of, exactly
+/// (messages in the station integrated over time, each message's sojourn).
 struct ActorQueue {
   std::deque<devices::BatchPtr> items;
-  std::deque<double> arrival_s;            ///< parallel to items: when each arrived
-  std::vector<devices::BatchPtr> in_work;  ///< taken by the consumer, not yet handed on
-  std::vector<double> in_work_arrival_s;
+  std::deque<double> arrival_s;                      ///< parallel to items: when each arrived
+  std::vector<Work> in_work = std::vector<Work>(1);  ///< one per consumer
   sg4::MutexPtr mutex = sg4::Mutex::create();
   sg4::ConditionVariablePtr cv = sg4::ConditionVariable::create();
-  std::size_t peak = 0;
-  bool consumer_waiting = false;  ///< notify only then: a notification is a simcall
+  std::size_t peak = 0;       ///< most messages waiting
+  int consumers_waiting = 0;  ///< notify only then: a notification is a simcall
+  analysis::ServiceFigures* station = nullptr;
+  std::uint64_t in_station = 0;  ///< waiting and in service
+  double in_station_area = 0.0, last_change_s = 0.0;
+  double busy_s = 0.0;  ///< summed over servers
+  /// `delta` messages enter (+) or leave (−) the station at now_s.
+  void change(double now_s, std::int64_t delta) {
+    if (!station) return;
+    in_station_area += static_cast<double>(in_station) * (now_s - last_change_s);
+    last_change_s = now_s;
+    in_station = static_cast<std::uint64_t>(static_cast<std::int64_t>(in_station) + delta);
+    if (delta > 0) station->arrivals += static_cast<std::uint64_t>(delta);
+    station->queue_peak = std::max(station->queue_peak, in_station);
+  }
+  /// A message served: it leaves the station at now_s.
+  void served(double now_s, double arrived_s) {
+    if (!station) return;
+    ++station->served;
+    station->sojourn_s.add(now_s - arrived_s);
+    change(now_s, -1);
+  }
 };
 
 /// A broker, bridge or backhaul fault window.
@@ -177,7 +209,12 @@ struct DeviceRuntime {
 
 class World {
  public:
-  World(const Scenario& sc, const RunOptions& options) : sc_(sc), options_(options), topology_(sc) {}
+  World(const Scenario& sc, const RunOptions& options)
+      : sc_(sc), options_(options), topology_(sc), service_draws_(sc.seed, sc.cloud.id, "service") {
+    broker_q_.station = &run_.broker;
+    cloud_q_.station = &run_.cloud;
+    run_.cloud.servers = static_cast<std::uint64_t>(sc.cloud.workers);
+  }
 
   analysis::RunData run() {
     configure_network_model();
@@ -496,7 +533,10 @@ class World {
     for (GatewayRuntime& g : gateways_)
       if (g.has_radio_devices) spawn("gw:" + g.spec->id, g.host, [this, &g] { gateway_loop(g); });
     spawn("broker", platform_.broker, [this] { broker_loop(); });
-    spawn("cloud", platform_.cloud, [this] { cloud_loop(); });
+    cloud_q_.in_work.resize(static_cast<std::size_t>(sc_.cloud.workers));
+    for (std::size_t w = 0; w < cloud_q_.in_work.size(); ++w)
+      spawn(w == 0 ? std::string("cloud") : "cloud:" + std::to_string(w), platform_.cloud,
+            [this, w] { cloud_worker(w); });
     spawn("progress", platform_.cloud, [this] { progress_loop(); });
     if (!broker_downs_.empty()) spawn("broker-faults", platform_.broker, [this] { broker_faults_loop(); });
   }
@@ -533,8 +573,12 @@ class World {
     const MqttSpec& mqtt = d.spec->mqtt;
     const double end_s = sc_.duration_s;
     const double interval_s = d.spec->publish_interval_s;
-    const double phase_s = d.spec->publish_phase_s.value_or(draw_phase(d));
-    double next_tick_s = phase_s > 0 ? phase_s : interval_s;
+    // Periodic: a tick every interval from the phase. Poisson: exponential gaps.
+    std::optional<faults::RandomStream> poisson;
+    if (d.spec->publish_poisson) poisson.emplace(sc_.seed, d.spec->id, "publish_process");
+    auto next_gap_s = [&] { return poisson ? poisson->exponential(interval_s) : interval_s; };
+    const double phase_s = poisson ? 0.0 : d.spec->publish_phase_s.value_or(draw_phase(d));
+    double next_tick_s = phase_s > 0 ? phase_s : next_gap_s();
     bool connected = true;
     double retry_due_s = 0.0;  ///< when the unacknowledged in-flight message is resent
     double ack_at_s = kInf;    ///< when the in-flight message's PUBACK arrives (kInf: none on its way)
@@ -601,7 +645,7 @@ class World {
         retry_due_s = a.retry_at_s < kInf ? std::max(a.retry_at_s, now) : sent_at + mqtt.ack_timeout_s;
         break;
       }
-      while (next_tick_s <= now) next_tick_s += interval_s;
+      while (next_tick_s <= now) next_tick_s += next_gap_s();
       double wake_s = next_tick_s;
       // A PUBACK on its way needs no wake-up of its own: the next wake (or a
       // backlog drain) takes it. Only an unacknowledged message has a due time.
@@ -943,7 +987,7 @@ class World {
       drop_batch(*victim, DropCause::kGateway);
     }
     g.peak_records = std::max(g.peak_records, g.held_records);
-    if (!g.queue.items.empty() && g.queue.consumer_waiting) g.queue.cv->notify_one();
+    if (!g.queue.items.empty() && g.queue.consumers_waiting > 0) g.queue.cv->notify_one();
   }
 
   /// A gateway forwards what its radio devices sent, as MQTT publishes over
@@ -951,7 +995,7 @@ class World {
   /// the broker is down it holds everything (its buffer's policy applies); a
   /// publish cut by a backhaul outage is resent when the backhaul returns.
   void gateway_loop(GatewayRuntime& g) {
-    while (take_all(g.queue, g.spec->forward_interval_s)) {
+    while (take(g.queue, g.queue.in_work[0], g.spec->forward_interval_s)) {
       for (;;) {
         double t = sg4::Engine::get_clock();
         const double up_s = std::max(g.backhaul.up_from(t), down_until(broker_downs_, t));
@@ -961,7 +1005,7 @@ class World {
           continue;
         }
         std::uint64_t bytes = 0;
-        for (const auto& b : g.queue.in_work) bytes += b->wire_bytes();
+        for (const auto& b : g.queue.in_work[0].batches) bytes += b->wire_bytes();
         transfer(g.host, platform_.broker, bytes);
         if (g.backhaul.down_during(t, sg4::Engine::get_clock())) {
           ++run_.gateways.failed_forwards;
@@ -970,14 +1014,14 @@ class World {
         break;
       }
       ++run_.gateways.forwarded_publishes;
-      for (const auto& b : g.queue.in_work) {
+      for (const auto& b : g.queue.in_work[0].batches) {
         g.held_records -= b->records.size();
         if (!offer(broker_q_, b, sc_.broker.queue_limit_messages)) {
           ++run_.data.broker_rejected;  // the broker is full: the gateway drops it (QoS 1 to a full queue)
           drop_batch(*b, DropCause::kGateway);
         }
       }
-      g.queue.in_work.clear();
+      g.queue.in_work[0].clear();
     }
   }
 
@@ -1004,31 +1048,39 @@ class World {
 
   static bool offer(ActorQueue& q, const devices::BatchPtr& batch, std::size_t limit) {
     if (q.items.size() >= limit) return false;
+    const double now = sg4::Engine::get_clock();
     q.items.push_back(batch);
-    q.arrival_s.push_back(sg4::Engine::get_clock());
+    q.arrival_s.push_back(now);
     q.peak = std::max(q.peak, q.items.size());
-    if (q.consumer_waiting) q.cv->notify_one();
+    q.change(now, +1);
+    if (q.consumers_waiting > 0) q.cv->notify_one();
     return true;
   }
 
-  /// Takes everything queued; false when the run ended first.
-  bool take_all(ActorQueue& q, double linger_s = 0.0) {
+  /// Waits for messages and moves up to `max_messages` of them (0: all) into
+  /// `work`, oldest first; false when the run ended first.
+  bool take(ActorQueue& q, Work& work, double linger_s = 0.0, std::size_t max_messages = 0) {
     std::unique_lock lock(*q.mutex);
-    q.consumer_waiting = true;
+    ++q.consumers_waiting;
     const bool woke = q.cv->wait_until(lock, sc_.duration_s, [&q] { return !q.items.empty(); });
-    q.consumer_waiting = false;
+    --q.consumers_waiting;
     if (!woke || sg4::Engine::get_clock() >= sc_.duration_s) return false;
     if (linger_s > 0) wait_for(linger_s);  // micro-batching: let the batch fill
-    q.in_work.assign(q.items.begin(), q.items.end());
-    q.in_work_arrival_s.assign(q.arrival_s.begin(), q.arrival_s.end());
-    q.items.clear();
-    q.arrival_s.clear();
+    const std::size_t n = max_messages ? std::min(max_messages, q.items.size()) : q.items.size();
+    const auto items_end = q.items.begin() + static_cast<std::ptrdiff_t>(n);
+    const auto arrivals_end = q.arrival_s.begin() + static_cast<std::ptrdiff_t>(n);
+    work.batches.assign(q.items.begin(), items_end);
+    work.arrival_s.assign(q.arrival_s.begin(), arrivals_end);
+    q.items.erase(q.items.begin(), items_end);
+    q.arrival_s.erase(q.arrival_s.begin(), arrivals_end);
+    if (!q.items.empty() && q.consumers_waiting > 0) q.cv->notify_one();  // more for another consumer
     return true;
   }
 
   /// The broker forwards what it has received to the cloud, in arrival order, in one bridge transfer.
   void broker_loop() {
-    while (take_all(broker_q_, sc_.broker.forward_linger_s)) {
+    Work& work = broker_q_.in_work[0];
+    while (take(broker_q_, work, sc_.broker.forward_linger_s)) {
       // Forward only while the broker runs and the bridge is up.
       for (double t = sg4::Engine::get_clock();; t = sg4::Engine::get_clock()) {
         const double up_s = std::max(down_until(broker_downs_, t), down_until(bridge_downs_, t));
@@ -1037,14 +1089,19 @@ class World {
         wait_until(up_s);
       }
       expire_messages();
-      if (broker_q_.in_work.empty()) continue;  // all lost in a restart or expired: nothing to forward
-      sg4::this_actor::execute(sc_.broker.cost_flops_per_message *
-                               static_cast<double>(broker_q_.in_work.size()));
+      if (work.batches.empty()) continue;  // all lost in a restart or expired: nothing to forward
+      const double busy_from_s = sg4::Engine::get_clock();
+      sg4::this_actor::execute(sc_.broker.cost_flops_per_message * static_cast<double>(work.batches.size()));
       std::uint64_t bytes = 0;
-      for (const auto& b : broker_q_.in_work) bytes += b->wire_bytes();
+      for (const auto& b : work.batches) bytes += b->wire_bytes();
       transfer(platform_.broker, platform_.cloud, bytes);
-      for (const auto& b : broker_q_.in_work) offer(cloud_q_, b, std::numeric_limits<std::size_t>::max());
-      broker_q_.in_work.clear();
+      const double now = sg4::Engine::get_clock();
+      broker_q_.busy_s += now - busy_from_s;
+      for (std::size_t i = 0; i < work.batches.size(); ++i) {
+        broker_q_.served(now, work.arrival_s[i]);
+        offer(cloud_q_, work.batches[i], std::numeric_limits<std::size_t>::max());
+      }
+      work.clear();
     }
   }
 
@@ -1064,19 +1121,20 @@ class World {
   void expire_messages() {
     if (!std::isfinite(sc_.broker.message_ttl_s)) return;
     const double now = sg4::Engine::get_clock();
-    ActorQueue& q = broker_q_;
+    Work& w = broker_q_.in_work[0];
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < q.in_work.size(); ++i) {
-      if (now - q.in_work_arrival_s[i] > sc_.broker.message_ttl_s) {
+    for (std::size_t i = 0; i < w.batches.size(); ++i) {
+      if (now - w.arrival_s[i] > sc_.broker.message_ttl_s) {
         ++run_.data.broker_expired_messages;
-        drop_batch(*q.in_work[i], DropCause::kBroker);
+        drop_batch(*w.batches[i], DropCause::kBroker);
+        broker_q_.change(now, -1);
         continue;
       }
-      q.in_work[kept] = q.in_work[i];
-      q.in_work_arrival_s[kept++] = q.in_work_arrival_s[i];
+      w.batches[kept] = w.batches[i];
+      w.arrival_s[kept++] = w.arrival_s[i];
     }
-    q.in_work.resize(kept);
-    q.in_work_arrival_s.resize(kept);
+    w.batches.resize(kept);
+    w.arrival_s.resize(kept);
   }
 
   /// Broker restarts: at each, what arrived since the last save is gone.
@@ -1092,6 +1150,7 @@ class World {
           if (arrivals[i] > saved_s) {
             ++run_.data.broker_restart_lost_messages;
             drop_batch(*batches[i], DropCause::kBroker);
+            broker_q_.change(sg4::Engine::get_clock(), -1);
             continue;
           }
           batches[kept] = batches[i];
@@ -1101,25 +1160,41 @@ class World {
         arrivals.resize(kept);
       };
       purge(broker_q_.items, broker_q_.arrival_s);
-      purge(broker_q_.in_work, broker_q_.in_work_arrival_s);
+      purge(broker_q_.in_work[0].batches, broker_q_.in_work[0].arrival_s);
     }
   }
 
-  /// The cloud runs the pipeline under test on each arriving message; its CPU cost is charged first.
-  void cloud_loop() {
-    while (take_all(cloud_q_)) {
-      std::size_t records = 0;
-      for (const auto& b : cloud_q_.in_work) records += b->records.size();
-      sg4::this_actor::execute(sc_.pipeline.cost_flops_per_record * static_cast<double>(records));
+  /// One cloud ingestion worker (on its own core): takes messages (all
+  /// queued, or up to max_batch_messages), is busy for their service time
+  /// (the pipeline's CPU cost per record, or the scenario's service-time law
+  /// per message), then runs the pipeline under test on them.
+  void cloud_worker(std::size_t worker) {
+    Work& work = cloud_q_.in_work[worker];
+    const CloudSpec& cloud = sc_.cloud;
+    while (take(cloud_q_, work, 0.0, cloud.max_batch_messages)) {
+      const double busy_from_s = sg4::Engine::get_clock();
+      double flops = 0;
+      if (cloud.service_time_s) {
+        for (std::size_t i = 0; i < work.batches.size(); ++i)
+          flops += std::max(0.0, cloud.service_time_s->sample(service_draws_)) * platform_.cloud->get_speed();
+      } else {
+        for (const auto& b : work.batches)
+          flops += sc_.pipeline.cost_flops_per_record * static_cast<double>(b->records.size());
+      }
+      sg4::this_actor::execute(flops);
       const double now = sg4::Engine::get_clock();
       if (now > sc_.duration_s) return;  // the run ended during processing: these count as undelivered
-      for (const auto& b : cloud_q_.in_work) ingest(*b, now);
+      cloud_q_.busy_s += now - busy_from_s;
+      for (std::size_t i = 0; i < work.batches.size(); ++i) {
+        ingest(*work.batches[i], now);
+        cloud_q_.served(now, work.arrival_s[i]);
+      }
       for (MessageFault& r : consumer_retries_)  // the consumer failed after processing: it all comes again
         if (r.activity.active_at(now) && r.draws.uniform() < r.spec->probability) {
           ++run_.data.consumer_retries;
-          for (const auto& b : cloud_q_.in_work) ingest(*b, now);
+          for (const auto& b : work.batches) ingest(*b, now);
         }
-      cloud_q_.in_work.clear();
+      work.clear();
     }
   }
 
@@ -1243,7 +1318,8 @@ class World {
     for (const GatewayRuntime& g : gateways_) queues.push_back(&g.queue);
     for (const ActorQueue* q : queues) {
       for (const auto& b : q->items) hold(*b);
-      for (const auto& b : q->in_work) hold(*b);
+      for (const Work& w : q->in_work)
+        for (const auto& b : w.batches) hold(*b);
     }
     for (const auto& lost : dropped_after_retries_) {
       if (delivered(lost.device, lost.serial) || in_transit.count({lost.device, lost.serial})) continue;
@@ -1261,6 +1337,11 @@ class World {
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
     data.broker_queue_peak_messages = broker_q_.peak;
+    for (ActorQueue* q : {&broker_q_, &cloud_q_}) {  // the stations' time averages, to the run's end
+      q->change(sc_.duration_s, 0);
+      q->station->queue_mean = q->in_station_area / sc_.duration_s;
+      q->station->utilisation = q->busy_s / (sc_.duration_s * static_cast<double>(q->station->servers));
+    }
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
                                     data.lost_gateway + data.undelivered_at_end;
@@ -1490,6 +1571,7 @@ class World {
   /// By sensor index: each value fault on the channel, with the spec it came from.
   std::vector<std::vector<std::pair<const FaultSpec*, const faults::ValueFault*>>> value_faults_;
   ActorQueue broker_q_, cloud_q_;
+  faults::RandomStream service_draws_;  ///< cloud service times (service_time_s)
   std::vector<GatewayRuntime> gateways_;
   std::map<std::string, std::size_t> gateway_index_;
   std::vector<ServiceDown> broker_downs_, bridge_downs_;

@@ -412,3 +412,29 @@ TEST_CASE("validation: protocols, gateways and per-device expectations") {
   b["faults"][0]["target"] = "gw-*";
   CHECK_NOTHROW(parse_scenario(b.dump(), "case.json"));
 }
+
+TEST_CASE("validation: cloud workers, service-time laws and publish processes") {
+  json ok = base();
+  ok["cloud"] = {{"workers", 4},
+                 {"max_batch_messages", 1},
+                 {"service_time_s", {{"law", "exponential"}, {"mean", 0.05}}}};
+  ok["devices"][0]["publish_process"] = "poisson";
+  ok["expect"]["cloud.sojourn_s.mean"] = {{"max", 1}};
+  ok["expect"]["broker.queue_depth.max"] = {{"max", 100}};
+  const Scenario sc = parse_scenario(ok.dump(), "case.json");
+  CHECK(sc.cloud.workers == 4);
+  CHECK(sc.cloud.max_batch_messages == 1);
+  REQUIRE(sc.cloud.service_time_s.has_value());
+  CHECK(sc.cloud.service_time_s->mean() == doctest::Approx(0.05));
+  CHECK(sc.devices[0].publish_poisson);
+  CHECK_FALSE(parse_scenario(base().dump(), "case.json").devices[0].publish_poisson);  // periodic by default
+
+  json e = base();
+  e["cloud"] = {{"workers", 0}};
+  CHECK(rejection(e).find("$.cloud.workers: expected an integer in [1, 1024]") != std::string::npos);
+  e["cloud"] = {{"service_time_s", {{"law", "exponential"}}}};
+  CHECK(rejection(e).find("$.cloud.service_time_s.mean") != std::string::npos);
+  json p = base();
+  p["devices"][0]["publish_process"] = "possion";
+  CHECK(rejection(p).find("$.devices[0].publish_process") != std::string::npos);
+}
