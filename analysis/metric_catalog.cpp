@@ -20,6 +20,7 @@ const std::vector<std::string>& metric_names() {
                                   "samples.lost.broker",
                                   "samples.lost.unacknowledged",
                                   "samples.lost.gateway_overflow",
+                                  "samples.lost.session_discarded",
                                   "samples.lost.total",
                                   "samples.missing_device_down",
                                   "samples.undelivered_at_end",

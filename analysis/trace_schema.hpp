@@ -73,15 +73,16 @@ struct DataPath {
   std::uint64_t lost_broker = 0;          ///< acknowledged, then dropped by the broker (restart, expiry)
   std::uint64_t lost_unacknowledged = 0;  ///< sent once without acknowledgement and lost (QoS 0, unconfirmed)
   std::uint64_t lost_gateway = 0;         ///< received by a gateway, dropped when its buffer overflowed
-  std::uint64_t missing_device_down = 0;  ///< not taken: the device was rebooting or its firmware stalled
-  std::uint64_t undelivered_at_end = 0;   ///< still on a device, in flight or queued when the run ended
-  std::uint64_t messages = 0;             ///< publishes formed
-  std::uint64_t attempts = 0;             ///< publish attempts (first sends + retries)
-  std::uint64_t lost_link = 0;            ///< attempts lost to packet loss
-  std::uint64_t lost_outage = 0;          ///< attempts lost to a link outage
-  std::uint64_t lost_partition = 0;       ///< attempts dropped by a network partition
-  std::uint64_t network_duplicates = 0;   ///< extra copies the network delivered (duplication faults)
-  std::uint64_t corrupted_detected = 0;   ///< corrupted messages caught by a checksum and dropped
+  std::uint64_t lost_session = 0;  ///< in flight when a clean session was started (discarded by the client)
+  std::uint64_t missing_device_down = 0;    ///< not taken: the device was rebooting or its firmware stalled
+  std::uint64_t undelivered_at_end = 0;     ///< still on a device, in flight or queued when the run ended
+  std::uint64_t messages = 0;               ///< publishes formed
+  std::uint64_t attempts = 0;               ///< publish attempts (first sends + retries)
+  std::uint64_t lost_link = 0;              ///< attempts lost to packet loss
+  std::uint64_t lost_outage = 0;            ///< attempts lost to a link outage
+  std::uint64_t lost_partition = 0;         ///< attempts dropped by a network partition
+  std::uint64_t network_duplicates = 0;     ///< extra copies the network delivered (duplication faults)
+  std::uint64_t corrupted_detected = 0;     ///< corrupted messages caught by a checksum and dropped
   std::uint64_t corrupted_undetected = 0;   ///< corrupted messages delivered with a wrong value
   std::uint64_t rate_limited_messages = 0;  ///< messages that waited for a rate limiter's token
   std::uint64_t acks_lost = 0;
@@ -113,10 +114,12 @@ struct ProtocolFigures {
   std::uint64_t duplicates_suppressed =
       0;                              ///< resent copies the receiver recognised (QoS 2, CoAP, LoRaWAN FCnt)
   std::uint64_t control_retries = 0;  ///< MQTT QoS 2: PUBREL resends
-  std::uint64_t psm_wake_ups = 0;     ///< LTE-M: messages that had to wake the modem first
-  double airtime_s = 0.0;             ///< radios: time on air
-  double duty_cycle_wait_s = 0.0;     ///< LoRa: time frames waited for the duty-cycle budget
-  double duty_cycle_use_max = 0.0;    ///< LoRa: the busiest device's air time / (duration × limit)
+  std::uint64_t psm_wake_ups = 0;     ///< LTE-M: messages (and pings) that had to wake the modem first
+  std::uint64_t keepalive_pings = 0;  ///< MQTT PINGREQs sent
+  std::uint64_t keepalive_disconnects = 0;  ///< connections the client closed: no PINGRESP
+  double airtime_s = 0.0;                   ///< radios: time on air
+  double duty_cycle_wait_s = 0.0;           ///< LoRa: time frames waited for the duty-cycle budget
+  double duty_cycle_use_max = 0.0;          ///< LoRa: the busiest device's air time / (duration × limit)
 };
 
 /// The protocols a report always lists (zeros for those a run does not use).
@@ -168,6 +171,8 @@ inline std::vector<Figure> figures_of(const ProtocolFigures& p) {
           {"duplicates_delivered", n(p.duplicates_delivered)},
           {"control_retries", n(p.control_retries)},
           {"psm_wake_ups", n(p.psm_wake_ups)},
+          {"keepalive_pings", n(p.keepalive_pings)},
+          {"keepalive_disconnects", n(p.keepalive_disconnects)},
           {"airtime_s", p.airtime_s},
           {"duty_cycle_wait_s", p.duty_cycle_wait_s},
           {"duty_cycle_use_max", p.duty_cycle_use_max}};

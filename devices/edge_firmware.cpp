@@ -101,50 +101,59 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics) {
   if (on_loss_) {
     for (std::size_t i = 0; i < records.size(); ++i)
       on_loss_(Reading{records[i], truth[i]}, LossCause::kReboot);
-    if (inflight_)
-      for (std::size_t i = 0; i < inflight_->records.size(); ++i)
-        on_loss_(Reading{inflight_->records[i], inflight_->truth[i]}, LossCause::kRebootInflight);
   }
-  inflight_.reset();
-  inflight_attempts_ = 0;
+  drop_all_inflight(LossCause::kRebootInflight);
   options_.boot = semantics.persist_boot_epoch ? options_.boot + 1 : 1;
   if (!semantics.persist_sequence) next_seq_ = 0;
 }
 
-BatchPtr EdgeFirmware::next_publish() {
-  if (inflight_) return inflight_;
-  if (buffer_.empty()) return nullptr;
+InFlight* EdgeFirmware::form_message() {
+  if (buffer_.empty() || window_full()) return nullptr;
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
   batch->device = options_.device_index;
   buffer_.take_into(options_.max_batch_records, batch->records, batch->truth);
-  inflight_ = std::move(batch);
-  inflight_attempts_ = 0;
-  return inflight_;
+  outbox_.push_back(InFlight{std::move(batch)});
+  return &outbox_.back();
 }
 
-void EdgeFirmware::acknowledged() {
-  inflight_.reset();
-  inflight_attempts_ = 0;
+std::vector<InFlight>::iterator EdgeFirmware::find(std::uint64_t message_id) {
+  return std::find_if(outbox_.begin(), outbox_.end(),
+                      [message_id](const InFlight& m) { return m.batch->message_id == message_id; });
 }
 
-void EdgeFirmware::drop_inflight(LossCause cause) {
-  if (!inflight_) return;
+void EdgeFirmware::report(const Batch& b, LossCause cause) {
   if (on_loss_)
-    for (std::size_t i = 0; i < inflight_->records.size(); ++i)
-      on_loss_(Reading{inflight_->records[i], inflight_->truth[i]}, cause);
-  inflight_.reset();
-  inflight_attempts_ = 0;
+    for (std::size_t i = 0; i < b.records.size(); ++i) on_loss_(Reading{b.records[i], b.truth[i]}, cause);
 }
 
-bool EdgeFirmware::attempt_failed() {
-  ++inflight_attempts_;
-  if (options_.max_attempts == 0 || inflight_attempts_ < options_.max_attempts) return false;
-  if (on_loss_)
-    for (std::size_t i = 0; i < inflight_->records.size(); ++i)
-      on_loss_(Reading{inflight_->records[i], inflight_->truth[i]}, LossCause::kRetriesExhausted);
-  inflight_.reset();
-  inflight_attempts_ = 0;
+void EdgeFirmware::acknowledged(std::uint64_t message_id) {
+  if (const auto it = find(message_id); it != outbox_.end()) outbox_.erase(it);
+}
+
+void EdgeFirmware::acknowledge_arrived(double t_s) {
+  std::erase_if(outbox_, [t_s](const InFlight& m) { return m.ack_at_s <= t_s; });
+}
+
+void EdgeFirmware::drop_inflight(std::uint64_t message_id, LossCause cause) {
+  const auto it = find(message_id);
+  if (it == outbox_.end()) return;
+  report(*it->batch, cause);
+  outbox_.erase(it);
+}
+
+void EdgeFirmware::drop_all_inflight(LossCause cause) {
+  for (const InFlight& m : outbox_) report(*m.batch, cause);
+  outbox_.clear();
+}
+
+bool EdgeFirmware::attempt_failed(std::uint64_t message_id) {
+  const auto it = find(message_id);
+  if (it == outbox_.end()) return true;
+  ++it->failed_attempts;
+  if (options_.max_attempts == 0 || it->failed_attempts < options_.max_attempts) return false;
+  report(*it->batch, LossCause::kRetriesExhausted);
+  outbox_.erase(it);
   return true;
 }
 

@@ -6,14 +6,18 @@
 //   stamps it with the LOCAL clock, gives it the device id, boot epoch and the
 //   next sequence number (in time order across sensors), and queues it in the
 //   bounded buffer (overflow policy applies, losses are reported).
-// - MQTT QoS 1 client with an in-flight window of one message: next_publish()
-//   returns the in-flight batch (a DUP retry) or forms a new one from the
-//   buffer head; acknowledged() releases it; attempt_failed() counts a failed
-//   attempt and, past `max_attempts` (0 = unlimited), drops the batch.
+// - The client's outbox: a window of up to `max_inflight` messages sent and
+//   not yet acknowledged (MQTT's in-flight window; 1 for CoAP NSTART and
+//   LoRaWAN). form_message() forms a new message from the buffer head into
+//   the window; a resend sends the same message again (a DUP);
+//   acknowledged(id) releases it; attempt_failed(id) counts a failed attempt
+//   and, past `max_attempts` (0 = unlimited), drops it. Messages leave the
+//   window only by acknowledgement or loss, in any order.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "devices/local_clock.hpp"
@@ -32,7 +36,18 @@ struct FirmwareOptions {
   std::size_t buffer_capacity_records = 10000;
   OverflowPolicy overflow = OverflowPolicy::kDropOldest;
   std::size_t max_batch_records = 600;
-  int max_attempts = 0;  ///< 0 = retry forever (persistent session)
+  int max_attempts = 0;          ///< 0 = retry forever (persistent session)
+  std::size_t max_inflight = 1;  ///< messages sent and not yet acknowledged, at most
+};
+
+/// A message in the outbox, with its delivery state as the device actor sets it.
+struct InFlight {
+  BatchPtr batch;
+  int failed_attempts = 0;
+  double ack_at_s =
+      std::numeric_limits<double>::infinity();  ///< its acknowledgement arrives then (inf: none coming)
+  double retry_due_s = 0.0;                     ///< resent then when no acknowledgement is coming
+  bool awaiting_ack() const { return ack_at_s == std::numeric_limits<double>::infinity(); }
 };
 
 /// Why a reading never left the device.
@@ -40,7 +55,16 @@ struct FirmwareOptions {
 /// a copy may still have reached the broker (its PUBACK was outstanding).
 /// kSentUnacknowledged: sent once without acknowledgement (MQTT QoS 0, CoAP
 /// NON, LoRaWAN unconfirmed) and lost on the way; the device never knew.
-enum class LossCause { kBufferOverflow, kRetriesExhausted, kReboot, kRebootInflight, kSentUnacknowledged };
+/// kSessionDiscarded: in flight when the client reconnected with a clean
+/// session, which discards it; a copy may have reached the broker.
+enum class LossCause {
+  kBufferOverflow,
+  kRetriesExhausted,
+  kReboot,
+  kRebootInflight,
+  kSentUnacknowledged,
+  kSessionDiscarded
+};
 
 /// What survives a reboot (docs/faults.md). The RAM buffer and the in-flight
 /// message never do.
@@ -69,18 +93,29 @@ class EdgeFirmware {
   /// to the loss hook), the boot epoch and sequence follow `semantics`.
   void reboot(const RebootSemantics& semantics);
 
-  /// The batch to send now: the unacknowledged in-flight one, else a new one
-  /// from the buffer; nullptr when there is nothing to send.
-  BatchPtr next_publish();
-  /// The broker acknowledged the in-flight batch.
-  void acknowledged();
-  /// An attempt got no acknowledgement. Returns true if the batch was dropped.
-  bool attempt_failed();
-  /// The in-flight batch is gone for good: its readings are reported with `cause`.
-  void drop_inflight(LossCause cause);
+  /// A new message from the buffer head, added to the outbox; nullptr when
+  /// the buffer is empty or the window is full.
+  InFlight* form_message();
+  /// The message's acknowledgement arrived: it leaves the outbox.
+  void acknowledged(std::uint64_t message_id);
+  /// Every message whose acknowledgement has arrived by t_s leaves the outbox.
+  void acknowledge_arrived(double t_s);
+  /// An attempt got no acknowledgement. Returns true if the message was dropped (max_attempts).
+  bool attempt_failed(std::uint64_t message_id);
+  /// The message is gone for good: its readings are reported with `cause`.
+  void drop_inflight(std::uint64_t message_id, LossCause cause);
+  /// Every message in the outbox is gone (a clean session discards them).
+  void drop_all_inflight(LossCause cause);
 
-  bool has_inflight() const { return inflight_ != nullptr; }
-  int inflight_attempts() const { return inflight_attempts_; }
+  bool has_inflight() const { return !outbox_.empty(); }
+  bool window_full() const { return outbox_.size() >= options_.max_inflight; }
+  std::vector<InFlight>& outbox() { return outbox_; }
+  /// The outbox entry of a message (null when it has left). Valid until the outbox changes.
+  InFlight* inflight(std::uint64_t message_id) {
+    const auto it = find(message_id);
+    return it == outbox_.end() ? nullptr : &*it;
+  }
+  const std::vector<InFlight>& outbox() const { return outbox_; }
   std::size_t max_batch_records() const { return options_.max_batch_records; }
   /// True when the buffer holds a reading taken at or before `t_s` (due for publishing).
   bool has_backlog_due(double t_s) const { return !buffer_.empty() && buffer_.oldest_true_time_s() <= t_s; }
@@ -106,8 +141,10 @@ class EdgeFirmware {
   std::uint64_t missing_ = 0;
   std::uint64_t missing_down_ = 0;
   std::uint64_t serial_ = 0;
-  std::shared_ptr<Batch> inflight_;
-  int inflight_attempts_ = 0;
+  std::vector<InFlight> outbox_;  ///< in send order
+
+  void report(const Batch& b, LossCause cause);
+  std::vector<InFlight>::iterator find(std::uint64_t message_id);
 };
 
 }  // namespace twinbed::devices

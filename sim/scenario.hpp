@@ -56,6 +56,14 @@ struct MqttSpec {
   int max_attempts = 0;
   std::size_t max_batch_records = 600;
   double reconnect_interval_s = 10.0;
+  /// Messages sent and not yet acknowledged, at most (MQTT 5 Receive
+  /// Maximum; mosquitto's max_inflight_messages). 1: one at a time, as
+  /// small embedded clients do.
+  std::size_t max_inflight = 1;
+  double keep_alive_s = 60.0;  ///< 0: no keep-alive
+  /// A clean session discards the in-flight messages at each reconnection
+  /// (MQTT 3.1.1 CleanSession = 1); a persistent session resends them.
+  bool clean_session = false;
 };
 
 /// How a device reaches the plant (docs/networks.md). IP protocols (MQTT,
@@ -120,6 +128,8 @@ struct DeviceSpec {
   MqttSpec mqtt;
   ProtocolSpec protocol;
   std::vector<SensorSpec> sensors;
+  /// It speaks MQTT to the broker itself (over its link or LTE-M).
+  bool uses_mqtt() const { return protocol.id == Protocol::kMqtt || protocol.id == Protocol::kLteM; }
   /// The sender never learns a message's fate (MQTT QoS 0, CoAP NON, LoRaWAN unconfirmed).
   bool fire_and_forget() const {
     switch (protocol.id) {

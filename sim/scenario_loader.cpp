@@ -475,6 +475,10 @@ struct Loader {
               "max_batch_records", static_cast<double>(d.mqtt.max_batch_records), Range::count(1, 1e6)));
           d.mqtt.reconnect_interval_s =
               m.number("reconnect_interval_s", d.mqtt.reconnect_interval_s, Range::period());
+          d.mqtt.max_inflight = static_cast<std::size_t>(
+              m.number("max_inflight", static_cast<double>(d.mqtt.max_inflight), Range::count(1, 65535)));
+          d.mqtt.keep_alive_s = m.number("keep_alive_s", d.mqtt.keep_alive_s, Range::up_to(65535));
+          d.mqtt.clean_session = m.boolean("clean_session", d.mqtt.clean_session);
           m.finish();
         }
       }

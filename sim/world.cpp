@@ -37,7 +37,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Loss causes in /readings/lost/cause (docs/trace-format.md).
 constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3, kLostBroker = 4,
-                       kLostUnacknowledged = 5, kLostGateway = 6;
+                       kLostUnacknowledged = 5, kLostGateway = 6, kLostSession = 7;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t {
@@ -55,7 +55,7 @@ enum class Outcome : std::uint8_t {
 
 /// Why a reading was dropped somewhere a copy of it may still come from; the
 /// ledger decides at the end of the run.
-enum class DropCause : std::uint8_t { kRetries, kReboot, kBroker, kUnacknowledged, kGateway };
+enum class DropCause : std::uint8_t { kRetries, kReboot, kBroker, kUnacknowledged, kGateway, kSession };
 
 /// Packet loss on one direction of a link inside a window: Bernoulli or Gilbert–Elliott.
 struct TimedLoss {
@@ -66,14 +66,6 @@ struct TimedLoss {
     if (t_s < start_s || t_s >= end_s) return false;
     return bernoulli ? bernoulli->lost() : bursty->lost();
   }
-};
-
-/// A partition: packets silently dropped in one or both directions while the
-/// client believes it is connected. Uplink and downlink are queried at
-/// different times, so each has its own copy of the same episode process.
-struct Partition {
-  const FaultSpec* spec;
-  faults::EpisodeProcess up, down;
 };
 
 /// Extra one-way delay on uplink messages, or network duplication of them.
@@ -154,6 +146,26 @@ struct GatewayRuntime {
   faults::OutageSchedule backhaul;  ///< backhaul_outage windows
 };
 
+/// A set of small dense ids (message ids of one device) as a bitmap.
+class IdSet {
+ public:
+  /// Adds the id; false when it was there already.
+  bool insert(std::uint64_t id) {
+    const std::size_t word = id / 64;
+    if (word >= bits_.size()) bits_.resize(std::max(word + 1, bits_.size() * 2), 0);
+    const std::uint64_t mask = 1ULL << (id % 64);
+    if (bits_[word] & mask) return false;
+    bits_[word] |= mask;
+    return true;
+  }
+  bool contains(std::uint64_t id) const {
+    return id / 64 < bits_.size() && (bits_[id / 64] >> (id % 64)) & 1ULL;
+  }
+
+ private:
+  std::vector<std::uint64_t> bits_;
+};
+
 struct DeviceRuntime {
   const DeviceSpec* spec = nullptr;
   GatewayRuntime* gateway = nullptr;
@@ -176,15 +188,17 @@ struct DeviceRuntime {
     }
   };
   std::unique_ptr<ProtocolState> proto;
-  std::uint64_t last_offered_id = 0;  ///< ground truth: the last message handed on
-  double reconnected_s = -1;          ///< when a backlog began to drain (-1: none draining)
-  std::vector<double> drains_s;       ///< each backlog's drain time, reconnection to drained
+  IdSet offered;                 ///< ground truth: the messages handed on (towards the cloud) so far
+  double reconnected_s = -1;     ///< when a backlog began to drain (-1: none draining)
+  std::vector<double> drains_s;  ///< each backlog's drain time, reconnection to drained
   std::uint64_t duplicated = 0, lost_overflow = 0, lost = 0;  ///< per-device ledger figures
   std::uint32_t index = 0;
   sg4::Host* host = nullptr;
   std::unique_ptr<devices::EdgeFirmware> firmware;
   std::vector<TimedLoss> uplink_loss, downlink_loss;
-  std::vector<Partition> partitions;
+  /// Partitions: packets silently dropped while the client believes it is
+  /// connected, per direction (their windows: queries in any time order).
+  faults::OutageSchedule partition_up, partition_down;
   std::vector<MessageFault> delays, duplications, corruptions;
   /// A token bucket on the device's uplink (rate_limit).
   struct RateLimit {
@@ -432,9 +446,12 @@ class World {
         } else if (f->kind == "partition" || f->kind == "delay" || f->kind == "duplication" ||
                    f->kind == "corruption" || f->kind == "rate_limit") {
           const faults::RandomStream activity(sc_.seed, entity, "activity");
-          if (f->kind == "partition")
-            rt.partitions.push_back({f, {f->value.activity, activity}, {f->value.activity, activity}});
-          else if (f->kind == "rate_limit")
+          if (f->kind == "partition") {
+            for (const faults::Window& w : episodes_of(*f, entity)) {
+              if (f->uplink) rt.partition_up.add(w.start_s, w.end_s);
+              if (f->downlink) rt.partition_down.add(w.start_s, w.end_s);
+            }
+          } else if (f->kind == "rate_limit")
             rt.rate_limits.push_back({f, {f->value.activity, activity}, f->rate_burst, 0.0});
           else
             (f->kind == "delay"        ? rt.delays
@@ -489,6 +506,8 @@ class World {
       fo.overflow = spec.overflow;
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
+      fo.max_inflight =
+          spec.uses_mqtt() ? spec.mqtt.max_inflight : 1;  // CoAP NSTART = 1; LoRaWAN: one uplink
       wire_protocol(rt, fo);
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
       rt.firmware->on_loss(
@@ -561,13 +580,17 @@ class World {
   // ---- actors -------------------------------------------------------------
   /// The firmware's life: sample, stamp, buffer, publish, wait.
   ///
-  /// MQTT QoS 1 with one message in flight: a new message is formed only once
-  /// the previous one is acknowledged (its PUBACK has *arrived*), or dropped
-  /// after max_attempts. A PUBACK that does not arrive within ack_timeout_s of
-  /// the send (lost, or late) makes the firmware resend the same message. While
-  /// the link is down the firmware does not publish (a disconnected client
-  /// cannot): it keeps sampling and tries to reconnect every
-  /// reconnect_interval_s. Nothing happens at or after the run's end.
+  /// The client keeps up to max_inflight messages sent and unacknowledged
+  /// (its window; 1 for CoAP and LoRaWAN). A message leaves the window when
+  /// its acknowledgement has *arrived*, or when it is dropped (max_attempts,
+  /// fire-and-forget loss). An acknowledgement that does not arrive within
+  /// ack_timeout_s of the send (lost, or late) makes the client resend that
+  /// message, oldest first. While the link is down the client does not
+  /// publish (a disconnected client cannot): it keeps sampling and tries to
+  /// reconnect every reconnect_interval_s; a reconnection with a clean
+  /// session discards the window. MQTT keep-alive (docs/networks.md) finds
+  /// a connection that is dead without the client knowing (a partition).
+  /// Nothing happens at or after the run's end.
   void device_loop(DeviceRuntime& d) {
     devices::EdgeFirmware& fw = *d.firmware;
     const MqttSpec& mqtt = d.spec->mqtt;
@@ -580,54 +603,72 @@ class World {
     const double phase_s = poisson ? 0.0 : d.spec->publish_phase_s.value_or(draw_phase(d));
     double next_tick_s = phase_s > 0 ? phase_s : next_gap_s();
     bool connected = true;
-    double retry_due_s = 0.0;  ///< when the unacknowledged in-flight message is resent
-    double ack_at_s = kInf;    ///< when the in-flight message's PUBACK arrives (kInf: none on its way)
+    KeepAlive ka{d.spec->uses_mqtt() ? mqtt.keep_alive_s : 0.0};
+    bool ka_only = false;  ///< this wake-up is for the keep-alive alone
     auto sample = [&](double now) { fw.sample_until(std::min(now, end_s)); };
+    const bool acks_inbound = !d.spec->fire_and_forget();  // QoS 0 "acks" are the arrival, not a packet
+    auto collect_acks = [&](double t_s) { fw.acknowledge_arrived(t_s); };  // arrived by t_s
     for (;;) {
       double now = sg4::Engine::get_clock();
       if (d.due_down(now)) {  // a reboot or a stall: nothing runs until it ends
-        if (!go_down(d, connected, ack_at_s)) return;
+        if (!go_down(d, connected)) return;
         now = sg4::Engine::get_clock();
       }
       const double woke_at = now;
       sample(now);
-      if (ack_at_s <= now) {
-        fw.acknowledged();
-        ack_at_s = kInf;
-      }
-      if (!connected && !link_down_at(d, now) && !broker_down_at(now)) {  // reconnected: resend at once
+      collect_acks(now);
+      if (!connected && can_connect(d, now)) {  // reconnected: resend at once
         connected = true;
-        retry_due_s = now;
+        ka.connected(now);
+        if (mqtt.clean_session && d.spec->uses_mqtt()) {  // a new session: the window is discarded
+          fw.drop_all_inflight(devices::LossCause::kSessionDiscarded);
+          if (d.proto) d.proto->session.clear();
+        }
+        for (devices::InFlight& m : fw.outbox())
+          if (m.awaiting_ack()) m.retry_due_s = now;
         if (fw.has_backlog_due(now)) d.reconnected_s = now;  // a backlog starts draining
       }
-      while (connected && now < end_s && !d.due_down(now)) {
-        if (fw.has_inflight()) {
-          if (ack_at_s < kInf) {  // its PUBACK is on its way
-            if (!fw.has_backlog_due(woke_at) || ack_at_s >= end_s) break;
-            wait_until(ack_at_s);  // draining a backlog: wait for it
-            now = sg4::Engine::get_clock();
-            fw.acknowledged();
-            ack_at_s = kInf;
-            sample(now);  // keep the buffer's occupancy exact while draining
-            continue;
+      while (connected && !ka_only && now < end_s && !d.due_down(now)) {
+        devices::InFlight* resend = nullptr;  // the oldest message due for a resend
+        double next_ack_s = kInf, next_retry_s = kInf;
+        for (devices::InFlight& m : fw.outbox()) {
+          if (!m.awaiting_ack()) {
+            next_ack_s = std::min(next_ack_s, m.ack_at_s);
+          } else if (m.retry_due_s <= now) {
+            if (!resend) resend = &m;
+          } else {
+            next_retry_s = std::min(next_retry_s, m.retry_due_s);
           }
-          if (retry_due_s > now) break;
-        } else if (!fw.has_backlog_due(woke_at)) {
-          break;
         }
-        const bool fresh = !fw.has_inflight();
-        const devices::BatchPtr batch = fw.next_publish();
+        if (!resend && (fw.window_full() || !fw.has_backlog_due(woke_at))) {
+          // Draining a backlog with a full window: wait for the first
+          // acknowledgement on its way (a due resend is the next wake's).
+          if (!fw.has_backlog_due(woke_at) || next_ack_s >= end_s || next_ack_s > next_retry_s) break;
+          wait_until(next_ack_s);
+          now = sg4::Engine::get_clock();
+          collect_acks(now);
+          sample(now);  // keep the buffer's occupancy exact while draining
+          continue;
+        }
+        const bool fresh = resend == nullptr;
+        const devices::BatchPtr batch = fresh ? fw.form_message()->batch : resend->batch;
+        const std::uint64_t id = batch->message_id;
         if (fresh && sent_)  // which message carries each reading (retries resend the same message)
-          for (const auto& r : batch->records) sent_->append(r.device, r.sensor, r.seq, batch->message_id);
+          for (const auto& r : batch->records) sent_->append(r.device, r.sensor, r.seq, id);
         const double sent_at = now;
-        const Attempt a = transmit(d, batch, fw.inflight_attempts() + 1, sent_at + mqtt.ack_timeout_s);
+        const int attempt = fw.inflight(id)->failed_attempts + 1;
+        const Attempt a = transmit(d, batch, attempt, sent_at + mqtt.ack_timeout_s);
         now = sg4::Engine::get_clock();
+        ka.last_sent_s = sent_at;
+        devices::InFlight& m = *fw.inflight(id);
         if (a.outcome == Outcome::kAcked) {
-          ack_at_s = a.ack_at_s;
+          m.ack_at_s = a.ack_at_s;
+          // Its arrival is known now; it comes before any keep-alive deadline it could meet.
+          if (acks_inbound) ka.last_inbound_s = std::max(ka.last_inbound_s, a.ack_at_s);
           // A backlog is drained when a message formed since reconnecting is not
           // full (everything due went out) and its acknowledgement arrives.
           if (d.reconnected_s >= 0 && fresh && batch->records.size() < fw.max_batch_records()) {
-            d.drains_s.push_back(std::min(ack_at_s, end_s) - d.reconnected_s);
+            d.drains_s.push_back(std::min(a.ack_at_s, end_s) - d.reconnected_s);
             d.reconnected_s = -1;
           }
           continue;
@@ -638,20 +679,28 @@ class World {
           break;
         }
         if (d.spec->fire_and_forget()) {  // sent, lost, and the device never knew
-          fw.drop_inflight(devices::LossCause::kSentUnacknowledged);
+          fw.drop_inflight(id, devices::LossCause::kSentUnacknowledged);
           continue;
         }
-        if (fw.attempt_failed()) continue;  // dropped after max_attempts: go on with the next message
-        retry_due_s = a.retry_at_s < kInf ? std::max(a.retry_at_s, now) : sent_at + mqtt.ack_timeout_s;
-        break;
+        if (fw.attempt_failed(id)) continue;  // dropped after max_attempts: go on with the next message
+        m.retry_due_s = a.retry_at_s < kInf ? std::max(a.retry_at_s, now) : sent_at + mqtt.ack_timeout_s;
+        if (fw.window_full()) break;
       }
+      if (connected && ka.enabled()) keep_alive(d, ka, connected, now);
       while (next_tick_s <= now) next_tick_s += next_gap_s();
       double wake_s = next_tick_s;
-      // A PUBACK on its way needs no wake-up of its own: the next wake (or a
-      // backlog drain) takes it. Only an unacknowledged message has a due time.
-      if (connected && fw.has_inflight() && ack_at_s == kInf) wake_s = std::min(wake_s, retry_due_s);
+      // An acknowledgement on its way needs no wake-up of its own: the next
+      // wake (or a backlog drain) takes it. Only unacknowledged messages have
+      // a due time.
+      if (connected) {
+        for (const devices::InFlight& m : fw.outbox())
+          if (m.awaiting_ack()) wake_s = std::min(wake_s, m.retry_due_s);
+      }
       if (!connected) wake_s = std::min(wake_s, now + mqtt.reconnect_interval_s);
       if (d.next_down < d.downs.size()) wake_s = std::min(wake_s, d.downs[d.next_down].start_s);
+      // A wake for the keep-alive alone pings; it does not publish ahead of the tick.
+      ka_only = connected && ka.enabled() && ka.due_s() < wake_s;
+      if (ka_only) wake_s = ka.due_s();
       if (wake_s >= end_s || now >= end_s) {  // a transfer may end after the run does
         sample(end_s);                        // what was sampled but never sent stays on the device
         return;
@@ -659,13 +708,67 @@ class World {
       // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
       wait_until(std::max(wake_s, std::nextafter(now, kInf)));
     }
-  }  /// The device goes down (reboot) or its firmware stalls (pause) for each
+  }
+
+  /// MQTT keep-alive as clients implement it (Paho): when nothing was sent
+  /// or received for keep_alive_s, a PINGREQ; no PINGRESP within
+  /// keep_alive_s more and the client closes the connection (and reconnects
+  /// when it can). PINGREQ and PINGRESP are two bytes each and modelled
+  /// analytically, like acknowledgements; an LTE-M modem wakes for them.
+  struct KeepAlive {
+    double interval_s;
+    double last_sent_s = 0.0, last_inbound_s = 0.0;
+    double ping_sent_s = -1.0;  ///< an unanswered PINGREQ (-1: none)
+    bool enabled() const { return interval_s > 0; }
+    void connected(double now_s) {  // CONNECT/CONNACK count as traffic both ways
+      last_sent_s = last_inbound_s = now_s;
+      ping_sent_s = -1.0;
+    }
+    /// When the keep-alive has something to do: a ping, or give up on one.
+    double due_s() const {
+      return ping_sent_s >= 0 ? ping_sent_s + interval_s : std::min(last_sent_s, last_inbound_s) + interval_s;
+    }
+  };
+  void keep_alive(DeviceRuntime& d, KeepAlive& ka, bool& connected, double now) {
+    if (ka.ping_sent_s >= 0) {
+      if (now < ka.ping_sent_s + ka.interval_s) return;
+      ++d.figures->keepalive_disconnects;  // no PINGRESP: the connection is dead
+      connected = false;
+      ka.ping_sent_s = -1.0;
+      return;
+    }
+    if (now < ka.due_s()) return;
+    ++d.figures->keepalive_pings;
+    ka.last_sent_s = now;
+    if (d.proto && d.proto->modem) {  // waking from PSM for a ping
+      const std::uint64_t wakes_before = d.proto->modem->wake_ups();
+      d.proto->modem->send(now, 2, d.proto->radio);
+      d.figures->psm_wake_ups += d.proto->modem->wake_ups() - wakes_before;
+    }
+    const double latency_s = d.ack_latency_s;
+    const bool req_lost = draw_loss(d.uplink_loss, now) || link_down_during(d, now, now + latency_s) ||
+                          partitioned_at(d, now, /*uplink=*/true) || broker_down_at(now + latency_s);
+    if (!req_lost && !ack_lost(d, now + latency_s, now + 2 * latency_s))
+      ka.last_inbound_s = now + 2 * latency_s;  // the PINGRESP's arrival is known now: nothing outstanding
+    else
+      ka.ping_sent_s = now;
+  }
+
+  /// A CONNECT/CONNACK handshake works now: the link and the broker are up
+  /// and no partition blocks either way.
+  bool can_connect(const DeviceRuntime& d, double t_s) const {
+    return !link_down_at(d, t_s) && !broker_down_at(t_s) && !partitioned_at(d, t_s, true) &&
+           !partitioned_at(d, t_s, false);
+  }
+
+  /// The device goes down (reboot) or its firmware stalls (pause) for each
   /// window now due. What was due before the window is sampled; samples due in
-  /// it are not taken. A reboot loses the RAM buffer and the in-flight message
-  /// (unless its PUBACK had arrived), moves the boot epoch and sequence as the
-  /// fault says, may reset the clock, and drops the MQTT session: the device
-  /// reconnects when it is back. Returns false when the run ends first.
-  bool go_down(DeviceRuntime& d, bool& connected, double& ack_at_s) {
+  /// it are not taken. A reboot loses the RAM buffer and the in-flight
+  /// messages (unless their acknowledgements had arrived), moves the boot
+  /// epoch and sequence as the fault says, may reset the clock, and drops the
+  /// connection: the device reconnects when it is back. Returns false when
+  /// the run ends first.
+  bool go_down(DeviceRuntime& d, bool& connected) {
     devices::EdgeFirmware& fw = *d.firmware;
     const double end_s = sc_.duration_s;
     while (d.due_down(sg4::Engine::get_clock())) {
@@ -673,8 +776,7 @@ class World {
       const double down_s = std::min(w.start_s, end_s);
       fw.sample_until(down_s);
       if (w.spec->kind == "reboot") {
-        if (ack_at_s <= w.start_s) fw.acknowledged();  // the PUBACK made it before the crash
-        ack_at_s = kInf;
+        fw.acknowledge_arrived(w.start_s);  // acknowledgements that made it before the crash
         fw.reboot(w.spec->reboot);
         if (w.spec->clock_reset_error_s && d.clock)
           d.clock->reset(down_s, *w.spec->clock_reset_error_s, w.spec->id);
@@ -861,9 +963,7 @@ class World {
         ++fig.duplicates_suppressed;
         return true;
       }
-      if (batch->message_id == d.last_offered_id)
-        ++fig.duplicates_delivered;  // a copy the pipeline must drop
-      d.last_offered_id = batch->message_id;
+      if (!d.offered.insert(batch->message_id)) ++fig.duplicates_delivered;  // a copy the pipeline must drop
       if (radio) return gateway_offer(*d.gateway, copy), true;
       return offer(broker_q_, copy, sc_.broker.queue_limit_messages);
     };
@@ -903,11 +1003,8 @@ class World {
     for (auto& l : models) lost = l.lost(t_s) || lost;
     return lost;
   }
-  static bool partitioned_at(DeviceRuntime& d, double t_s, bool uplink) {
-    for (auto& p : d.partitions)
-      if (uplink ? p.spec->uplink && p.up.active_at(t_s) : p.spec->downlink && p.down.active_at(t_s))
-        return true;
-    return false;
+  static bool partitioned_at(const DeviceRuntime& d, double t_s, bool uplink) {
+    return (uplink ? d.partition_up : d.partition_down).down_at(t_s);
   }
 
   /// MQTT QoS 2, second half: PUBREL up, PUBCOMP down, the PUBREL resent
@@ -1288,6 +1385,7 @@ class World {
           {r.record.device, r.record.seq, r.truth.serial, r.record.sensor, r.truth.true_time_s,
            cause == devices::LossCause::kRebootInflight       ? DropCause::kReboot
            : cause == devices::LossCause::kSentUnacknowledged ? DropCause::kUnacknowledged
+           : cause == devices::LossCause::kSessionDiscarded   ? DropCause::kSession
                                                               : DropCause::kRetries});
     }
   }
@@ -1312,7 +1410,7 @@ class World {
       data.edge_buffer_peak_records =
           std::max<std::uint64_t>(data.edge_buffer_peak_records, fw.buffer().peak());
       data.edge_buffer_overflows += fw.buffer().overflows();
-      if (fw.has_inflight()) hold(*fw.next_publish());
+      for (const devices::InFlight& m : fw.outbox()) hold(*m.batch);
     }
     std::vector<const ActorQueue*> queues = {&broker_q_, &cloud_q_};
     for (const GatewayRuntime& g : gateways_) queues.push_back(&g.queue);
@@ -1330,7 +1428,8 @@ class World {
           {&analysis::DataPath::lost_reboot, kLostReboot},
           {&analysis::DataPath::lost_broker, kLostBroker},
           {&analysis::DataPath::lost_unacknowledged, kLostUnacknowledged},
-          {&analysis::DataPath::lost_gateway, kLostGateway}};
+          {&analysis::DataPath::lost_gateway, kLostGateway},
+          {&analysis::DataPath::lost_session, kLostSession}};
       const auto& [counter, code] = kCause[static_cast<std::size_t>(lost.cause)];
       ++(data.*counter);
       if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, code);
@@ -1344,7 +1443,7 @@ class World {
     }
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
-                                    data.lost_gateway + data.undelivered_at_end;
+                                    data.lost_gateway + data.lost_session + data.undelivered_at_end;
     // Per device: the ledger, the longest run of readings that never arrived, backlog drains.
     for (const DeviceRuntime& d : devices_) {
       analysis::DeviceFigures f;

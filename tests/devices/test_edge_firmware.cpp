@@ -34,8 +34,8 @@ TEST_CASE("firmware: readings are stamped by the local clock, sequenced in physi
   EdgeFirmware fw(o, two_sensors(&pump));
   fw.sample_until(10.0);
   CHECK(fw.generated() == 10 + 20);
-  auto batch = fw.next_publish();
-  REQUIRE(batch);
+  REQUIRE(fw.form_message());
+  auto batch = fw.outbox().front().batch;
   for (std::size_t i = 1; i < batch->records.size(); ++i) {
     CHECK(batch->records[i].seq == batch->records[i - 1].seq + 1);
     CHECK(batch->truth[i].true_time_s >= batch->truth[i - 1].true_time_s);
@@ -53,18 +53,47 @@ TEST_CASE("firmware: QoS 1 in-flight window of one, retried until acknowledged o
   std::size_t lost = 0;
   fw.on_loss([&](const Reading&, LossCause cause) { lost += cause == LossCause::kRetriesExhausted; });
   fw.sample_until(10.0);  // 30 readings
-  auto first = fw.next_publish();
+  const auto first = fw.form_message()->batch;
   CHECK(first->records.size() == 8);
-  CHECK(fw.next_publish() == first);  // a retry resends the same message (DUP)
-  CHECK_FALSE(fw.attempt_failed());
-  CHECK_FALSE(fw.attempt_failed());
-  CHECK(fw.attempt_failed());  // third failure: dropped
+  CHECK(fw.window_full());
+  CHECK(fw.form_message() == nullptr);  // one in flight at most: a retry resends `first` (DUP)
+  CHECK_FALSE(fw.attempt_failed(first->message_id));
+  CHECK_FALSE(fw.attempt_failed(first->message_id));
+  CHECK(fw.attempt_failed(first->message_id));  // third failure: dropped
   CHECK(lost == 8);
-  auto second = fw.next_publish();
+  const auto second = fw.form_message()->batch;
   CHECK(second->message_id == first->message_id + 1);
-  fw.acknowledged();
+  fw.acknowledged(second->message_id);
+  CHECK_FALSE(fw.has_inflight());
   CHECK(fw.messages_formed() == 2);
   CHECK(fw.buffer().size() == 30 - 16);
+}
+
+TEST_CASE("firmware: a window of several messages; acknowledgements and losses in any order") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.max_batch_records = 5;
+  o.max_inflight = 3;
+  EdgeFirmware fw(o, two_sensors(&pump));
+  std::vector<LossCause> causes;
+  fw.on_loss([&](const Reading&, LossCause c) { causes.push_back(c); });
+  fw.sample_until(10.0);  // 30 readings
+  std::vector<std::uint64_t> ids;
+  while (InFlight* m = fw.form_message()) ids.push_back(m->batch->message_id);
+  REQUIRE(ids.size() == 3);  // the window is full
+  CHECK(fw.buffer().size() == 30 - 15);
+  fw.outbox()[1].ack_at_s = 12.0;  // the middle one's acknowledgement arrives first
+  fw.acknowledge_arrived(11.0);
+  CHECK(fw.outbox().size() == 3);
+  fw.acknowledge_arrived(12.0);
+  REQUIRE(fw.outbox().size() == 2);
+  CHECK(fw.outbox()[0].batch->message_id == ids[0]);  // send order kept
+  CHECK(fw.outbox()[1].batch->message_id == ids[2]);
+  REQUIRE(fw.form_message() != nullptr);               // a slot is free again
+  fw.drop_all_inflight(LossCause::kSessionDiscarded);  // a clean session discards the window
+  CHECK(causes.size() == 15);
+  CHECK(std::count(causes.begin(), causes.end(), LossCause::kSessionDiscarded) == 15);
+  CHECK_FALSE(fw.has_inflight());
 }
 
 TEST_CASE("firmware: a reboot loses RAM, moves the boot epoch, and restarts the sequence unless persisted") {
@@ -75,9 +104,9 @@ TEST_CASE("firmware: a reboot loses RAM, moves the boot epoch, and restarts the 
   std::vector<LossCause> causes;
   fw.on_loss([&](const Reading&, LossCause c) { causes.push_back(c); });
   fw.sample_until(10);
-  auto inflight = fw.next_publish();  // 10 readings in flight, none left in the buffer
-  fw.sample_until(15);                // 5 more in RAM
-  fw.reboot({});                      // defaults: boot epoch persisted, sequence not
+  REQUIRE(fw.form_message());  // 10 readings in flight, none left in the buffer
+  fw.sample_until(15);         // 5 more in RAM
+  fw.reboot({});               // defaults: boot epoch persisted, sequence not
   CHECK(std::count(causes.begin(), causes.end(), LossCause::kReboot) == 5);
   CHECK(std::count(causes.begin(), causes.end(), LossCause::kRebootInflight) == 10);
   CHECK_FALSE(fw.has_inflight());
@@ -85,21 +114,21 @@ TEST_CASE("firmware: a reboot loses RAM, moves the boot epoch, and restarts the 
   fw.skip_before(20);  // down until t = 20: samples 16..19 are not taken
   CHECK(fw.missing_down() == 4);
   fw.sample_until(22);
-  auto after = fw.next_publish();
+  const auto after = fw.form_message()->batch;
   REQUIRE(after->records.size() == 3);
   CHECK(after->records[0].seq == 0);  // restarted
   CHECK(after->records[0].boot == 2);
   CHECK(after->truth[0].serial == 15);  // ground truth's count never restarts
   CHECK(after->truth[0].true_time_s == 20.0);
-  fw.acknowledged();
+  fw.acknowledged(after->message_id);
   // Nothing persisted: the device reuses (boot 1, seq 0, ...) — ids repeat.
   fw.reboot({false, false});
   fw.sample_until(23);
-  auto reused = fw.next_publish();
+  const auto reused = fw.form_message()->batch;
   CHECK(reused->records[0].boot == 1);
   CHECK(reused->records[0].seq == 0);
-  fw.acknowledged();
+  fw.acknowledged(reused->message_id);
   fw.reboot({true, true});  // both persisted: the sequence goes on
   fw.sample_until(24);
-  CHECK(fw.next_publish()->records[0].seq == 1);
+  CHECK(fw.form_message()->batch->records[0].seq == 1);
 }

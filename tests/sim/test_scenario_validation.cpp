@@ -438,3 +438,21 @@ TEST_CASE("validation: cloud workers, service-time laws and publish processes") 
   p["devices"][0]["publish_process"] = "possion";
   CHECK(rejection(p).find("$.devices[0].publish_process") != std::string::npos);
 }
+
+TEST_CASE("validation: MQTT window, keep-alive and sessions") {
+  json ok = base();
+  ok["devices"][0]["mqtt"] = {{"max_inflight", 20}, {"keep_alive_s", 0}, {"clean_session", true}};
+  const Scenario sc = parse_scenario(ok.dump(), "case.json");
+  CHECK(sc.devices[0].mqtt.max_inflight == 20);
+  CHECK(sc.devices[0].mqtt.keep_alive_s == 0.0);
+  CHECK(sc.devices[0].mqtt.clean_session);
+  const Scenario defaults = parse_scenario(base().dump(), "case.json");
+  CHECK(defaults.devices[0].mqtt.max_inflight == 1);
+  CHECK(defaults.devices[0].mqtt.keep_alive_s == 60.0);
+  CHECK_FALSE(defaults.devices[0].mqtt.clean_session);
+  json e = base();
+  e["devices"][0]["mqtt"] = {{"max_inflight", 0}};
+  CHECK(rejection(e).find("$.devices[0].mqtt.max_inflight") != std::string::npos);
+  e["devices"][0]["mqtt"] = {{"clean_session", "yes"}};
+  CHECK(rejection(e).find("$.devices[0].mqtt.clean_session") != std::string::npos);
+}
