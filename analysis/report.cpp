@@ -79,6 +79,19 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   for (const DeviceFigures& d : run.devices)
     for (double t : d.drains_s) ++drains, drain_sum += t, drain_max = std::max(drain_max, t);
   m["network.drains"] = static_cast<double>(drains);
+  // Battery devices (docs/firmware.md).
+  std::uint64_t battery = 0, depleted = 0;
+  double energy_mah = 0, lifetime_min = 0;
+  for (const DeviceFigures& d : run.devices) {
+    if (!d.energy_mah) continue;
+    lifetime_min = battery++ ? std::min(lifetime_min, *d.lifetime_days) : *d.lifetime_days;
+    energy_mah += *d.energy_mah;
+    depleted += d.depleted_at_s.has_value();
+  }
+  m["energy.battery_devices"] = static_cast<double>(battery);
+  m["energy.depleted_devices"] = static_cast<double>(depleted);
+  m["energy.consumed_mah"] = energy_mah;
+  m["energy.lifetime_days.min"] = battery ? std::optional<double>(lifetime_min) : std::nullopt;
   m["network.drain_time_s.max"] = drains ? std::optional<double>(drain_max) : std::nullopt;
   m["network.drain_time_s.mean"] =
       drains ? std::optional<double>(drain_sum / static_cast<double>(drains)) : std::nullopt;

@@ -140,6 +140,10 @@ struct DeviceFigures {
   /// none of which reached the cloud, ended by one that did.
   std::uint64_t largest_gap_readings = 0;
   std::vector<double> drains_s;  ///< each backlog's drain time: reconnection to drained, s
+  // Battery devices only (unset for mains-powered ones).
+  std::optional<double> energy_mah;     ///< charge drawn over the run
+  std::optional<double> lifetime_days;  ///< usable charge / average current (the real one if depleted)
+  std::optional<double> depleted_at_s;  ///< when it browned out, if it did
 };
 inline constexpr std::size_t kPerDeviceReportLimit = 1000;
 /// Gateways' store and forward, over every gateway.
@@ -199,7 +203,10 @@ inline std::vector<Figure> figures_of(const DeviceFigures& d) {
           {"edge_buffer_overflows", n(d.edge_buffer_overflows)},
           {"largest_gap_readings", n(d.largest_gap_readings)},
           {"drains", n(d.drains_s.size())},
-          {"drain_time_s_max", worst}};
+          {"drain_time_s_max", worst},
+          {"energy_mah", d.energy_mah},
+          {"lifetime_days", d.lifetime_days},
+          {"depleted_at_s", d.depleted_at_s}};
 }
 
 /// A queueing station: the broker (one server) or cloud ingestion (its

@@ -14,6 +14,7 @@
 
 #include "analysis/trace_schema.hpp"
 #include "devices/edge_firmware.hpp"
+#include "devices/energy_model.hpp"
 #include "devices/pump.hpp"
 #include "devices/sensor.hpp"
 #include "faults/device_clock.hpp"
@@ -127,6 +128,9 @@ struct DeviceSpec {
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   MqttSpec mqtt;
   ProtocolSpec protocol;
+  /// A battery device: its energy is accounted, and it browns out when the
+  /// battery is spent (docs/firmware.md). Unset: mains powered.
+  std::optional<devices::EnergyParams> battery;
   std::vector<SensorSpec> sensors;
   /// It speaks MQTT to the broker itself (over its link or LTE-M).
   bool uses_mqtt() const { return protocol.id == Protocol::kMqtt || protocol.id == Protocol::kLteM; }

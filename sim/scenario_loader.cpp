@@ -483,6 +483,29 @@ struct Loader {
         }
       }
       if (n.has("protocol")) read_protocol(n.child("protocol"), d);
+      if (n.has("battery")) {
+        Node b = n.child("battery");
+        if (b.expect_object()) {
+          devices::EnergyParams e;
+          e.battery_mah = b.number("capacity_mah", e.battery_mah, Range::positive());
+          e.voltage_v = b.number("voltage_v", e.voltage_v, Range::positive());
+          e.sleep_current_ua = b.number("sleep_current_ua", e.sleep_current_ua, Range::non_negative());
+          e.active_current_ma = b.number("active_current_ma", e.active_current_ma, Range::non_negative());
+          e.sample_active_s = b.number("sample_active_s", e.sample_active_s, Range::up_to(1));
+          e.tx_current_ma = b.number("tx_current_ma", e.tx_current_ma, Range::non_negative());
+          e.tx_power_mw = b.number("tx_power_mw", e.tx_power_mw, Range::non_negative());
+          e.rx_current_ma = b.number("rx_current_ma", e.rx_current_ma, Range::non_negative());
+          e.wake_current_ma = b.number("wake_current_ma", e.wake_current_ma, Range::non_negative());
+          e.wake_s = b.number("wake_s", e.wake_s, Range::up_to(1));
+          e.self_discharge_pct_per_month =
+              b.number("self_discharge_pct_per_month", e.self_discharge_pct_per_month, Range::up_to(100));
+          e.cutoff_pct = b.number("cutoff_pct", e.cutoff_pct, Range::up_to(99));
+          if (b.has("tx_current_ma") && b.has("tx_power_mw"))
+            diag.error_message(b.path(), "give tx_current_ma or tx_power_mw, not both");
+          d.battery = e;
+          b.finish();
+        }
+      }
       std::vector<Node> sensor_nodes = n.array("sensors", true);
       if (sensor_nodes.empty() && n.has("sensors"))
         diag.error(n.path() + ".sensors", "at least one sensor", "an empty array");

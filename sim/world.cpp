@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "devices/edge_firmware.hpp"
+#include "devices/energy_model.hpp"
 #include "faults/bernoulli_loss.hpp"
 #include "faults/episodes.hpp"
 #include "faults/gilbert_elliott.hpp"
@@ -217,8 +218,11 @@ struct DeviceRuntime {
   std::size_t next_down = 0;
   bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
   faults::OutageSchedule outages;
-  double ack_latency_s = 0.0;            ///< the PUBACK's way back: the route's latency
-  std::vector<std::uint64_t> delivered;  ///< bitmap by sequence number: reached the cloud
+  double ack_latency_s = 0.0;                    ///< the PUBACK's way back: the route's latency
+  std::vector<std::uint64_t> delivered;          ///< bitmap by sequence number: reached the cloud
+  std::unique_ptr<devices::EnergyMeter> energy;  ///< battery devices only
+  std::uint64_t samples_charged = 0;             ///< samples the meter has been told of
+  double airtime_s = 0.0;                        ///< its radio's time on air (LoRa, BLE, Zigbee, LTE-M)
 };
 
 class World {
@@ -509,6 +513,7 @@ class World {
       fo.max_inflight =
           spec.uses_mqtt() ? spec.mqtt.max_inflight : 1;  // CoAP NSTART = 1; LoRaWAN: one uplink
       wire_protocol(rt, fo);
+      if (spec.battery) rt.energy = std::make_unique<devices::EnergyMeter>(*spec.battery);
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
       rt.firmware->on_loss(
           [this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
@@ -614,6 +619,10 @@ class World {
         if (!go_down(d, connected)) return;
         now = sg4::Engine::get_clock();
       }
+      if (d.energy) {
+        account_until(d, now);
+        if (d.energy->depleted()) return battery_spent(d);
+      }
       const double woke_at = now;
       sample(now);
       collect_acks(now);
@@ -659,6 +668,7 @@ class World {
         const int attempt = fw.inflight(id)->failed_attempts + 1;
         const Attempt a = transmit(d, batch, attempt, sent_at + mqtt.ack_timeout_s);
         now = sg4::Engine::get_clock();
+        if (d.energy && d.energy->depleted()) return battery_spent(d);  // browned out on air
         ka.last_sent_s = sent_at;
         devices::InFlight& m = *fw.inflight(id);
         if (a.outcome == Outcome::kAcked) {
@@ -708,6 +718,29 @@ class World {
       // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
       wait_until(std::max(wake_s, std::nextafter(now, kInf)));
     }
+  }
+
+  /// Battery devices: tells the meter of the samples taken since it last
+  /// heard (a wake-up and the MCU's time for each) and of the sleep until
+  /// t_s. Activities are charged in the order the device actor meets them,
+  /// so a brown-out's instant is exact to within one wake-up.
+  void account_until(DeviceRuntime& d, double t_s) {
+    devices::EnergyMeter& e = *d.energy;
+    const std::uint64_t taken = d.firmware->generated() + d.firmware->missing();
+    if (taken > d.samples_charged) {
+      e.wake_up(taken - d.samples_charged);
+      e.sample(taken - d.samples_charged);
+      d.samples_charged = taken;
+    }
+    if (t_s > e.now_s()) e.sleep_until(t_s);
+  }
+
+  /// The battery is spent: the device stops where it browned out. What it
+  /// held stays on it (undelivered); nothing is sampled after.
+  void battery_spent(DeviceRuntime& d) {
+    const double at_s = std::min(*d.energy->depleted_at_s(), sc_.duration_s);
+    d.firmware->skip_before(sc_.duration_s);  // samples after the brown-out are never taken
+    run_.faults.push_back({"(battery)", "battery_depleted", d.spec->id, at_s, at_s, "{}"});
   }
 
   /// MQTT keep-alive as clients implement it (Paho): when nothing was sent
@@ -854,7 +887,10 @@ class World {
         d.proto->coap_first_s = t0;
       }
     }
+    const double airtime_before_s = d.airtime_s;
     auto done = [&](Outcome o, double ack_at_s = kInf, double retry_at_s = kInf) {
+      if (d.energy && o != Outcome::kLinkDown && o != Outcome::kBrokerDown)
+        charge(d, t0, airtime_before_s, o, ack_at_s);
       if (o != Outcome::kAcked && o != Outcome::kAckLost && o != Outcome::kLinkDown &&
           o != Outcome::kBrokerDown)
         ++fig.lost;
@@ -902,6 +938,7 @@ class World {
         const net::HopResult h = d.proto->modem->send(t0, bytes, d.proto->radio);
         fig.psm_wake_ups += d.proto->modem->wake_ups() - wakes_before;
         fig.airtime_s += h.airtime_s;
+        d.airtime_s += h.airtime_s;
         if (h.duration_s > h.airtime_s) wait_for(h.duration_s - h.airtime_s);
       }
       transfer(d.host, platform_.broker, bytes);
@@ -990,6 +1027,36 @@ class World {
     return done(Outcome::kAcked, ack_at_s);
   }
 
+  /// A battery device's energy for the attempt that started at t0_s and just
+  /// ended: on air for its radio's air time (LoRa, BLE, Zigbee, LTE-M, where
+  /// an LTE-M wake from PSM adds its set-up at the receive current) or, on
+  /// an IP link, for the transfer; then listening: LoRa class A opens RX1
+  /// and RX2 (a preamble's detection each, ~6 symbols) or receives the ACK in
+  /// RX1; an IP client listens until the acknowledgement arrives (or its
+  /// timeout). Fire-and-forget IP sends and BLE/Zigbee (link-layer ACKs in
+  /// the air time) listen for nothing.
+  void charge(DeviceRuntime& d, double t0_s, double airtime_before_s, Outcome o, double ack_at_s) {
+    const ProtocolSpec& pr = d.spec->protocol;
+    const double now = sg4::Engine::get_clock();
+    const double air_s = d.airtime_s - airtime_before_s;
+    double tx_s = air_s, rx_s = 0.0, setup_s = 0.0;
+    if (pr.is(Protocol::kLorawan)) {
+      const net::LoraModulation m = net::data_rate(pr.region, pr.data_rate);
+      const double symbol_s = std::ldexp(1.0, m.spreading_factor) / m.bandwidth_hz;
+      rx_s = pr.confirmed && o == Outcome::kAcked ? net::time_on_air_s(m, net::kLorawanOverheadBytes)
+                                                  : 2 * 6 * symbol_s;
+    } else if (!pr.via_gateway()) {
+      if (!pr.is(Protocol::kLteM)) tx_s = now - t0_s;  // the link busy with the transfer
+      if (pr.is(Protocol::kLteM)) setup_s = std::max(0.0, now - t0_s - air_s);  // PSM wake and latency
+      if (!d.spec->fire_and_forget())
+        rx_s = std::max(0.0, std::min(ack_at_s, now + d.spec->mqtt.ack_timeout_s) - now);
+    }
+    account_until(d, t0_s);
+    if (setup_s > 0) d.energy->draw(devices::EnergyUse::kWakeUp, d.spec->battery->rx_current_ma, setup_s);
+    d.energy->transmit(tx_s);
+    if (rx_s > 0) d.energy->receive(rx_s);
+  }
+
   /// The acknowledgement sent at `sent_s` is lost on its way back (arriving at `arrive_s`).
   bool ack_lost(DeviceRuntime& d, double sent_s, double arrive_s) {
     const bool lost = draw_loss(d.downlink_loss, sent_s);
@@ -1046,6 +1113,7 @@ class World {
           d.proto->rssi_dbm + (pr.fading_db > 0 ? pr.fading_db * d.proto->radio.normal() : 0.0);
       const std::uint64_t frame = d.gateway->lora.begin(start_s, toa_s, channel, m.spreading_factor, rssi);
       fig.airtime_s += toa_s;
+      d.airtime_s += toa_s;
       wait_for(toa_s);
       const net::RxOutcome o = d.gateway->lora.outcome(frame);
       if (o == net::RxOutcome::kCollision) {
@@ -1057,6 +1125,7 @@ class World {
     const net::HopResult r = pr.is(Protocol::kBle) ? net::ble_send(pr.ble, bytes, d.proto->radio)
                                                    : net::zigbee_send(pr.zigbee, bytes, d.proto->radio);
     fig.airtime_s += r.airtime_s;
+    d.airtime_s += r.airtime_s;
     if (r.duration_s > 0) wait_for(r.duration_s);
     return r.delivered ? Outcome::kAcked : Outcome::kLostRadio;
   }
@@ -1445,7 +1514,7 @@ class World {
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
                                     data.lost_gateway + data.lost_session + data.undelivered_at_end;
     // Per device: the ledger, the longest run of readings that never arrived, backlog drains.
-    for (const DeviceRuntime& d : devices_) {
+    for (DeviceRuntime& d : devices_) {
       analysis::DeviceFigures f;
       f.id = d.spec->id;
       f.protocol = d.spec->protocol.name();
@@ -1479,6 +1548,12 @@ class World {
         ++s;
       }
       f.drains_s = d.drains_s;
+      if (d.energy) {
+        if (!d.energy->depleted()) account_until(d, sc_.duration_s);
+        f.energy_mah = d.energy->consumed_mah();
+        f.lifetime_days = d.energy->projected_lifetime_s() / 86400.0;
+        if (d.energy->depleted_at_s()) f.depleted_at_s = *d.energy->depleted_at_s();
+      }
       run_.devices.push_back(std::move(f));
     }
     // Radios and gateways: duty-cycle use, channel use, buffer peaks.

@@ -456,3 +456,22 @@ TEST_CASE("validation: MQTT window, keep-alive and sessions") {
   e["devices"][0]["mqtt"] = {{"clean_session", "yes"}};
   CHECK(rejection(e).find("$.devices[0].mqtt.clean_session") != std::string::npos);
 }
+
+TEST_CASE("validation: battery devices") {
+  json ok = base();
+  ok["devices"][0]["battery"] = {{"capacity_mah", 1000}, {"sleep_current_ua", 5}, {"cutoff_pct", 10}};
+  ok["expect"]["energy.lifetime_days.min"] = {{"min", 365}};
+  ok["expect"]["device.edge-1.lifetime_days"] = {{"min", 365}};
+  const Scenario sc = parse_scenario(ok.dump(), "case.json");
+  REQUIRE(sc.devices[0].battery.has_value());
+  CHECK(sc.devices[0].battery->battery_mah == 1000.0);
+  CHECK(sc.devices[0].battery->usable_mah() == doctest::Approx(900.0));
+  CHECK_FALSE(parse_scenario(base().dump(), "case.json").devices[0].battery.has_value());  // mains powered
+  json e = base();
+  e["devices"][0]["battery"] = {{"capacity_mah", -1}};
+  CHECK(rejection(e).find("$.devices[0].battery.capacity_mah") != std::string::npos);
+  e["devices"][0]["battery"] = {{"tx_current_ma", 40}, {"tx_power_mw", 100}};
+  CHECK(rejection(e).find("give tx_current_ma or tx_power_mw, not both") != std::string::npos);
+  e["devices"][0]["battery"] = {{"capacity", 100}};
+  CHECK(rejection(e).find("$.devices[0].battery.capacity: unknown key") != std::string::npos);
+}
