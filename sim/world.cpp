@@ -159,9 +159,9 @@ class IdSet {
     bits_[word] |= mask;
     return true;
   }
-  bool contains(std::uint64_t id) const {
-    return id / 64 < bits_.size() && (bits_[id / 64] >> (id % 64)) & 1ULL;
-  }
+  bool contains(std::uint64_t id) const { return (word(id / 64) >> (id % 64)) & 1ULL; }
+  /// Ids 64·i to 64·i + 63 as bits (0 beyond what was ever inserted).
+  std::uint64_t word(std::size_t i) const { return i < bits_.size() ? bits_[i] : 0; }
 
  private:
   std::vector<std::uint64_t> bits_;
@@ -218,8 +218,10 @@ struct DeviceRuntime {
   std::size_t next_down = 0;
   bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
   faults::OutageSchedule outages;
-  double ack_latency_s = 0.0;                    ///< the PUBACK's way back: the route's latency
-  std::vector<std::uint64_t> delivered;          ///< bitmap by sequence number: reached the cloud
+  double ack_latency_s = 0.0;  ///< the PUBACK's way back: the route's latency
+  /// Ground truth: the readings (by serial) that reached the cloud. Keyed by
+  /// serial, never reset, not by sequence number, which a reboot may restart.
+  IdSet delivered;
   std::unique_ptr<devices::EnergyMeter> energy;  ///< battery devices only
   std::uint64_t samples_charged = 0;             ///< samples the meter has been told of
   double airtime_s = 0.0;                        ///< its radio's time on air (LoRa, BLE, Zigbee, LTE-M)
@@ -612,7 +614,6 @@ class World {
     bool ka_only = false;  ///< this wake-up is for the keep-alive alone
     auto sample = [&](double now) { fw.sample_until(std::min(now, end_s)); };
     const bool acks_inbound = !d.spec->fire_and_forget();  // QoS 0 "acks" are the arrival, not a packet
-    auto collect_acks = [&](double t_s) { fw.acknowledge_arrived(t_s); };  // arrived by t_s
     for (;;) {
       double now = sg4::Engine::get_clock();
       if (d.due_down(now)) {  // a reboot or a stall: nothing runs until it ends
@@ -625,7 +626,7 @@ class World {
       }
       const double woke_at = now;
       sample(now);
-      collect_acks(now);
+      fw.acknowledge_arrived(now);
       if (!connected && can_connect(d, now)) {  // reconnected: resend at once
         connected = true;
         ka.connected(now);
@@ -655,7 +656,7 @@ class World {
           if (!fw.has_backlog_due(woke_at) || next_ack_s >= end_s || next_ack_s > next_retry_s) break;
           wait_until(next_ack_s);
           now = sg4::Engine::get_clock();
-          collect_acks(now);
+          fw.acknowledge_arrived(now);
           sample(now);  // keep the buffer's occupancy exact while draining
           continue;
         }
@@ -773,11 +774,7 @@ class World {
     if (now < ka.due_s()) return;
     ++d.figures->keepalive_pings;
     ka.last_sent_s = now;
-    if (d.proto && d.proto->modem) {  // waking from PSM for a ping
-      const std::uint64_t wakes_before = d.proto->modem->wake_ups();
-      d.proto->modem->send(now, 2, d.proto->radio);
-      d.figures->psm_wake_ups += d.proto->modem->wake_ups() - wakes_before;
-    }
+    if (d.proto && d.proto->modem) modem_send(d, now, 2);  // waking from PSM for a ping
     const double latency_s = d.ack_latency_s;
     const bool req_lost = draw_loss(d.uplink_loss, now) || link_down_during(d, now, now + latency_s) ||
                           partitioned_at(d, now, /*uplink=*/true) || broker_down_at(now + latency_s);
@@ -934,11 +931,7 @@ class World {
     } else {
       if (d.proto &&
           d.proto->modem) {  // LTE-M: waking from PSM and the cell's latency, then the uplink at its rate
-        const std::uint64_t wakes_before = d.proto->modem->wake_ups();
-        const net::HopResult h = d.proto->modem->send(t0, bytes, d.proto->radio);
-        fig.psm_wake_ups += d.proto->modem->wake_ups() - wakes_before;
-        fig.airtime_s += h.airtime_s;
-        d.airtime_s += h.airtime_s;
+        const net::HopResult h = modem_send(d, t0, bytes);
         if (h.duration_s > h.airtime_s) wait_for(h.duration_s - h.airtime_s);
       }
       transfer(d.host, platform_.broker, bytes);
@@ -1057,6 +1050,23 @@ class World {
     if (rx_s > 0) d.energy->receive(rx_s);
   }
 
+  /// A device's radio was on air for air_s (its own and its protocol's figures).
+  static void on_air(DeviceRuntime& d, double air_s) {
+    d.figures->airtime_s += air_s;
+    d.airtime_s += air_s;
+  }
+
+  /// An LTE-M send of `bytes` at t_s: the modem's power-saving state moves
+  /// on, its wake-ups and air time are counted.
+  net::HopResult modem_send(DeviceRuntime& d, double t_s, std::uint64_t bytes) {
+    net::LteMModem& modem = *d.proto->modem;
+    const std::uint64_t wakes_before = modem.wake_ups();
+    const net::HopResult h = modem.send(t_s, bytes, d.proto->radio);
+    d.figures->psm_wake_ups += modem.wake_ups() - wakes_before;
+    on_air(d, h.airtime_s);
+    return h;
+  }
+
   /// The acknowledgement sent at `sent_s` is lost on its way back (arriving at `arrive_s`).
   bool ack_lost(DeviceRuntime& d, double sent_s, double arrive_s) {
     const bool lost = draw_loss(d.downlink_loss, sent_s);
@@ -1112,8 +1122,7 @@ class World {
       const double rssi =
           d.proto->rssi_dbm + (pr.fading_db > 0 ? pr.fading_db * d.proto->radio.normal() : 0.0);
       const std::uint64_t frame = d.gateway->lora.begin(start_s, toa_s, channel, m.spreading_factor, rssi);
-      fig.airtime_s += toa_s;
-      d.airtime_s += toa_s;
+      on_air(d, toa_s);
       wait_for(toa_s);
       const net::RxOutcome o = d.gateway->lora.outcome(frame);
       if (o == net::RxOutcome::kCollision) {
@@ -1124,8 +1133,7 @@ class World {
     }
     const net::HopResult r = pr.is(Protocol::kBle) ? net::ble_send(pr.ble, bytes, d.proto->radio)
                                                    : net::zigbee_send(pr.zigbee, bytes, d.proto->radio);
-    fig.airtime_s += r.airtime_s;
-    d.airtime_s += r.airtime_s;
+    on_air(d, r.airtime_s);
     if (r.duration_s > 0) wait_for(r.duration_s);
     return r.delivered ? Outcome::kAcked : Outcome::kLostRadio;
   }
@@ -1375,27 +1383,11 @@ class World {
   }
 
   // ---- ground truth beside the data ---------------------------------------
-  // The ledger is keyed by each reading's serial (ground truth, never reset),
-  // not by its sequence number, which a reboot may restart.
-  bool mark_delivered(std::uint32_t device, std::uint64_t seq) {
-    auto& bits = devices_[device].delivered;
-    const std::size_t word = seq / 64;
-    if (word >= bits.size()) bits.resize(std::max(word + 1, bits.size() * 2), 0);
-    const std::uint64_t mask = 1ULL << (seq % 64);
-    if (bits[word] & mask) return false;
-    bits[word] |= mask;
-    return true;
-  }
-  bool delivered(std::uint32_t device, std::uint64_t seq) const {
-    const auto& bits = devices_[device].delivered;
-    return seq / 64 < bits.size() && (bits[seq / 64] >> (seq % 64)) & 1ULL;
-  }
-
   void ingest(const devices::Batch& b, double now) {
     const DeviceRuntime& d = devices_[b.device];
     for (std::size_t i = 0; i < b.records.size(); ++i) {
       const pipeline::Record& r = b.records[i];
-      const bool first = mark_delivered(r.device, b.truth[i].serial);
+      const bool first = devices_[r.device].delivered.insert(b.truth[i].serial);
       if (first) {
         ++run_.data.delivered;
         const double latency_s = now - b.truth[i].true_time_s;
@@ -1466,7 +1458,8 @@ class World {
     std::set<std::pair<std::uint32_t, std::uint64_t>> in_transit;
     auto hold = [&](const devices::Batch& b) {
       for (std::size_t i = 0; i < b.records.size(); ++i)
-        if (!delivered(b.device, b.truth[i].serial)) in_transit.insert({b.device, b.truth[i].serial});
+        if (!devices_[b.device].delivered.contains(b.truth[i].serial))
+          in_transit.insert({b.device, b.truth[i].serial});
     };
     std::uint64_t in_buffers = 0;
     for (DeviceRuntime& d : devices_) {
@@ -1489,7 +1482,9 @@ class World {
         for (const auto& b : w.batches) hold(*b);
     }
     for (const auto& lost : dropped_after_retries_) {
-      if (delivered(lost.device, lost.serial) || in_transit.count({lost.device, lost.serial})) continue;
+      if (devices_[lost.device].delivered.contains(lost.serial) ||
+          in_transit.count({lost.device, lost.serial}))
+        continue;
       ++devices_[lost.device].lost;
       // By DropCause: the report's counter and the trace's cause code.
       static constexpr std::pair<std::uint64_t analysis::DataPath::*, std::uint8_t> kCause[] = {
@@ -1526,7 +1521,7 @@ class World {
       f.edge_buffer_overflows = d.firmware->buffer().overflows();
       std::uint64_t run = 0;  // undelivered readings since the last delivered one
       for (std::uint64_t s = 0; s < f.generated;) {
-        const std::uint64_t word = s / 64 < d.delivered.size() ? d.delivered[s / 64] : 0;
+        const std::uint64_t word = d.delivered.word(s / 64);
         if (s % 64 == 0 && s + 64 <= f.generated && (word == 0 || word == ~0ULL)) {  // 64 at a time
           if (word == 0) {
             run += 64;
