@@ -79,7 +79,8 @@ const std::vector<std::string>& metric_names() {
           "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
           "rejected.device_flagged", "rejected.null_timestamp"})
       n.push_back("pipeline." + c);
-    for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage"})
+    for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage",
+                                    "latency_s.alarm", "latency_s.live_during_drain"})
       for (const std::string q : {"count", "p50", "p90", "p99", "max", "mean"}) n.push_back(scope + "." + q);
     return n;
   }();

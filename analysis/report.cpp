@@ -127,7 +127,9 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   const std::pair<const char*, const LatencyHistogram*> scopes[] = {
       {"latency_s", &run.latency_all},
       {"latency_s.during_outage", &run.latency_during_outage},
-      {"latency_s.outside_outage", &run.latency_outside_outage}};
+      {"latency_s.outside_outage", &run.latency_outside_outage},
+      {"latency_s.alarm", &run.latency_alarm},
+      {"latency_s.live_during_drain", &run.latency_live_during_drain}};
   for (const auto& [scope, h] : scopes) {
     const std::string s = scope;
     const bool any = h->count() > 0;

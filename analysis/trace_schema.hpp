@@ -252,6 +252,9 @@ struct RunData {
   std::vector<Episode> episodes;
   DataPath data;
   LatencyHistogram latency_all, latency_during_outage, latency_outside_outage;
+  /// Readings the device sent as alarms (ahead of its buffer), and readings
+  /// taken while the device drained a backlog (since its reconnection).
+  LatencyHistogram latency_alarm, latency_live_during_drain;
   std::map<std::string, std::uint64_t> pipeline_counters;
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;

@@ -8,7 +8,30 @@ namespace twinbed::devices {
 EdgeFirmware::EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> sensors)
     : options_(options),
       sensors_(std::move(sensors)),
-      buffer_(options.buffer_capacity_records, options.overflow) {}
+      buffer_(options.buffer_capacity_records, options.overflow) {
+  for (const SensorChannel& ch : sensors_) has_alarm_limits_ = has_alarm_limits_ || ch.alarm.any();
+}
+
+bool EdgeFirmware::alarm_tripped(const Reading& r) const {
+  for (const SensorChannel& ch : sensors_)
+    if (ch.sensor_index == r.record.sensor) return ch.alarm.tripped(r.record.value);
+  return false;
+}
+
+void EdgeFirmware::queue_alarm(Reading r) {
+  ++alarms_raised_;
+  r.truth.alarm = true;
+  if (alarms_.size() >= options_.alarm_capacity_records) {
+    if (options_.alarm_capacity_records == 0) {
+      if (on_loss_) on_loss_(r, LossCause::kBufferOverflow);
+      return;
+    }
+    const Reading oldest = alarms_.front();
+    alarms_.pop_front();
+    if (on_loss_) on_loss_(oldest, LossCause::kBufferOverflow);
+  }
+  alarms_.push_back(r);
+}
 
 namespace {
 // Scratch space for sample_until, shared by every device on the thread: no
@@ -73,6 +96,10 @@ void EdgeFirmware::sample_until(double t_s) {
                                                    : options_.clock.stamp(r.truth.true_time_s);
     ++generated_;
     if (on_generated_) on_generated_(r);
+    if (has_alarm_limits_ && alarm_tripped(r)) {
+      queue_alarm(r);
+      continue;
+    }
     if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
   }
   if (!buffer_.thinned().empty()) {  // downsampling: what the buffer thinned, once per batch
@@ -98,6 +125,12 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics) {
   std::vector<pipeline::Record> records;
   std::vector<ReadingTruth> truth;
   buffer_.take_into(buffer_.size(), records, truth);
+  for (const Reading& a : alarms_) {
+    records.push_back(a.record);
+    truth.push_back(a.truth);
+  }
+  alarms_.clear();
+  backlog_ = 0;
   if (on_loss_) {
     for (std::size_t i = 0; i < records.size(); ++i)
       on_loss_(Reading{records[i], truth[i]}, LossCause::kReboot);
@@ -107,13 +140,70 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics) {
   if (!semantics.persist_sequence) next_seq_ = 0;
 }
 
-InFlight* EdgeFirmware::form_message() {
-  if (buffer_.empty() || window_full()) return nullptr;
+double EdgeFirmware::tokens_at(double t_s) const {
+  const auto cap = static_cast<double>(options_.max_batch_records);
+  return std::min(cap, tokens_ + std::max(0.0, t_s - tokens_at_s_) * options_.drain_records_per_s);
+}
+
+void EdgeFirmware::begin_drain(double t_s) {
+  if (!drain_limited() || buffer_.empty()) return;
+  backlog_ = buffer_.size();
+  live_from_serial_ = serial_;
+  tokens_ = static_cast<double>(options_.max_batch_records);
+  tokens_at_s_ = t_s;
+}
+
+double EdgeFirmware::next_drain_s(double t_s) const {
+  if (!draining()) return std::numeric_limits<double>::infinity();
+  const auto need = static_cast<double>(std::min(options_.max_batch_records, backlog_));
+  const double have = tokens_at(t_s);
+  return have >= need ? t_s : t_s + (need - have) / options_.drain_records_per_s;
+}
+
+bool EdgeFirmware::has_due(double woke_s, double t_s) const {
+  if (!alarms_.empty()) return true;
+  if (!draining()) return has_backlog_due(woke_s);
+  const std::size_t live = buffer_.count_tail_from(live_from_serial_);
+  if (live > 0 && buffer_.at(buffer_.size() - live).truth.true_time_s <= woke_s) return true;
+  return next_drain_s(t_s) <= t_s;
+}
+
+InFlight* EdgeFirmware::form_message(double t_s) {
+  if ((buffer_.empty() && alarms_.empty()) || window_full()) return nullptr;
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
   batch->device = options_.device_index;
-  buffer_.take_into(options_.max_batch_records, batch->records, batch->truth);
+  std::size_t room = options_.max_batch_records;
+  for (; room > 0 && !alarms_.empty(); --room) {  // alarms first
+    batch->records.push_back(alarms_.front().record);
+    batch->truth.push_back(alarms_.front().truth);
+    alarms_.pop_front();
+  }
+  bool ends_backlog = false;
+  if (draining()) {
+    // Losses (overflow, downsampling) may have taken backlog readings: what
+    // is not live is backlog.
+    const std::size_t live = buffer_.count_tail_from(live_from_serial_);
+    backlog_ = buffer_.size() - live;
+    const std::size_t live_taken = std::min(room, live);
+    buffer_.take_range_into(backlog_, live_taken, batch->records, batch->truth);
+    room -= live_taken;
+    const double tokens = tokens_at(t_s);
+    const std::size_t n = std::min({room, backlog_, static_cast<std::size_t>(tokens)});
+    buffer_.take_into(n, batch->records, batch->truth);
+    tokens_ = tokens - static_cast<double>(n);
+    tokens_at_s_ = t_s;
+    backlog_ -= n;
+    ends_backlog = backlog_ == 0;
+  } else {
+    buffer_.take_into(room, batch->records, batch->truth);
+  }
+  if (batch->records.empty()) {  // nothing the bucket allows yet
+    --next_message_id_;
+    return nullptr;
+  }
   outbox_.push_back(InFlight{std::move(batch)});
+  outbox_.back().ends_backlog = ends_backlog;
   return &outbox_.back();
 }
 

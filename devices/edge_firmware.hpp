@@ -13,9 +13,16 @@
 //   acknowledged(id) releases it; attempt_failed(id) counts a failed attempt
 //   and, past `max_attempts` (0 = unlimited), drops it. Messages leave the
 //   window only by acknowledgement or loss, in any order.
+// - Priorities (docs/firmware.md): a reading over its sensor's alarm limits
+//   goes to the alarm queue, and every new message takes the alarm queue
+//   first. With a drain-rate limit, a backlog (what the device held when it
+//   reconnected) leaves at no more than `drain_records_per_s` (a token
+//   bucket one message deep) while readings taken since go out as they
+//   would without an outage: a flushing backlog does not starve live data.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <vector>
@@ -38,6 +45,11 @@ struct FirmwareOptions {
   std::size_t max_batch_records = 600;
   int max_attempts = 0;          ///< 0 = retry forever (persistent session)
   std::size_t max_inflight = 1;  ///< messages sent and not yet acknowledged, at most
+  /// Alarm readings waiting to be sent, at most (RAM; the oldest is dropped when full).
+  std::size_t alarm_capacity_records = 256;
+  /// A backlog drains at no more than this many readings per second (0: no
+  /// limit; the buffer drains first in, first out).
+  double drain_records_per_s = 0.0;
 };
 
 /// A message in the outbox, with its delivery state as the device actor sets it.
@@ -47,6 +59,7 @@ struct InFlight {
   double ack_at_s =
       std::numeric_limits<double>::infinity();  ///< its acknowledgement arrives then (inf: none coming)
   double retry_due_s = 0.0;                     ///< resent then when no acknowledgement is coming
+  bool ends_backlog = false;                    ///< it carries the last reading of a rate-limited backlog
   bool awaiting_ack() const { return ack_at_s == std::numeric_limits<double>::infinity(); }
 };
 
@@ -93,9 +106,26 @@ class EdgeFirmware {
   /// to the loss hook), the boot epoch and sequence follow `semantics`.
   void reboot(const RebootSemantics& semantics);
 
-  /// A new message from the buffer head, added to the outbox; nullptr when
-  /// the buffer is empty or the window is full.
-  InFlight* form_message();
+  /// A new message, added to the outbox: the alarm queue first, then the
+  /// buffer head (with a drain-rate limit while a backlog drains: readings
+  /// taken since the reconnection, then as much backlog as the bucket holds
+  /// at `t_s`). nullptr when there is nothing to send or the window is full.
+  InFlight* form_message(double t_s = 0.0);
+  /// The device reconnected at t_s: what the buffer holds now is a backlog.
+  /// With a drain-rate limit it drains at that rate from here on (the bucket
+  /// starts full: one message at once); without one, nothing changes.
+  void begin_drain(double t_s);
+  /// A rate-limited backlog is draining.
+  bool draining() const { return backlog_ > 0; }
+  bool drain_limited() const { return options_.drain_records_per_s > 0; }
+  /// When the bucket next holds a full backlog message (t_s: now; +inf: no
+  /// backlog draining).
+  double next_drain_s(double t_s) const;
+  /// Something is due to be sent at t_s, for a wake-up at `woke_s`: an
+  /// alarm, or a reading taken by `woke_s` (while a rate-limited backlog
+  /// drains: a reading taken since the reconnection, or a backlog message
+  /// the bucket allows).
+  bool has_due(double woke_s, double t_s) const;
   /// The message's acknowledgement arrived: it leaves the outbox.
   void acknowledged(std::uint64_t message_id);
   /// Every message whose acknowledgement has arrived by t_s leaves the outbox.
@@ -117,6 +147,8 @@ class EdgeFirmware {
   }
   const std::vector<InFlight>& outbox() const { return outbox_; }
   std::size_t max_batch_records() const { return options_.max_batch_records; }
+  std::size_t alarms_waiting() const { return alarms_.size(); }
+  std::uint64_t alarms_raised() const { return alarms_raised_; }
   /// True when the buffer holds a reading taken at or before `t_s` (due for publishing).
   bool has_backlog_due(double t_s) const { return !buffer_.empty() && buffer_.oldest_true_time_s() <= t_s; }
   std::uint64_t messages_formed() const { return next_message_id_ - 1; }
@@ -142,6 +174,16 @@ class EdgeFirmware {
   std::uint64_t missing_down_ = 0;
   std::uint64_t serial_ = 0;
   std::vector<InFlight> outbox_;  ///< in send order
+  std::deque<Reading> alarms_;    ///< alarm readings not yet in a message, oldest first
+  std::uint64_t alarms_raised_ = 0;
+  bool has_alarm_limits_ = false;
+  std::size_t backlog_ = 0;             ///< readings of a rate-limited backlog still held (0: none draining)
+  std::uint64_t live_from_serial_ = 0;  ///< readings from this serial on were taken after the reconnection
+  double tokens_ = 0.0, tokens_at_s_ = 0.0;  ///< the drain bucket's readings, as of tokens_at_s_
+
+  double tokens_at(double t_s) const;
+  bool alarm_tripped(const Reading& r) const;
+  void queue_alarm(Reading r);
 
   void report(const Batch& b, LossCause cause);
   std::vector<InFlight>::iterator find(std::uint64_t message_id);

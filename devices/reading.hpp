@@ -17,6 +17,7 @@ struct ReadingTruth {
   double true_time_s = 0;        ///< when the sample was physically taken
   double true_value = 0;         ///< the physical quantity at that time, before noise and faults
   std::uint32_t fault_mask = 0;  ///< faults::FaultBit flags that touched this value
+  bool alarm = false;            ///< the firmware queued it as an alarm (ahead of its buffer)
   std::uint64_t serial = 0;      ///< the device's count of readings, never reset: ground truth's id
 };
 

@@ -91,15 +91,36 @@ class ReadingBuffer {
     if (n == 0) return;
     head_ = (head_ + n) & (ring_.size() - 1);
     size_ -= n;
-    if (size_ == 0) {  // drained: the storage goes back to the pool until the next push
-      head_ = 0;
-      stride_ = 1;
-      counters_.clear();
-      last_slots_ = ring_.size();
-      RingPool::release(std::move(ring_));
-      ring_ = {};
-    }
+    release_if_empty();
   }
+
+  /// Removes up to `max_count` readings starting `offset` readings after the
+  /// head (the readings after them close the gap; the cost is the number of
+  /// readings behind the range, so take from near the tail).
+  void take_range_into(std::size_t offset, std::size_t max_count, std::vector<pipeline::Record>& records,
+                       std::vector<ReadingTruth>& truth) {
+    if (offset == 0) return take_into(max_count, records, truth);
+    if (offset >= size_) return;
+    const std::size_t n = std::min(max_count, size_ - offset);
+    const std::size_t mask = ring_.size() - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Reading& r = ring_[(head_ + offset + i) & mask];
+      records.push_back(r.record);
+      truth.push_back(r.truth);
+    }
+    for (std::size_t i = offset + n; i < size_; ++i)
+      ring_[(head_ + i - n) & mask] = ring_[(head_ + i) & mask];
+    size_ -= n;
+  }
+
+  /// How many readings at the tail have a serial at or after `serial` (a scan from the tail).
+  std::size_t count_tail_from(std::uint64_t serial) const {
+    std::size_t n = 0;
+    while (n < size_ && ring_[(head_ + size_ - 1 - n) & (ring_.size() - 1)].truth.serial >= serial) ++n;
+    return n;
+  }
+  /// The reading `offset` readings after the head. Precondition: offset < size().
+  const Reading& at(std::size_t offset) const { return ring_[(head_ + offset) & (ring_.size() - 1)]; }
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -119,6 +140,17 @@ class ReadingBuffer {
     RingPool::release(std::move(ring_));
     ring_ = std::move(bigger);
     head_ = 0;
+  }
+
+  void release_if_empty() {
+    if (size_ != 0) return;
+    // Drained: the storage goes back to the pool until the next push.
+    head_ = 0;
+    stride_ = 1;
+    counters_.clear();
+    last_slots_ = ring_.size();
+    RingPool::release(std::move(ring_));
+    ring_ = {};
   }
 
   /// Per-sensor counter of readings seen while downsampling (a device has few sensors).

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -28,6 +29,18 @@ struct SensorParams {
   double range_hi = 1.0;
 };
 
+/// The firmware's alarm limits on a sensor's measured value: a reading
+/// strictly above `above` or below `below` is an alarm (NaN never is).
+struct AlarmLimits {
+  double above = std::numeric_limits<double>::infinity();
+  double below = -std::numeric_limits<double>::infinity();
+  bool any() const {
+    return above < std::numeric_limits<double>::infinity() ||
+           below > -std::numeric_limits<double>::infinity();
+  }
+  bool tripped(double value) const { return value > above || value < below; }
+};
+
 /// What a sensor made of one sample.
 struct Measurement {
   double value = 0;
@@ -40,6 +53,7 @@ struct SensorChannel {
   const PumpModel* asset = nullptr;
   PumpSignal signal = PumpSignal::kVibrationRms;
   SensorParams params;
+  AlarmLimits alarm;                           ///< the firmware's limits (none by default)
   faults::RandomStream noise{0, "", "noise"};  ///< replaced by the plant's keyed stream
   /// Value faults, ordered by stage (stable: scenario order within a stage).
   std::vector<std::unique_ptr<faults::ValueFault>> faults;

@@ -49,6 +49,7 @@ struct SensorSpec {
   std::string asset;   ///< id of the asset it observes
   std::string signal;  ///< e.g. "vibration_rms"
   devices::SensorParams params;
+  devices::AlarmLimits alarm;  ///< the firmware's alarm limits (none by default)
 };
 
 struct MqttSpec {
@@ -126,6 +127,9 @@ struct DeviceSpec {
   std::optional<faults::ClockParams> clock_model;
   std::size_t buffer_capacity_records = 10000;
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
+  /// A backlog drains at no more than this many readings per second (0: no limit).
+  double drain_records_per_s = 0.0;
+  std::size_t alarm_capacity_records = 256;  ///< alarm readings waiting, at most
   MqttSpec mqtt;
   ProtocolSpec protocol;
   /// A battery device: its energy is accounted, and it browns out when the

@@ -462,6 +462,9 @@ struct Loader {
           d.buffer_capacity_records = static_cast<std::size_t>(
               b.number("capacity_records", static_cast<double>(d.buffer_capacity_records), Range::count(1)));
           d.overflow = read_overflow(b);
+          d.drain_records_per_s = b.number("drain_records_per_s", 0.0, Range::non_negative());
+          d.alarm_capacity_records = static_cast<std::size_t>(b.number(
+              "alarm_capacity_records", static_cast<double>(d.alarm_capacity_records), Range::count(0)));
           b.finish();
         }
       }
@@ -512,6 +515,7 @@ struct Loader {
       struct RawSensor {
         std::string id, asset_ref, signal, path;
         devices::SensorParams params;
+        devices::AlarmLimits alarm;
       };
       std::vector<RawSensor> raw;
       std::set<std::string> sensor_ids;
@@ -544,6 +548,20 @@ struct Loader {
         }
         r.params.range_lo = lo;
         r.params.range_hi = hi;
+        if (s.has("alarm")) {
+          Node a = s.child("alarm");
+          if (a.expect_object()) {
+            if (!a.has("above") && !a.has("below"))
+              diag.error(a.path(), "an object with \"above\", \"below\" or both", "neither");
+            if (a.has("above")) r.alarm.above = a.number("above", 0.0, Range::any());
+            if (a.has("below")) r.alarm.below = a.number("below", 0.0, Range::any());
+            if (a.has("above") && a.has("below") && r.alarm.below >= r.alarm.above)
+              diag.error(a.path() + ".below",
+                         "a number below \"above\" (" + std::to_string(r.alarm.above) + ")",
+                         describe(a.value().at("below")));
+            a.finish();
+          }
+        }
         s.finish();
         raw.push_back(r);
       }
@@ -554,7 +572,7 @@ struct Loader {
         d.sensors.clear();
         for (const RawSensor& r : raw)
           d.sensors.push_back(
-              SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal, r.params});
+              SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal, r.params, r.alarm});
         sc.devices.push_back(d);
       }
     }

@@ -192,6 +192,12 @@ struct DeviceRuntime {
   IdSet offered;                 ///< ground truth: the messages handed on (towards the cloud) so far
   double reconnected_s = -1;     ///< when a backlog began to drain (-1: none draining)
   std::vector<double> drains_s;  ///< each backlog's drain time, reconnection to drained
+  std::pair<double, double> last_drain{kInf, kInf};  ///< the last drained backlog: reconnection, drained
+  /// The reading, taken at t_s, was taken while a backlog drained (the current one or the last).
+  bool taken_during_drain(double t_s) const {
+    return (reconnected_s >= 0 && t_s >= reconnected_s) ||
+           (t_s >= last_drain.first && t_s <= last_drain.second);
+  }
   std::uint64_t duplicated = 0, lost_overflow = 0, lost = 0;  ///< per-device ledger figures
   std::uint32_t index = 0;
   sg4::Host* host = nullptr;
@@ -410,6 +416,7 @@ class World {
         ch.sensor_index = sensor_index++;
         ch.asset = assets_.at(s.asset).get();
         ch.params = s.params;
+        ch.alarm = s.alarm;
         ch.noise = faults::RandomStream(sc_.seed, path, "noise");
         devices::parse_pump_signal(s.signal, ch.signal);
         value_faults_.emplace_back();
@@ -510,6 +517,8 @@ class World {
       }
       fo.buffer_capacity_records = spec.buffer_capacity_records;
       fo.overflow = spec.overflow;
+      fo.drain_records_per_s = spec.drain_records_per_s;
+      fo.alarm_capacity_records = spec.alarm_capacity_records;
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
       fo.max_inflight =
@@ -636,7 +645,10 @@ class World {
         }
         for (devices::InFlight& m : fw.outbox())
           if (m.awaiting_ack()) m.retry_due_s = now;
-        if (fw.has_backlog_due(now)) d.reconnected_s = now;  // a backlog starts draining
+        if (fw.has_backlog_due(now)) {  // a backlog starts draining
+          d.reconnected_s = now;
+          fw.begin_drain(now);
+        }
       }
       while (connected && !ka_only && now < end_s && !d.due_down(now)) {
         devices::InFlight* resend = nullptr;  // the oldest message due for a resend
@@ -650,10 +662,10 @@ class World {
             next_retry_s = std::min(next_retry_s, m.retry_due_s);
           }
         }
-        if (!resend && (fw.window_full() || !fw.has_backlog_due(woke_at))) {
+        if (!resend && (fw.window_full() || !fw.has_due(woke_at, now))) {
           // Draining a backlog with a full window: wait for the first
           // acknowledgement on its way (a due resend is the next wake's).
-          if (!fw.has_backlog_due(woke_at) || next_ack_s >= end_s || next_ack_s > next_retry_s) break;
+          if (!fw.has_due(woke_at, now) || next_ack_s >= end_s || next_ack_s > next_retry_s) break;
           wait_until(next_ack_s);
           now = sg4::Engine::get_clock();
           fw.acknowledge_arrived(now);
@@ -661,7 +673,9 @@ class World {
           continue;
         }
         const bool fresh = resend == nullptr;
-        const devices::BatchPtr batch = fresh ? fw.form_message()->batch : resend->batch;
+        devices::InFlight* formed = fresh ? fw.form_message(now) : nullptr;
+        if (fresh && !formed) break;  // nothing the drain-rate limit allows yet
+        const devices::BatchPtr batch = fresh ? formed->batch : resend->batch;
         const std::uint64_t id = batch->message_id;
         if (fresh && sent_)  // which message carries each reading (retries resend the same message)
           for (const auto& r : batch->records) sent_->append(r.device, r.sensor, r.seq, id);
@@ -678,7 +692,11 @@ class World {
           if (acks_inbound) ka.last_inbound_s = std::max(ka.last_inbound_s, a.ack_at_s);
           // A backlog is drained when a message formed since reconnecting is not
           // full (everything due went out) and its acknowledgement arrives.
-          if (d.reconnected_s >= 0 && fresh && batch->records.size() < fw.max_batch_records()) {
+          // With a drain-rate limit: when the last backlog reading's acknowledgement arrives.
+          const bool drained =
+              fw.drain_limited() ? m.ends_backlog : batch->records.size() < fw.max_batch_records();
+          if (d.reconnected_s >= 0 && fresh && drained) {
+            d.last_drain = {d.reconnected_s, std::min(a.ack_at_s, end_s)};
             d.drains_s.push_back(std::min(a.ack_at_s, end_s) - d.reconnected_s);
             d.reconnected_s = -1;
           }
@@ -707,6 +725,8 @@ class World {
         for (const devices::InFlight& m : fw.outbox())
           if (m.awaiting_ack()) wake_s = std::min(wake_s, m.retry_due_s);
       }
+      if (connected && !fw.window_full())
+        wake_s = std::min(wake_s, fw.next_drain_s(now));  // the bucket refills
       if (!connected) wake_s = std::min(wake_s, now + mqtt.reconnect_interval_s);
       if (d.next_down < d.downs.size()) wake_s = std::min(wake_s, d.downs[d.next_down].start_s);
       // A wake for the keep-alive alone pings; it does not publish ahead of the tick.
@@ -1394,6 +1414,8 @@ class World {
         run_.latency_all.add(latency_s);
         const bool in_outage = !d.outages.empty() && d.outages.down_at(b.truth[i].true_time_s);
         (in_outage ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
+        if (b.truth[i].alarm) run_.latency_alarm.add(latency_s);
+        if (d.taken_during_drain(b.truth[i].true_time_s)) run_.latency_live_during_drain.add(latency_s);
       } else {
         ++run_.data.duplicated;
         ++devices_[b.device].duplicated;
@@ -1415,12 +1437,11 @@ class World {
       return;
     }
     if (open_episode_[a.sensor] != kNoEpisode) return;  // a repeat of an open episode
-    // The triggering record is in this batch (records are in sequence order).
-    const auto it =
-        std::lower_bound(b.records.begin(), b.records.end(), a.seq,
-                         [](const pipeline::Record& r, std::uint64_t seq) { return r.seq < seq; });
-    if (it == b.records.end() || it->seq != a.seq)
-      throw std::logic_error("alert refers to a record outside its batch");
+    // The triggering record is in this batch (alarms and live readings may come ahead of older ones).
+    const auto it = std::find_if(b.records.begin(), b.records.end(), [&](const pipeline::Record& r) {
+      return r.device == a.device && r.boot == a.boot && r.seq == a.seq;
+    });
+    if (it == b.records.end()) throw std::logic_error("alert refers to a record outside its batch");
     const auto& truth = b.truth[static_cast<std::size_t>(it - b.records.begin())];
     open_episode_[a.sensor] = run_.episodes.size();
     run_.episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,

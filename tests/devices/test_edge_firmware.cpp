@@ -132,3 +132,96 @@ TEST_CASE("firmware: a reboot loses RAM, moves the boot epoch, and restarts the 
   fw.sample_until(24);
   CHECK(fw.form_message()->batch->records[0].seq == 1);
 }
+
+TEST_CASE("firmware: alarm readings go out ahead of the buffer, and are lost with RAM at a reboot") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.max_batch_records = 10;
+  o.alarm_capacity_records = 3;
+  auto sensors = two_sensors(&pump);
+  sensors[1].alarm.above = -100.0;  // every bearing temperature reading is an alarm (2 Hz)
+  EdgeFirmware fw(o, std::move(sensors));
+  std::size_t overflow = 0, reboot = 0;
+  fw.on_loss([&](const Reading& r, LossCause cause) {
+    overflow += r.truth.alarm && cause == LossCause::kBufferOverflow;
+    reboot += r.truth.alarm && cause == LossCause::kReboot;
+  });
+  fw.sample_until(4.0);  // 4 vibration readings in the buffer, 8 alarms: the 5 oldest dropped
+  CHECK(fw.alarms_raised() == 8);
+  CHECK(fw.alarms_waiting() == 3);
+  CHECK(overflow == 5);
+  const auto batch = fw.form_message(4.0)->batch;
+  REQUIRE(batch->records.size() == 7);
+  for (std::size_t i = 0; i < 3; ++i) {  // the three newest alarms first, oldest first
+    CHECK(batch->records[i].sensor == 1);
+    CHECK(batch->truth[i].alarm);
+    CHECK(batch->truth[i].true_time_s == doctest::Approx(3.0 + 0.5 * static_cast<double>(i)));
+  }
+  for (std::size_t i = 3; i < 7; ++i) CHECK_FALSE(batch->truth[i].alarm);
+  fw.acknowledged(batch->message_id);
+  fw.sample_until(5.0);
+  CHECK(fw.alarms_waiting() == 2);
+  fw.reboot({});
+  CHECK(reboot == 2);  // RAM, alarms included, is lost (the vibration reading too)
+  CHECK(fw.alarms_waiting() == 0);
+}
+
+TEST_CASE("firmware: a drain-rate limit lets live readings past a backlog, which drains at the rate") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.max_batch_records = 100;
+  o.max_inflight = 100;
+  o.drain_records_per_s = 20.0;
+  std::vector<SensorChannel> one;
+  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {10.0, 0.0, 0.0, 0.0, 50.0}, "a"));
+  EdgeFirmware fw(o, std::move(one));
+  fw.sample_until(100.0);  // 1000 readings held when the link comes back
+  fw.begin_drain(100.0);
+  CHECK(fw.draining());
+  CHECK(fw.has_due(100.0, 100.0));
+  const auto first = fw.form_message(100.0)->batch;  // the bucket starts full: one message at once
+  CHECK(first->records.size() == 100);
+  CHECK(first->truth.front().true_time_s == doctest::Approx(0.1));
+  CHECK_FALSE(fw.has_due(100.0, 100.0));
+  CHECK(fw.next_drain_s(100.0) == doctest::Approx(105.0));  // 100 tokens at 20 per second
+  // Two seconds later: 20 live readings (taken since the reconnection) and 40 tokens.
+  fw.sample_until(102.0);
+  CHECK(fw.has_due(102.0, 102.0));  // live readings are due whatever the bucket holds
+  const auto second = fw.form_message(102.0)->batch;
+  REQUIRE(second->records.size() == 60);
+  for (std::size_t i = 0; i < 20; ++i) CHECK(second->truth[i].true_time_s > 100.0);  // live first
+  CHECK(second->truth[20].true_time_s == doctest::Approx(10.1));  // then the backlog's head
+  // The backlog (1000 − 100 − 40 = 860 readings) drains at 20 per second.
+  double t_s = 102.0;
+  std::size_t backlog_sent = 0;
+  bool ended = false;
+  while (fw.draining()) {
+    t_s = fw.next_drain_s(t_s);
+    fw.sample_until(t_s);
+    InFlight* m = fw.form_message(t_s);
+    REQUIRE(m);
+    for (const auto& tr : m->batch->truth) backlog_sent += tr.true_time_s <= 100.0;
+    ended = m->ends_backlog;
+  }
+  CHECK(ended);
+  CHECK(backlog_sent == 860);
+  CHECK(t_s == doctest::Approx(102.0 + 860.0 / 20.0));
+  CHECK(fw.next_drain_s(t_s) == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("firmware: without a drain-rate limit the buffer drains first in, first out") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.max_batch_records = 100;
+  o.max_inflight = 100;
+  EdgeFirmware fw(o, two_sensors(&pump));
+  fw.sample_until(100.0);
+  fw.begin_drain(100.0);
+  CHECK_FALSE(fw.draining());
+  fw.sample_until(101.0);
+  std::vector<double> times;
+  while (InFlight* m = fw.form_message(101.0))
+    for (const auto& tr : m->batch->truth) times.push_back(tr.true_time_s);
+  CHECK(times.size() == 303);
+  CHECK(std::is_sorted(times.begin(), times.end()));
+}

@@ -125,3 +125,31 @@ TEST_CASE("buffer: downsample keeps a uniform, coarser record of the whole span"
   for (std::uint64_t s = 0; s <= 8; ++s) push(100 + s, static_cast<std::uint32_t>(s % 2));
   CHECK(drain() == std::vector<std::uint64_t>{100, 101, 104, 105, 108});
 }
+
+TEST_CASE("reading buffer: a range near the tail is taken out and the rest closes the gap") {
+  ReadingBuffer b(100, OverflowPolicy::kDropOldest);
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    Reading r;
+    r.truth.serial = i;
+    r.record.seq = i;
+    b.push(r);
+  }
+  CHECK(b.count_tail_from(30) == 10);
+  CHECK(b.count_tail_from(0) == 40);
+  CHECK(b.count_tail_from(40) == 0);
+  std::vector<twinbed::pipeline::Record> records;
+  std::vector<ReadingTruth> truth;
+  b.take_range_into(30, 4, records, truth);  // serials 30..33
+  REQUIRE(records.size() == 4);
+  CHECK(records.front().seq == 30);
+  CHECK(records.back().seq == 33);
+  CHECK(b.size() == 36);
+  CHECK(b.at(29).truth.serial == 29);
+  CHECK(b.at(30).truth.serial == 34);
+  CHECK(b.count_tail_from(30) == 6);
+  records.clear();
+  truth.clear();
+  b.take_into(36, records, truth);
+  REQUIRE(records.size() == 36);
+  for (std::size_t i = 1; i < records.size(); ++i) CHECK(records[i].seq > records[i - 1].seq);
+}
