@@ -22,6 +22,7 @@ const std::vector<std::string>& metric_names() {
                                   "samples.lost.gateway_overflow",
                                   "samples.lost.session_discarded",
                                   "samples.lost.total",
+                                  "samples.aggregated",
                                   "samples.missing_device_down",
                                   "samples.undelivered_at_end",
                                   "network.messages",

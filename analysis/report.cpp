@@ -66,6 +66,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.lost.total"] =
       static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot + d.lost_broker +
                           d.lost_unacknowledged + d.lost_gateway + d.lost_session);
+  m["samples.aggregated"] = static_cast<double>(d.aggregated);
   for (const std::string& kind : protocol_kinds()) {  // zeros for a protocol the run does not use
     const auto it = run.protocols.find(kind);
     for (const auto& [name, v] : figures_of(it == run.protocols.end() ? ProtocolFigures{} : it->second))

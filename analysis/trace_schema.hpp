@@ -74,6 +74,7 @@ struct DataPath {
   std::uint64_t lost_unacknowledged = 0;  ///< sent once without acknowledgement and lost (QoS 0, unconfirmed)
   std::uint64_t lost_gateway = 0;         ///< received by a gateway, dropped when its buffer overflowed
   std::uint64_t lost_session = 0;  ///< in flight when a clean session was started (discarded by the client)
+  std::uint64_t aggregated = 0;  ///< merged into an aggregate by a full device buffer (summarised, not lost)
   std::uint64_t missing_device_down = 0;    ///< not taken: the device was rebooting or its firmware stalled
   std::uint64_t undelivered_at_end = 0;     ///< still on a device, in flight or queued when the run ended
   std::uint64_t messages = 0;               ///< publishes formed
@@ -135,6 +136,7 @@ struct DeviceFigures {
   std::uint64_t generated = 0, delivered = 0, duplicated = 0;
   std::uint64_t lost = 0;                  ///< every cause
   std::uint64_t lost_buffer_overflow = 0;  ///< its edge buffer's overflow policy
+  std::uint64_t aggregated = 0;            ///< merged into aggregates by its edge buffer (not lost)
   std::uint64_t edge_buffer_peak_records = 0, edge_buffer_overflows = 0;
   /// The longest run of consecutive readings (in the device's time order)
   /// none of which reached the cloud, ended by one that did.
@@ -199,6 +201,7 @@ inline std::vector<Figure> figures_of(const DeviceFigures& d) {
           {"duplicated", n(d.duplicated)},
           {"lost", n(d.lost)},
           {"lost_buffer_overflow", n(d.lost_buffer_overflow)},
+          {"aggregated", n(d.aggregated)},
           {"edge_buffer_peak_records", n(d.edge_buffer_peak_records)},
           {"edge_buffer_overflows", n(d.edge_buffer_overflows)},
           {"largest_gap_readings", n(d.largest_gap_readings)},

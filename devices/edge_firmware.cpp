@@ -107,6 +107,11 @@ void EdgeFirmware::sample_until(double t_s) {
       for (const Reading& t : buffer_.thinned()) on_loss_(t, LossCause::kBufferOverflow);
     buffer_.thinned().clear();
   }
+  if (!buffer_.merged().empty()) {  // aggregating: the readings merged into others
+    if (on_loss_)
+      for (const Reading& m : buffer_.merged()) on_loss_(m, LossCause::kAggregated);
+    buffer_.merged().clear();
+  }
 }
 
 void EdgeFirmware::skip_before(double t_s) {
@@ -198,6 +203,8 @@ InFlight* EdgeFirmware::form_message(double t_s) {
   } else {
     buffer_.take_into(room, batch->records, batch->truth);
   }
+  if (options_.overflow == OverflowPolicy::kAggregate)
+    for (const pipeline::Record& r : batch->records) batch->aggregates += r.count > 1;
   if (batch->records.empty()) {  // nothing the bucket allows yet
     --next_message_id_;
     return nullptr;

@@ -76,7 +76,8 @@ enum class LossCause {
   kReboot,
   kRebootInflight,
   kSentUnacknowledged,
-  kSessionDiscarded
+  kSessionDiscarded,
+  kAggregated  ///< merged into an earlier reading's aggregate (not lost: summarised)
 };
 
 /// What survives a reboot (docs/faults.md). The RAM buffer and the in-flight

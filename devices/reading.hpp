@@ -30,6 +30,8 @@ struct Reading {
 /// (sensor u16, seq u64, timestamp f64, value f64, status u8).
 inline constexpr std::uint64_t kPublishHeaderBytes = 64;
 inline constexpr std::uint64_t kRecordWireBytes = 27;
+/// An aggregate record carries its count (u16) as well.
+inline constexpr std::uint64_t kAggregateCountBytes = 2;
 
 /// One MQTT PUBLISH: a batch of records from one device. Immutable once formed;
 /// a retry resends the same batch (same message id: a DUP under QoS 1).
@@ -38,7 +40,10 @@ struct Batch {
   std::uint32_t device = 0;
   std::vector<pipeline::Record> records;
   std::vector<ReadingTruth> truth;  ///< parallel to records
-  std::uint64_t wire_bytes() const { return kPublishHeaderBytes + kRecordWireBytes * records.size(); }
+  std::uint32_t aggregates = 0;     ///< records with count > 1
+  std::uint64_t wire_bytes() const {
+    return kPublishHeaderBytes + kRecordWireBytes * records.size() + kAggregateCountBytes * aggregates;
+  }
 };
 using BatchPtr = std::shared_ptr<const Batch>;
 

@@ -11,7 +11,7 @@
 
 namespace twinbed::pipeline {
 
-inline constexpr int kPipelineApiVersion = 1;
+inline constexpr int kPipelineApiVersion = 2;
 
 /// Status the device firmware attaches to a reading (0 = good).
 enum class DeviceStatus : std::uint8_t { kGood = 0, kSensorFault = 1 };
@@ -25,6 +25,11 @@ struct Record {
   double device_time_s = 0;  ///< timestamp written by the device's own clock
   double value = 0;          ///< the value as transmitted (may be a sentinel, NaN, ...)
   DeviceStatus status = DeviceStatus::kGood;
+  /// Readings this record stands for: 1 for a sample; more for an aggregate
+  /// the device made when its buffer overflowed (the mean of `count`
+  /// consecutive readings of this sensor, stamped with the first's time; the
+  /// others' sequence numbers never arrive). Since API version 2.
+  std::uint32_t count = 1;
 };
 
 /// What the device registry says about a sensor (as a real IoT platform would know it).

@@ -290,10 +290,14 @@ struct Loader {
 
   static devices::OverflowPolicy read_overflow(Node& b, bool downsample_allowed = true) {
     std::vector<std::string> policies = {"drop_oldest", "drop_newest"};
-    if (downsample_allowed) policies.push_back("downsample");  // gateways hold messages, not readings
+    if (downsample_allowed) {  // gateways hold messages, not readings
+      policies.push_back("downsample");
+      policies.push_back("aggregate");
+    }
     const std::string policy = b.choice("overflow", policies, "drop_oldest");
     return policy == "drop_newest"  ? devices::OverflowPolicy::kDropNewest
            : policy == "downsample" ? devices::OverflowPolicy::kDownsample
+           : policy == "aggregate"  ? devices::OverflowPolicy::kAggregate
                                     : devices::OverflowPolicy::kDropOldest;
   }
 

@@ -38,7 +38,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Loss causes in /readings/lost/cause (docs/trace-format.md).
 constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3, kLostBroker = 4,
-                       kLostUnacknowledged = 5, kLostGateway = 6, kLostSession = 7;
+                       kLostUnacknowledged = 5, kLostGateway = 6, kLostSession = 7, kAggregated = 8;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t {
@@ -198,7 +198,7 @@ struct DeviceRuntime {
     return (reconnected_s >= 0 && t_s >= reconnected_s) ||
            (t_s >= last_drain.first && t_s <= last_drain.second);
   }
-  std::uint64_t duplicated = 0, lost_overflow = 0, lost = 0;  ///< per-device ledger figures
+  std::uint64_t duplicated = 0, lost_overflow = 0, lost = 0, aggregated = 0;  ///< per-device ledger figures
   std::uint32_t index = 0;
   sg4::Host* host = nullptr;
   std::unique_ptr<devices::EdgeFirmware> firmware;
@@ -894,7 +894,9 @@ class World {
     const bool radio = pr.via_gateway();
     analysis::ProtocolFigures& fig = *d.figures;
     const double t0 = sg4::Engine::get_clock();
-    const std::uint64_t bytes = radio ? pr.radio_bytes(batch->records.size()) : batch->wire_bytes();
+    const std::uint64_t bytes =
+        radio ? pr.radio_bytes(batch->records.size()) + devices::kAggregateCountBytes * batch->aggregates
+              : batch->wire_bytes();
     ++run_.data.attempts;
     ++fig.transmissions;
     if (attempt == 1) {
@@ -1457,6 +1459,11 @@ class World {
       if (lost_)
         lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
                       kLostBufferOverflow);
+    } else if (cause == devices::LossCause::kAggregated) {
+      ++run_.data.aggregated;
+      ++devices_[r.record.device].aggregated;
+      if (lost_)
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kAggregated);
     } else if (cause == devices::LossCause::kReboot) {
       ++run_.data.lost_reboot;
       if (lost_)
@@ -1528,7 +1535,8 @@ class World {
     }
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
-                                    data.lost_gateway + data.lost_session + data.undelivered_at_end;
+                                    data.lost_gateway + data.lost_session + data.aggregated +
+                                    data.undelivered_at_end;
     // Per device: the ledger, the longest run of readings that never arrived, backlog drains.
     for (DeviceRuntime& d : devices_) {
       analysis::DeviceFigures f;
@@ -1538,6 +1546,7 @@ class World {
       f.duplicated = d.duplicated;
       f.lost = d.lost;
       f.lost_buffer_overflow = d.lost_overflow;
+      f.aggregated = d.aggregated;
       f.edge_buffer_peak_records = d.firmware->buffer().peak();
       f.edge_buffer_overflows = d.firmware->buffer().overflows();
       std::uint64_t run = 0;  // undelivered readings since the last delivered one

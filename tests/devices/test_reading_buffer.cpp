@@ -153,3 +153,58 @@ TEST_CASE("reading buffer: a range near the tail is taken out and the rest close
   REQUIRE(records.size() == 36);
   for (std::size_t i = 1; i < records.size(); ++i) CHECK(records[i].seq > records[i - 1].seq);
 }
+
+TEST_CASE("reading buffer: aggregate keeps the whole span as means of equal runs, nothing lost") {
+  ReadingBuffer b(8, OverflowPolicy::kAggregate);
+  for (std::uint64_t i = 0; i < 32; ++i) {
+    Reading r;
+    r.truth.serial = i;
+    r.record.seq = i;
+    r.record.device_time_s = static_cast<double>(i);
+    r.record.value = static_cast<double>(i);
+    r.truth.true_value = 2.0 * static_cast<double>(i);
+    CHECK_FALSE(b.push(r).has_value());  // an aggregating buffer never loses a reading
+  }
+  CHECK(b.overflows() == 0);
+  CHECK(b.merged().size() == 24);
+  std::vector<twinbed::pipeline::Record> records;
+  std::vector<ReadingTruth> truth;
+  b.take_into(8, records, truth);
+  REQUIRE(records.size() == 8);
+  for (std::size_t k = 0; k < 8; ++k) {  // runs of 4: 0..3, 4..7, …, the mean of each
+    CHECK(records[k].count == 4);
+    CHECK(records[k].seq == 4 * k);
+    CHECK(records[k].device_time_s == doctest::Approx(4.0 * static_cast<double>(k)));
+    CHECK(records[k].value == doctest::Approx(4.0 * static_cast<double>(k) + 1.5));
+    CHECK(truth[k].true_value == doctest::Approx(2.0 * (4.0 * static_cast<double>(k) + 1.5)));
+  }
+  // Drained: the stride is back to 1, new readings take a slot each.
+  Reading r;
+  r.record.value = 7.0;
+  b.push(r);
+  b.push(r);
+  CHECK(b.size() == 2);
+}
+
+TEST_CASE("reading buffer: aggregates are per sensor; a sentinel poisons its run's mean") {
+  ReadingBuffer b(4, OverflowPolicy::kAggregate);
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    Reading r;
+    r.record.sensor = static_cast<std::uint32_t>(i % 2);
+    r.record.seq = i;
+    r.record.value = (i == 6) ? -9999.0 : 10.0 * static_cast<double>(r.record.sensor);
+    b.push(r);
+  }
+  std::vector<twinbed::pipeline::Record> records;
+  std::vector<ReadingTruth> truth;
+  b.take_into(4, records, truth);
+  REQUIRE(records.size() == 4);
+  CHECK(records[0].sensor == 0);
+  CHECK(records[0].value == doctest::Approx(0.0));
+  CHECK(records[1].sensor == 1);
+  CHECK(records[1].value == doctest::Approx(10.0));
+  CHECK(records[2].sensor == 0);
+  CHECK(records[2].value == doctest::Approx(-9999.0 / 2.0));  // the naive mean of 0 and -9999
+  CHECK(records[3].value == doctest::Approx(10.0));
+  for (const auto& rec : records) CHECK(rec.count == 2);
+}

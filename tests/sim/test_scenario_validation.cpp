@@ -94,10 +94,8 @@ TEST_CASE("validation: unknown metrics in expect, bad versions, bad JSON, bad en
   CHECK(rejection(v).find("$.twinbed: expected format version 1, found number 2") != std::string::npos);
   json e = base();
   e["devices"][0]["buffer"] = {{"overflow", "drop_random"}};
-  CHECK(
-      rejection(e).find(
-          "expected one of \"drop_oldest\", \"drop_newest\", \"downsample\", found string \"drop_random\"") !=
-      std::string::npos);
+  CHECK(rejection(e).find("expected one of \"drop_oldest\", \"drop_newest\", \"downsample\", \"aggregate\", "
+                          "found string \"drop_random\"") != std::string::npos);
   try {
     parse_scenario("{\n  \"twinbed\": 1,\n  \"name\": \"x\"\n  \"duration_s\": 5\n}", "broken.json");
     FAIL("accepted broken JSON");
