@@ -117,10 +117,13 @@ struct ProtocolFigures {
   std::uint64_t control_retries = 0;  ///< MQTT QoS 2: PUBREL resends
   std::uint64_t psm_wake_ups = 0;     ///< LTE-M: messages (and pings) that had to wake the modem first
   std::uint64_t keepalive_pings = 0;  ///< MQTT PINGREQs sent
-  std::uint64_t keepalive_disconnects = 0;  ///< connections the client closed: no PINGRESP
-  double airtime_s = 0.0;                   ///< radios: time on air
-  double duty_cycle_wait_s = 0.0;           ///< LoRa: time frames waited for the duty-cycle budget
-  double duty_cycle_use_max = 0.0;          ///< LoRa: the busiest device's air time / (duration × limit)
+  std::uint64_t keepalive_disconnects = 0;             ///< connections the client closed: no PINGRESP
+  std::uint64_t downlinks_rx1 = 0, downlinks_rx2 = 0;  ///< LoRa: ACKs the gateway sent in each window
+  std::uint64_t downlinks_refused = 0;          ///< LoRa: ACKs the gateway could not send (duty cycle, busy)
+  std::uint64_t lost_gateway_transmitting = 0;  ///< LoRa: uplinks lost while their gateway transmitted
+  double airtime_s = 0.0;                       ///< radios: time on air
+  double duty_cycle_wait_s = 0.0;               ///< LoRa: time frames waited for the duty-cycle budget
+  double duty_cycle_use_max = 0.0;              ///< LoRa: the busiest device's air time / (duration × limit)
 };
 
 /// The protocols a report always lists (zeros for those a run does not use).
@@ -179,6 +182,10 @@ inline std::vector<Figure> figures_of(const ProtocolFigures& p) {
           {"psm_wake_ups", n(p.psm_wake_ups)},
           {"keepalive_pings", n(p.keepalive_pings)},
           {"keepalive_disconnects", n(p.keepalive_disconnects)},
+          {"downlinks_rx1", n(p.downlinks_rx1)},
+          {"downlinks_rx2", n(p.downlinks_rx2)},
+          {"downlinks_refused", n(p.downlinks_refused)},
+          {"lost_gateway_transmitting", n(p.lost_gateway_transmitting)},
           {"airtime_s", p.airtime_s},
           {"duty_cycle_wait_s", p.duty_cycle_wait_s},
           {"duty_cycle_use_max", p.duty_cycle_use_max}};

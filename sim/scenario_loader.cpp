@@ -235,6 +235,9 @@ struct Loader {
           g.lora.capture = l.boolean("capture", g.lora.capture);
           g.lora.capture_threshold_db =
               l.number("capture_threshold_db", g.lora.capture_threshold_db, Range::up_to(60));
+          if (l.has("rx2_data_rate"))
+            g.lora_rx2_data_rate = static_cast<int>(l.number("rx2_data_rate", 0, Range::count(0, 13)));
+          g.lora_rx1_dr_offset = static_cast<int>(l.number("rx1_dr_offset", 0, Range::count(0, 5)));
           l.finish();
         }
       }
@@ -344,7 +347,8 @@ struct Loader {
       }
       pr.fading_db = p.number("fading_db", 0.0, Range::up_to(40));
       pr.channels = static_cast<int>(
-          p.number("channels", pr.region == net::LoraRegion::kEu868 ? 3 : 8, Range::count(1, 64)));
+          p.number("channels", pr.region == net::LoraRegion::kEu868 ? 3 : 8,
+                   Range::count(1, pr.region == net::LoraRegion::kEu868 ? 8 : 64)));  // the regions' plans
       pr.duty_cycle = p.number("duty_cycle", net::default_duty_cycle(pr.region), {0.0, 1.0, true, false});
     }
     if (pr.via_gateway()) {

@@ -139,6 +139,7 @@ struct GatewayRuntime {
   const GatewaySpec* spec = nullptr;
   sg4::Host* host = nullptr;
   net::GatewayRadio lora;
+  std::optional<net::GatewayDownlink> downlink;  ///< LoRa: its transmitter (Class A downlinks)
   ActorQueue queue;
   std::uint64_t held_records = 0;  ///< in the buffer, forwarding included
   std::uint64_t peak_records = 0;
@@ -178,6 +179,7 @@ struct DeviceRuntime {
     std::optional<net::DutyCycle> duty;   ///< LoRa
     std::optional<net::LteMModem> modem;  ///< LTE-M
     double rssi_dbm = 0.0;                ///< LoRa: mean signal at the gateway
+    int lora_channel = 0;                 ///< LoRa: the channel of the last uplink
     net::MqttBrokerSession session;       ///< the broker's QoS 2 state for this client
     std::uint64_t last_forwarded_id = 0;  ///< CoAP server / LoRaWAN network server de-duplication
     net::CoapTimeline coap;               ///< the in-flight CoAP message's resend times
@@ -382,6 +384,14 @@ class World {
     if (pr.is(Protocol::kLorawan)) {
       ps.duty.emplace(pr.duty_cycle);
       rt.gateway->lora_channels = std::max(rt.gateway->lora_channels, pr.channels);
+      if (!rt.gateway->downlink) {  // the gateway's transmitter, in the first LoRa device's region
+        net::ClassAParams p = net::ClassAParams::defaults(pr.region);
+        if (rt.gateway->spec->lora_rx2_data_rate) p.rx2_data_rate = *rt.gateway->spec->lora_rx2_data_rate;
+        p.rx1_dr_offset = rt.gateway->spec->lora_rx1_dr_offset;
+        rt.gateway->downlink.emplace(p);
+      } else if (rt.gateway->downlink->params().region != pr.region) {
+        throw std::invalid_argument("gateway " + spec.gateway + " serves LoRaWAN devices of two regions");
+      }
       ps.rssi_dbm = faults::RandomStream(sc_.seed, spec.id, "rssi").uniform(pr.rssi_lo_dbm, pr.rssi_hi_dbm);
       const std::uint32_t payload = net::max_app_payload_bytes(pr.region, pr.data_rate);
       fo.max_batch_records =
@@ -977,6 +987,19 @@ class World {
         return done(radio_outcome, kInf, retry_at(t1));
       }
     }
+    // A confirmed LoRaWAN uplink was received: the network server books its
+    // ACK on the gateway's transmitter now, in RX1 or RX2 (or neither: the
+    // duty cycle or another downlink forbids both), and the gateway is deaf
+    // while it transmits.
+    net::DownlinkSlot ack_slot;
+    if (pr.is(Protocol::kLorawan) && pr.confirmed) {
+      ack_slot =
+          d.gateway->downlink->schedule(t1, d.proto->lora_channel, pr.data_rate, net::kLorawanAckBytes);
+      if (ack_slot.sent()) {
+        d.gateway->lora.add_tx_blackout(ack_slot.start_s, ack_slot.end_s);
+        ++(ack_slot.window == net::RxWindow::kRx1 ? fig.downlinks_rx1 : fig.downlinks_rx2);
+      }
+    }
     double extra_delay_s = 0;  // queueing and jitter beyond the links' own
     for (auto& m : d.delays)
       if (m.activity.active_at(t1))
@@ -1029,9 +1052,14 @@ class World {
         ++run_.data.network_duplicates;
     if (d.spec->fire_and_forget() || pr.is(Protocol::kBle) || pr.is(Protocol::kZigbee))
       return done(Outcome::kAcked, arrived_s);  // no acknowledgement to wait for, or the link layer's own
-    // The acknowledgement's way back: LoRaWAN's in RX1, one second after the
-    // uplink; the others after the route's latency.
-    const double ack_at_s = pr.is(Protocol::kLorawan) ? t1 + 1.0 : arrived_s + d.ack_latency_s;
+    // The acknowledgement's way back: LoRaWAN's in the window booked for it
+    // (it has arrived when its transmission ends); the others after the route's latency.
+    if (pr.is(Protocol::kLorawan) && !ack_slot.sent()) {
+      ++fig.downlinks_refused;
+      ++run_.data.acks_lost;
+      return done(Outcome::kAckLost, kInf, retry_at(t1));
+    }
+    const double ack_at_s = pr.is(Protocol::kLorawan) ? ack_slot.end_s : arrived_s + d.ack_latency_s;
     const bool too_late = !pr.is(Protocol::kLorawan) && ack_at_s > deadline_s;  // RX1 is at a fixed delay
     if (ack_lost(d, arrived_s, ack_at_s) || too_late) {
       ++run_.data.acks_lost;
@@ -1141,6 +1169,7 @@ class World {
       }
       d.proto->duty->transmitted(start_s, toa_s);
       const int channel = static_cast<int>(d.proto->radio.uniform() * pr.channels);
+      d.proto->lora_channel = channel;
       const double rssi =
           d.proto->rssi_dbm + (pr.fading_db > 0 ? pr.fading_db * d.proto->radio.normal() : 0.0);
       const std::uint64_t frame = d.gateway->lora.begin(start_s, toa_s, channel, m.spreading_factor, rssi);
@@ -1151,6 +1180,7 @@ class World {
         ++fig.collisions;
         return Outcome::kCollision;
       }
+      if (o == net::RxOutcome::kGatewayTransmitting) ++fig.lost_gateway_transmitting;
       return o == net::RxOutcome::kReceived ? Outcome::kAcked : Outcome::kLostRadio;
     }
     const net::HopResult r = pr.is(Protocol::kBle) ? net::ble_send(pr.ble, bytes, d.proto->radio)
