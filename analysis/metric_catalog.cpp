@@ -40,6 +40,8 @@ const std::vector<std::string>& metric_names() {
                                   "cloud.consumer_retries",
                                   "clock.max_abs_error_s",
                                   "clock.sync_steps",
+                                  "clock.sync_polls",
+                                  "clock.sync_responses",
                                   "clock.sync_refusals",
                                   "network.duplicated_by_network",
                                   "network.acks_lost",

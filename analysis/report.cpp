@@ -116,6 +116,8 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["clock.max_abs_error_s"] = d.clock_max_abs_error_s;
   m["clock.sync_steps"] = static_cast<double>(d.clock_sync_steps);
   m["clock.sync_refusals"] = static_cast<double>(d.clock_sync_refusals);
+  m["clock.sync_polls"] = static_cast<double>(d.clock_sync_polls);
+  m["clock.sync_responses"] = static_cast<double>(d.clock_sync_responses);
   m["network.lost.partition"] = static_cast<double>(d.lost_partition);
   m["network.duplicated_by_network"] = static_cast<double>(d.network_duplicates);
   m["network.acks_lost"] = static_cast<double>(d.acks_lost);

@@ -99,6 +99,8 @@ struct DataPath {
   double clock_max_abs_error_s = 0.0;              ///< largest |device time − true time| of any stamp
   std::uint64_t clock_sync_steps = 0;              ///< clock steps by NTP / SNTP
   std::uint64_t clock_sync_refusals = 0;
+  std::uint64_t clock_sync_polls = 0;      ///< NTP / SNTP requests sent
+  std::uint64_t clock_sync_responses = 0;  ///< and answered
 };
 
 /// What one protocol carried, over every device that uses it (docs/metrics.md).
@@ -144,7 +146,8 @@ struct DeviceFigures {
   /// The longest run of consecutive readings (in the device's time order)
   /// none of which reached the cloud, ended by one that did.
   std::uint64_t largest_gap_readings = 0;
-  std::vector<double> drains_s;  ///< each backlog's drain time: reconnection to drained, s
+  std::vector<double> drains_s;        ///< each backlog's drain time: reconnection to drained, s
+  double clock_max_abs_error_s = 0.0;  ///< the largest |device time − true time| of its stamps
   // Battery devices only (unset for mains-powered ones).
   std::optional<double> energy_mah;     ///< charge drawn over the run
   std::optional<double> lifetime_days;  ///< usable charge / average current (the real one if depleted)
@@ -214,6 +217,7 @@ inline std::vector<Figure> figures_of(const DeviceFigures& d) {
           {"largest_gap_readings", n(d.largest_gap_readings)},
           {"drains", n(d.drains_s.size())},
           {"drain_time_s_max", worst},
+          {"clock_max_abs_error_s", d.clock_max_abs_error_s},
           {"energy_mah", d.energy_mah},
           {"lifetime_days", d.lifetime_days},
           {"depleted_at_s", d.depleted_at_s}};

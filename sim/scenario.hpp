@@ -125,6 +125,9 @@ struct DeviceSpec {
   /// The full clock model (ageing, random walk, periodic error, discipline);
   /// set only when the scenario asks for more than offset and skew.
   std::optional<faults::ClockParams> clock_model;
+  /// NTP / SNTP exchanges go over the device's modelled route (IP devices;
+  /// radio devices and "ideal" use the abstract measurement error).
+  bool sync_over_network = true;
   std::size_t buffer_capacity_records = 10000;
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   /// A backlog drains at no more than this many readings per second (0: no limit).

@@ -456,6 +456,16 @@ struct Loader {
               m.panic_s = s.number("panic_s", 1000.0, Range::positive());
               m.max_slew_ppm = s.number("max_slew_ppm", 500.0, {0.0, 1e5, true, false});
               m.force_step = s.boolean("force_step", false);
+              d.sync_over_network = s.choice("path", {"network", "ideal"}, "network") == "network";
+              m.adaptive_poll = s.boolean("adaptive_poll", false);
+              m.min_poll_s = s.number("min_poll_s", m.min_poll_s, Range::period());
+              m.max_poll_s = s.number("max_poll_s", m.max_poll_s, Range::period());
+              m.assumed_tolerance_ppm =
+                  s.number("assumed_tolerance_ppm", m.assumed_tolerance_ppm, Range::up_to(1e4));
+              if (m.adaptive_poll && m.max_poll_s < m.min_poll_s)
+                diag.error(s.path() + ".max_poll_s",
+                           "at least min_poll_s (" + std::to_string(m.min_poll_s) + ")",
+                           "number " + std::to_string(m.max_poll_s));
               s.finish();
               full = full || m.sync != faults::ClockSync::kNone;
             }
@@ -832,6 +842,11 @@ struct Loader {
         read_direction(n, f);
         read_activity(n, f);
       } else if (f.kind == "delay") {
+        // Default: the uplink (messages); "downlink" delays acknowledgements
+        // and NTP responses; "both" each way, drawn separately.
+        const std::string d = n.choice("direction", {"both", "uplink", "downlink"}, "uplink");
+        f.uplink = d != "downlink";
+        f.downlink = d != "uplink";
         read_activity(n, f);
         f.delay = read_law(n, "delay_s", Range::non_negative(), true);
         f.delay_base_s = fault_number(n, f, "base_s", 0.0, Range::up_to(86400.0));

@@ -209,6 +209,8 @@ struct DeviceRuntime {
   /// connected, per direction (their windows: queries in any time order).
   faults::OutageSchedule partition_up, partition_down;
   std::vector<MessageFault> delays, duplications, corruptions;
+  /// The delay faults again, for NTP's packets: the same windows, draws of their own.
+  std::vector<MessageFault> ntp_delays;
   /// A token bucket on the device's uplink (rate_limit).
   struct RateLimit {
     const FaultSpec* spec;
@@ -369,6 +371,33 @@ class World {
     }
   }
 
+  /// The way an IP device's NTP or SNTP exchange goes (docs/faults.md): its
+  /// route's latency and a 90-byte frame's transmission each way, plus the
+  /// delay faults active at the poll, drawn per direction (the asymmetry is
+  /// what the measured offset gets wrong); no answer across an outage or a
+  /// partition. The server's own error is N(0, sync noise_s). NTP's packets
+  /// are not counted in network.bytes and draw nothing from the loss models.
+  faults::SyncPathFn sync_path(DeviceRuntime* d) {
+    auto server = std::make_shared<faults::RandomStream>(sc_.seed, d->spec->id, "ntp_server");
+    const double noise_s = d->spec->clock_model ? d->spec->clock_model->sync_noise_s : 0.0;
+    return [this, d, server, noise_s](double t_s) -> std::optional<faults::SyncPath> {
+      if (link_down_at(*d, t_s) || partitioned_at(*d, t_s, /*uplink=*/true)) return std::nullopt;
+      const double frame_s = 8.0 * faults::kNtpEthernetBytes / d->spec->link.bandwidth_bps;
+      faults::SyncPath p{true, d->ack_latency_s + frame_s, d->ack_latency_s + frame_s,
+                         noise_s * server->normal()};
+      for (MessageFault& m : d->ntp_delays) {
+        if (!m.activity.active_at(t_s)) continue;
+        auto extra_s = [&] { return m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws)); };
+        if (m.spec->uplink) p.uplink_delay_s += extra_s();
+        if (m.spec->downlink) p.downlink_delay_s += extra_s();
+      }
+      const double back_s = t_s + p.uplink_delay_s;  // the response leaves the server then
+      p.reachable = !partitioned_at(*d, back_s, /*uplink=*/false) &&
+                    !link_down_during(*d, back_s, back_s + p.downlink_delay_s);
+      return p;
+    };
+  }
+
   /// A device's protocol state: its gateway, figures, radio draws, duty cycle, modem.
   void wire_protocol(DeviceRuntime& rt, devices::FirmwareOptions& fo) {
     const DeviceSpec& spec = *rt.spec;
@@ -482,6 +511,9 @@ class World {
                                        : rt.duplications)
                 .push_back(
                     {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "value")});
+          if (f->kind == "delay")
+            rt.ntp_delays.push_back(
+                {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "ntp_delay")});
           for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
           continue;
         } else if (f->kind == "reboot" || f->kind == "pause") {
@@ -521,8 +553,11 @@ class World {
             cp.stamp_faults.push_back({f->kind, f->id, f->value.activity, f->probability, f->shift_s});
         }
         DeviceRuntime* runtime = &rt;  // devices_ does not move after build_devices
-        rt.clock = std::make_shared<faults::DeviceClock>(
-            cp, sc_.seed, spec.id, [runtime](double t_s) { return !runtime->outages.down_at(t_s); });
+        if (cp.sync != faults::ClockSync::kNone && spec.sync_over_network && !spec.protocol.via_gateway())
+          rt.clock = std::make_shared<faults::DeviceClock>(cp, sc_.seed, spec.id, sync_path(runtime));
+        else
+          rt.clock = std::make_shared<faults::DeviceClock>(
+              cp, sc_.seed, spec.id, [runtime](double t_s) { return !runtime->outages.down_at(t_s); });
         fo.device_clock = rt.clock;
       }
       fo.buffer_capacity_records = spec.buffer_capacity_records;
@@ -1002,7 +1037,7 @@ class World {
     }
     double extra_delay_s = 0;  // queueing and jitter beyond the links' own
     for (auto& m : d.delays)
-      if (m.activity.active_at(t1))
+      if (m.spec->uplink && m.activity.active_at(t1))
         extra_delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
     if (extra_delay_s > 0) wait_for(extra_delay_s);
     const double arrived_s = sg4::Engine::get_clock();
@@ -1059,7 +1094,12 @@ class World {
       ++run_.data.acks_lost;
       return done(Outcome::kAckLost, kInf, retry_at(t1));
     }
-    const double ack_at_s = pr.is(Protocol::kLorawan) ? ack_slot.end_s : arrived_s + d.ack_latency_s;
+    double ack_delay_s = 0;  // downlink delay faults hold the acknowledgement
+    for (auto& m : d.delays)
+      if (m.spec->downlink && !pr.is(Protocol::kLorawan) && m.activity.active_at(arrived_s))
+        ack_delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
+    const double ack_at_s =
+        pr.is(Protocol::kLorawan) ? ack_slot.end_s : arrived_s + d.ack_latency_s + ack_delay_s;
     const bool too_late = !pr.is(Protocol::kLorawan) && ack_at_s > deadline_s;  // RX1 is at a fixed delay
     if (ack_lost(d, arrived_s, ack_at_s) || too_late) {
       ++run_.data.acks_lost;
@@ -1630,16 +1670,21 @@ class World {
 
     label_setpoint_changes_near_alerts();
     // Clocks: steps, resets and refusals as instants; the largest error.
-    for (DeviceRuntime& d : devices_) {
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      DeviceRuntime& d = devices_[i];
+      double& device_error_s = run_.devices[i].clock_max_abs_error_s;
       const double end_error_s = std::fabs(d.spec->clock.stamp(sc_.duration_s) - sc_.duration_s);
       if (!d.clock) {
-        data.clock_max_abs_error_s =
-            std::max({data.clock_max_abs_error_s, std::fabs(d.spec->clock.offset_s), end_error_s});
+        device_error_s = std::max(std::fabs(d.spec->clock.offset_s), end_error_s);
+        data.clock_max_abs_error_s = std::max(data.clock_max_abs_error_s, device_error_s);
         continue;
       }
-      data.clock_max_abs_error_s = std::max(data.clock_max_abs_error_s, d.clock->max_abs_error_s());
+      device_error_s = d.clock->max_abs_error_s();
+      data.clock_max_abs_error_s = std::max(data.clock_max_abs_error_s, device_error_s);
       data.clock_sync_steps += d.clock->sync_steps();
       data.clock_sync_refusals += d.clock->sync_refusals();
+      data.clock_sync_polls += d.clock->sync_polls();
+      data.clock_sync_responses += d.clock->sync_responses();
       for (const faults::ClockEvent& e : d.clock->events())
         run_.faults.push_back({e.fault_id, e.kind, d.spec->id, e.at_s, e.at_s,
                                "{\"step_s\":" + nlohmann::json(e.magnitude_s).dump() + "}"});
