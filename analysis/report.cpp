@@ -63,9 +63,14 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["samples.lost.unacknowledged"] = static_cast<double>(d.lost_unacknowledged);
   m["samples.lost.gateway_overflow"] = static_cast<double>(d.lost_gateway);
   m["samples.lost.session_discarded"] = static_cast<double>(d.lost_session);
+  m["samples.lost.torn_write"] = static_cast<double>(d.lost_torn_write);
   m["samples.lost.total"] =
       static_cast<double>(d.lost_buffer_overflow + d.lost_retries_exhausted + d.lost_reboot + d.lost_broker +
-                          d.lost_unacknowledged + d.lost_gateway + d.lost_session);
+                          d.lost_unacknowledged + d.lost_gateway + d.lost_session + d.lost_torn_write);
+  m["edge_flash.peak_records"] = static_cast<double>(d.flash_peak_records);
+  m["edge_flash.pages_written"] = static_cast<double>(d.flash_pages_written);
+  m["edge_flash.torn_pages"] = static_cast<double>(d.flash_torn_pages);
+  m["edge_flash.evicted_pages"] = static_cast<double>(d.flash_evicted_pages);
   m["samples.aggregated"] = static_cast<double>(d.aggregated);
   for (const std::string& kind : protocol_kinds()) {  // zeros for a protocol the run does not use
     const auto it = run.protocols.find(kind);

@@ -75,6 +75,9 @@ struct DataPath {
   std::uint64_t lost_gateway = 0;         ///< received by a gateway, dropped when its buffer overflowed
   std::uint64_t lost_session = 0;  ///< in flight when a clean session was started (discarded by the client)
   std::uint64_t aggregated = 0;  ///< merged into an aggregate by a full device buffer (summarised, not lost)
+  std::uint64_t lost_torn_write = 0;  ///< in a flash page being written when the power went
+  std::uint64_t flash_peak_records = 0, flash_pages_written = 0, flash_torn_pages = 0,
+                flash_evicted_pages = 0;
   std::uint64_t missing_device_down = 0;    ///< not taken: the device was rebooting or its firmware stalled
   std::uint64_t undelivered_at_end = 0;     ///< still on a device, in flight or queued when the run ended
   std::uint64_t messages = 0;               ///< publishes formed

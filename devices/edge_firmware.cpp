@@ -8,7 +8,8 @@ namespace twinbed::devices {
 EdgeFirmware::EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> sensors)
     : options_(options),
       sensors_(std::move(sensors)),
-      buffer_(options.buffer_capacity_records, options.overflow) {
+      buffer_(options.buffer_capacity_records, options.overflow),
+      flash_(options.flash) {
   for (const SensorChannel& ch : sensors_) has_alarm_limits_ = has_alarm_limits_ || ch.alarm.any();
 }
 
@@ -100,7 +101,7 @@ void EdgeFirmware::sample_until(double t_s) {
       queue_alarm(r);
       continue;
     }
-    if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
+    store(r);
   }
   if (!buffer_.thinned().empty()) {  // downsampling: what the buffer thinned, once per batch
     if (on_loss_)
@@ -112,6 +113,37 @@ void EdgeFirmware::sample_until(double t_s) {
       for (const Reading& m : buffer_.merged()) on_loss_(m, LossCause::kAggregated);
     buffer_.merged().clear();
   }
+}
+
+void EdgeFirmware::store(const Reading& r) {
+  const FlashParams& fp = flash_.params();
+  if (!fp.enabled()) {
+    if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
+    return;
+  }
+  const double t_s = r.truth.true_time_s;
+  if (fp.mode == FlashParams::Mode::kSpill && buffer_.size() >= options_.buffer_capacity_records)
+    write_page(t_s);  // RAM is full: its oldest page goes to flash
+  if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
+  if (fp.mode == FlashParams::Mode::kPersist && buffer_.size() >= fp.page_records) write_page(t_s);
+}
+
+bool EdgeFirmware::write_page(double t_s) {
+  const FlashParams& fp = flash_.params();
+  if (buffer_.size() < fp.page_records) return false;
+  if (options_.storage_full && options_.storage_full(t_s)) return false;  // the file system refuses
+  if (!flash_.has_room()) {
+    if (options_.overflow != OverflowPolicy::kDropOldest || flash_.empty()) return false;
+    // Drop oldest: the oldest page makes room (whole pages, as a log erases blocks).
+    for (const Reading& lost : flash_.evict_oldest_page())
+      if (on_loss_) on_loss_(lost, LossCause::kBufferOverflow);
+    ++flash_evictions_;
+  }
+  std::vector<Reading> page;
+  page.reserve(fp.page_records);
+  buffer_.take_readings(fp.page_records, page);
+  flash_.write_page(std::move(page), t_s);
+  return true;
 }
 
 void EdgeFirmware::skip_before(double t_s) {
@@ -126,7 +158,10 @@ void EdgeFirmware::skip_before(double t_s) {
   }
 }
 
-void EdgeFirmware::reboot(const RebootSemantics& semantics) {
+void EdgeFirmware::reboot(const RebootSemantics& semantics, double t_s, bool tear_last_page) {
+  // Flash survives, but for a page still programming (or the last one, when the crash tore it).
+  for (const Reading& torn : flash_.power_loss(t_s, tear_last_page))
+    if (on_loss_) on_loss_(torn, LossCause::kTornWrite);
   std::vector<pipeline::Record> records;
   std::vector<ReadingTruth> truth;
   buffer_.take_into(buffer_.size(), records, truth);
@@ -140,7 +175,21 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics) {
     for (std::size_t i = 0; i < records.size(); ++i)
       on_loss_(Reading{records[i], truth[i]}, LossCause::kReboot);
   }
-  drop_all_inflight(LossCause::kRebootInflight);
+  // Messages not yet acknowledged: what came from RAM is lost; what came
+  // from flash is still there at the boot (put back newest message first).
+  for (const InFlight& m : outbox_) {
+    const Batch& b = *m.batch;
+    for (std::size_t i = 0; i < b.records.size(); ++i)
+      if ((i < m.flash_begin || i >= m.flash_end) && on_loss_)
+        on_loss_(Reading{b.records[i], b.truth[i]}, LossCause::kRebootInflight);
+  }
+  for (auto m = outbox_.rbegin(); m != outbox_.rend(); ++m) {
+    std::vector<Reading> kept;
+    for (std::size_t i = m->flash_begin; i < m->flash_end; ++i)
+      kept.push_back({m->batch->records[i], m->batch->truth[i]});
+    flash_.restore(std::move(kept));
+  }
+  outbox_.clear();
   options_.boot = semantics.persist_boot_epoch ? options_.boot + 1 : 1;
   if (!semantics.persist_sequence) next_seq_ = 0;
 }
@@ -151,8 +200,8 @@ double EdgeFirmware::tokens_at(double t_s) const {
 }
 
 void EdgeFirmware::begin_drain(double t_s) {
-  if (!drain_limited() || buffer_.empty()) return;
-  backlog_ = buffer_.size();
+  if (!drain_limited() || (buffer_.empty() && flash_.empty())) return;
+  backlog_ = buffer_.size() + flash_.size();
   live_from_serial_ = serial_;
   tokens_ = static_cast<double>(options_.max_batch_records);
   tokens_at_s_ = t_s;
@@ -174,10 +223,11 @@ bool EdgeFirmware::has_due(double woke_s, double t_s) const {
 }
 
 InFlight* EdgeFirmware::form_message(double t_s) {
-  if ((buffer_.empty() && alarms_.empty()) || window_full()) return nullptr;
+  if ((buffer_.empty() && alarms_.empty() && flash_.empty()) || window_full()) return nullptr;
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
   batch->device = options_.device_index;
+  InFlight outbox_entry;
   std::size_t room = options_.max_batch_records;
   for (; room > 0 && !alarms_.empty(); --room) {  // alarms first
     batch->records.push_back(alarms_.front().record);
@@ -189,19 +239,20 @@ InFlight* EdgeFirmware::form_message(double t_s) {
     // Losses (overflow, downsampling) may have taken backlog readings: what
     // is not live is backlog.
     const std::size_t live = buffer_.count_tail_from(live_from_serial_);
-    backlog_ = buffer_.size() - live;
+    const std::size_t ram_backlog = buffer_.size() - live;
+    backlog_ = flash_.size() + ram_backlog;
     const std::size_t live_taken = std::min(room, live);
-    buffer_.take_range_into(backlog_, live_taken, batch->records, batch->truth);
+    buffer_.take_range_into(ram_backlog, live_taken, batch->records, batch->truth);
     room -= live_taken;
     const double tokens = tokens_at(t_s);
     const std::size_t n = std::min({room, backlog_, static_cast<std::size_t>(tokens)});
-    buffer_.take_into(n, batch->records, batch->truth);
+    take_oldest(n, *batch, outbox_entry);
     tokens_ = tokens - static_cast<double>(n);
     tokens_at_s_ = t_s;
     backlog_ -= n;
     ends_backlog = backlog_ == 0;
   } else {
-    buffer_.take_into(room, batch->records, batch->truth);
+    take_oldest(room, *batch, outbox_entry);
   }
   if (options_.overflow == OverflowPolicy::kAggregate)
     for (const pipeline::Record& r : batch->records) batch->aggregates += r.count > 1;
@@ -209,9 +260,17 @@ InFlight* EdgeFirmware::form_message(double t_s) {
     --next_message_id_;
     return nullptr;
   }
-  outbox_.push_back(InFlight{std::move(batch)});
-  outbox_.back().ends_backlog = ends_backlog;
+  outbox_entry.batch = std::move(batch);
+  outbox_entry.ends_backlog = ends_backlog;
+  outbox_.push_back(std::move(outbox_entry));
   return &outbox_.back();
+}
+
+void EdgeFirmware::take_oldest(std::size_t n, Batch& batch, InFlight& entry) {
+  entry.flash_begin = batch.records.size();
+  const std::size_t from_flash = flash_.take_into(n, batch.records, batch.truth);
+  entry.flash_end = entry.flash_begin + from_flash;
+  buffer_.take_into(n - from_flash, batch.records, batch.truth);
 }
 
 std::vector<InFlight>::iterator EdgeFirmware::find(std::uint64_t message_id) {

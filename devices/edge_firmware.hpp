@@ -27,6 +27,7 @@
 #include <limits>
 #include <vector>
 
+#include "devices/flash_log.hpp"
 #include "devices/local_clock.hpp"
 #include "devices/reading_buffer.hpp"
 #include "devices/sensor.hpp"
@@ -50,6 +51,10 @@ struct FirmwareOptions {
   /// A backlog drains at no more than this many readings per second (0: no
   /// limit; the buffer drains first in, first out).
   double drain_records_per_s = 0.0;
+  /// The flash store behind the RAM buffer (disabled by default); see FlashLog.
+  FlashParams flash;
+  /// Flash refuses writes at t_s (a storage_full fault); null: never.
+  std::function<bool(double)> storage_full;
 };
 
 /// A message in the outbox, with its delivery state as the device actor sets it.
@@ -60,6 +65,8 @@ struct InFlight {
       std::numeric_limits<double>::infinity();  ///< its acknowledgement arrives then (inf: none coming)
   double retry_due_s = 0.0;                     ///< resent then when no acknowledgement is coming
   bool ends_backlog = false;                    ///< it carries the last reading of a rate-limited backlog
+  /// Records [flash_begin, flash_end) came from flash: a reboot puts them back.
+  std::size_t flash_begin = 0, flash_end = 0;
   bool awaiting_ack() const { return ack_at_s == std::numeric_limits<double>::infinity(); }
 };
 
@@ -77,7 +84,8 @@ enum class LossCause {
   kRebootInflight,
   kSentUnacknowledged,
   kSessionDiscarded,
-  kAggregated  ///< merged into an earlier reading's aggregate (not lost: summarised)
+  kAggregated,  ///< merged into an earlier reading's aggregate (not lost: summarised)
+  kTornWrite    ///< in a flash page being written when the power went
 };
 
 /// What survives a reboot (docs/faults.md). The RAM buffer and the in-flight
@@ -103,9 +111,13 @@ class EdgeFirmware {
   /// The firmware is not running before t_s (down or stalled): every sample due
   /// before t_s is not taken (counted in missing_down()).
   void skip_before(double t_s);
-  /// The device reboots: RAM buffer and in-flight message are lost (reported
-  /// to the loss hook), the boot epoch and sequence follow `semantics`.
-  void reboot(const RebootSemantics& semantics);
+  /// The device reboots at t_s: the RAM buffer and alarm queue are lost, and
+  /// so are the in-flight messages' readings that came from RAM; those that
+  /// came from flash go back to its head (they are deleted only on
+  /// acknowledgement). A flash page still programming at t_s is torn (or the
+  /// last page, when `tear_last_page`). The boot epoch and sequence follow
+  /// `semantics`. Losses go to the loss hook.
+  void reboot(const RebootSemantics& semantics, double t_s = 0.0, bool tear_last_page = false);
 
   /// A new message, added to the outbox: the alarm queue first, then the
   /// buffer head (with a drain-rate limit while a backlog drains: readings
@@ -151,7 +163,14 @@ class EdgeFirmware {
   std::size_t alarms_waiting() const { return alarms_.size(); }
   std::uint64_t alarms_raised() const { return alarms_raised_; }
   /// True when the buffer holds a reading taken at or before `t_s` (due for publishing).
-  bool has_backlog_due(double t_s) const { return !buffer_.empty() && buffer_.oldest_true_time_s() <= t_s; }
+  bool has_backlog_due(double t_s) const {
+    if (!flash_.empty()) return flash_.oldest().truth.true_time_s <= t_s;  // flash holds the older readings
+    return !buffer_.empty() && buffer_.oldest_true_time_s() <= t_s;
+  }
+  const FlashLog& flash() const { return flash_; }
+  std::uint64_t flash_evictions() const { return flash_evictions_; }
+  /// Readings held on the device: RAM buffer, alarm queue and flash (not the outbox).
+  std::size_t held() const { return buffer_.size() + alarms_.size() + flash_.size(); }
   std::uint64_t messages_formed() const { return next_message_id_ - 1; }
   const ReadingBuffer& buffer() const { return buffer_; }
   std::uint64_t generated() const { return generated_; }
@@ -166,6 +185,8 @@ class EdgeFirmware {
   FirmwareOptions options_;
   std::vector<SensorChannel> sensors_;
   ReadingBuffer buffer_;
+  FlashLog flash_;
+  std::uint64_t flash_evictions_ = 0;
   LossHook on_loss_;
   GeneratedHook on_generated_;
   std::uint64_t next_seq_ = 0;
@@ -185,6 +206,10 @@ class EdgeFirmware {
   double tokens_at(double t_s) const;
   bool alarm_tripped(const Reading& r) const;
   void queue_alarm(Reading r);
+  void store(const Reading& r);
+  bool write_page(double t_s);
+  /// The n oldest readings (flash first, then RAM) into the batch; records where flash's went.
+  void take_oldest(std::size_t n, Batch& batch, InFlight& entry);
 
   void report(const Batch& b, LossCause cause);
   std::vector<InFlight>::iterator find(std::uint64_t message_id);

@@ -111,6 +111,17 @@ class ReadingBuffer {
     release_if_empty();
   }
 
+  /// Removes up to `max_count` readings from the head into `out`.
+  void take_readings(std::size_t max_count, std::vector<Reading>& out) {
+    const std::size_t n = std::min(max_count, size_);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(ring_[(head_ + i) & (ring_.size() - 1)]);
+    if (n == 0) return;
+    head_ = (head_ + n) & (ring_.size() - 1);
+    size_ -= n;
+    base_ += n;
+    release_if_empty();
+  }
+
   /// Removes up to `max_count` readings starting `offset` readings after the
   /// head (the readings after them close the gap; the cost is the number of
   /// readings behind the range, so take from near the tail).

@@ -133,6 +133,7 @@ struct DeviceSpec {
   /// A backlog drains at no more than this many readings per second (0: no limit).
   double drain_records_per_s = 0.0;
   std::size_t alarm_capacity_records = 256;  ///< alarm readings waiting, at most
+  devices::FlashParams flash;                ///< its flash store (none by default)
   MqttSpec mqtt;
   ProtocolSpec protocol;
   /// A battery device: its energy is accounted, and it browns out when the
@@ -216,7 +217,7 @@ struct CouplingSpec {
 inline const std::vector<std::string> kNetworkFaultKinds = {
     "packet_loss",    "outage",           "partition",          "delay",  "duplication", "clock_step",
     "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot", "pause",       "corruption",
-    "rate_limit"};
+    "rate_limit",     "brownout",         "storage_full"};
 
 /// Fault kinds that act on the broker or the cloud (target: their id; optional).
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
@@ -254,6 +255,9 @@ struct FaultSpec {
   // reboot (its down time is the activity's window or episodes), pause
   devices::RebootSemantics reboot;
   std::optional<double> clock_reset_error_s;  ///< reboot: the clock's error right after (RTC reset)
+  /// reboot, brownout: the power loss tears the flash page written last (a
+  /// page still programming is torn whatever this says)
+  double torn_write_probability = 0.0;
   // broker_restart: the broker saves its queue every persistence_interval_s
   // (mosquitto's autosave_interval: 1800 s); what arrived since is lost.
   double persistence_interval_s = 1800.0;

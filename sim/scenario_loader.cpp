@@ -486,6 +486,29 @@ struct Loader {
           b.finish();
         }
       }
+      if (n.has("flash")) {
+        Node fl = n.child("flash");
+        if (fl.expect_object()) {
+          devices::FlashParams& f = d.flash;
+          f.capacity_records =
+              static_cast<std::size_t>(fl.number_required("capacity_records", Range::count(1)).value_or(0));
+          f.page_records = static_cast<std::size_t>(
+              fl.number("page_records", static_cast<double>(f.page_records), Range::count(1, 1e6)));
+          f.page_write_s = fl.number("page_write_s", f.page_write_s, Range::up_to(10));
+          f.mode = fl.choice("mode", {"spill", "persist"}, "spill") == "persist"
+                       ? devices::FlashParams::Mode::kPersist
+                       : devices::FlashParams::Mode::kSpill;
+          if (f.capacity_records > 0 && f.capacity_records < f.page_records)
+            diag.error(fl.path() + ".capacity_records",
+                       "at least one page (" + std::to_string(f.page_records) + ")",
+                       "number " + std::to_string(f.capacity_records));
+          if (f.mode == devices::FlashParams::Mode::kSpill && d.buffer_capacity_records < f.page_records)
+            diag.error(fl.path() + ".page_records",
+                       "at most buffer.capacity_records (RAM spills a page at a time)",
+                       "number " + std::to_string(f.page_records));
+          fl.finish();
+        }
+      }
       if (n.has("mqtt")) {
         Node m = n.child("mqtt");
         if (m.expect_object()) {
@@ -882,24 +905,31 @@ struct Loader {
       } else if (f.kind == "consumer_retry") {
         read_activity(n, f);
         f.probability = fault_number(n, f, "probability", 0.0, Range::probability(), true);
-      } else if (f.kind == "reboot" || f.kind == "pause") {
+      } else if (f.kind == "reboot" || f.kind == "pause" || f.kind == "brownout") {
+        const bool power_loss = f.kind != "pause";
         if (n.has("episodes")) {
           read_activity(n, f);
         } else {
           if (!n.has("start_s"))
             diag.error(n.path() + ".start_s", "the time it happens", "nothing (the key is required)");
-          if (f.kind == "reboot" && !has_end && !has_duration)
+          if (power_loss && !has_end && !has_duration)
             f.end_s = f.start_s + n.number("restart_s", 10.0, Range::period());
           else if (f.kind == "pause" && !has_end && !has_duration)
             diag.error(n.path() + ".duration_s", "how long the firmware stalls", "nothing");
           read_activity(n, f);
         }
-        if (f.kind == "reboot") {
+        if (power_loss) {
+          f.torn_write_probability =
+              n.number("torn_write_probability", f.kind == "brownout" ? 1.0 : 0.0, Range::probability());
           f.reboot.persist_boot_epoch = n.boolean("persist_boot_epoch", true);
           f.reboot.persist_sequence = n.boolean("persist_sequence", false);
           if (n.has("clock_reset_error_s"))
             f.clock_reset_error_s = n.number("clock_reset_error_s", 0.0, {-1e10, 1e10, false, false});
         }
+      } else if (f.kind == "storage_full") {
+        if (!n.has("episodes") && !has_duration && !has_end)
+          diag.error(n.path() + ".duration_s", "a positive number (storage is full for a window)", "nothing");
+        read_activity(n, f);
       } else if (f.kind == "outage") {
         if (n.has("episodes")) {  // a renewal process of outages inside the window
           read_activity(n, f);

@@ -38,7 +38,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// Loss causes in /readings/lost/cause (docs/trace-format.md).
 constexpr std::uint8_t kLostBufferOverflow = 1, kLostRetriesExhausted = 2, kLostReboot = 3, kLostBroker = 4,
-                       kLostUnacknowledged = 5, kLostGateway = 6, kLostSession = 7, kAggregated = 8;
+                       kLostUnacknowledged = 5, kLostGateway = 6, kLostSession = 7, kAggregated = 8,
+                       kTornWrite = 9;
 
 /// What happened to one publish attempt (stored in the trace as a u8).
 enum class Outcome : std::uint8_t {
@@ -208,6 +209,8 @@ struct DeviceRuntime {
   /// Partitions: packets silently dropped while the client believes it is
   /// connected, per direction (their windows: queries in any time order).
   faults::OutageSchedule partition_up, partition_down;
+  faults::OutageSchedule storage_full;             ///< storage_full windows: flash refuses writes
+  std::optional<faults::RandomStream> torn_draws;  ///< reboot / brownout: does the power loss tear a page
   std::vector<MessageFault> delays, duplications, corruptions;
   /// The delay faults again, for NTP's packets: the same windows, draws of their own.
   std::vector<MessageFault> ntp_delays;
@@ -516,7 +519,13 @@ class World {
                 {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "ntp_delay")});
           for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
           continue;
-        } else if (f->kind == "reboot" || f->kind == "pause") {
+        } else if (f->kind == "storage_full") {
+          for (const faults::Window& w : episodes_of(*f, entity)) {
+            rt.storage_full.add(w.start_s, w.end_s);
+            label(*f, spec.id, w.start_s, w.end_s);
+          }
+          continue;
+        } else if (f->kind == "reboot" || f->kind == "pause" || f->kind == "brownout") {
           for (const faults::Window& w : episodes_of(*f, entity)) {
             rt.downs.push_back({w.start_s, w.end_s, f});
             label(*f, spec.id, w.start_s, w.end_s);
@@ -546,7 +555,7 @@ class World {
         cp.offset_s = spec.clock.offset_s;
         cp.skew_ppm = spec.clock.skew_ppm;
         for (const FaultSpec* f : clock_faults) {
-          if (f->kind == "reboot") continue;  // resets at run time, in device_loop
+          if (f->kind == "reboot" || f->kind == "brownout") continue;  // resets at run time, in device_loop
           if (f->kind == "clock_step")
             cp.steps.push_back({f->id, f->start_s, f->shift_s});
           else
@@ -564,6 +573,11 @@ class World {
       fo.overflow = spec.overflow;
       fo.drain_records_per_s = spec.drain_records_per_s;
       fo.alarm_capacity_records = spec.alarm_capacity_records;
+      fo.flash = spec.flash;
+      if (!rt.storage_full.empty()) {
+        DeviceRuntime* full = &rt;
+        fo.storage_full = [full](double t_s) { return full->storage_full.down_at(t_s); };
+      }
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
       fo.max_inflight =
@@ -870,9 +884,14 @@ class World {
       const DeviceRuntime::Down w = d.downs[d.next_down++];
       const double down_s = std::min(w.start_s, end_s);
       fw.sample_until(down_s);
-      if (w.spec->kind == "reboot") {
+      if (w.spec->kind == "reboot" || w.spec->kind == "brownout") {
         fw.acknowledge_arrived(w.start_s);  // acknowledgements that made it before the crash
-        fw.reboot(w.spec->reboot);
+        bool tear = false;                  // the power loss tears the last flash page written
+        if (w.spec->torn_write_probability > 0) {
+          if (!d.torn_draws) d.torn_draws.emplace(sc_.seed, d.spec->id, "torn_write");
+          tear = d.torn_draws->uniform() < w.spec->torn_write_probability;
+        }
+        fw.reboot(w.spec->reboot, down_s, tear);
         if (w.spec->clock_reset_error_s && d.clock)
           d.clock->reset(down_s, *w.spec->clock_reset_error_s, w.spec->id);
         connected = false;
@@ -1529,6 +1548,11 @@ class World {
       if (lost_)
         lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
                       kLostBufferOverflow);
+    } else if (cause == devices::LossCause::kTornWrite) {
+      ++run_.data.lost_torn_write;
+      ++devices_[r.record.device].lost;
+      if (lost_)
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kTornWrite);
     } else if (cause == devices::LossCause::kAggregated) {
       ++run_.data.aggregated;
       ++devices_[r.record.device].aggregated;
@@ -1566,7 +1590,11 @@ class World {
       data.missing_at_sensor += fw.missing();
       data.missing_device_down += fw.missing_down();
       data.messages += fw.messages_formed();
-      in_buffers += fw.buffer().size();
+      in_buffers += fw.held();
+      data.flash_peak_records = std::max<std::uint64_t>(data.flash_peak_records, fw.flash().peak());
+      data.flash_pages_written += fw.flash().pages_written();
+      data.flash_torn_pages += fw.flash().torn_pages();
+      data.flash_evicted_pages += fw.flash_evictions();
       data.edge_buffer_peak_records =
           std::max<std::uint64_t>(data.edge_buffer_peak_records, fw.buffer().peak());
       data.edge_buffer_overflows += fw.buffer().overflows();
@@ -1605,8 +1633,8 @@ class World {
     }
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
-                                    data.lost_gateway + data.lost_session + data.aggregated +
-                                    data.undelivered_at_end;
+                                    data.lost_gateway + data.lost_session + data.lost_torn_write +
+                                    data.aggregated + data.undelivered_at_end;
     // Per device: the ledger, the longest run of readings that never arrived, backlog drains.
     for (DeviceRuntime& d : devices_) {
       analysis::DeviceFigures f;
