@@ -255,6 +255,37 @@ inline std::vector<Figure> figures_of(const ServiceFigures& s) {
           {"sojourn_s.max", q(s.sojourn_s.max())}};
 }
 
+/// Over-the-air updates (ota_update faults), over every device offered one.
+struct OtaFigures {
+  std::uint64_t offered = 0;           ///< devices offered an update (before the run's end)
+  std::uint64_t committed = 0;         ///< the new image confirmed: the active slot switched
+  std::uint64_t rolled_back = 0;       ///< trial boots failed: back to the old image
+  std::uint64_t corrupt_rejected = 0;  ///< the image failed verification
+  std::uint64_t unfinished = 0;        ///< still downloading or on trial when the run ended
+  std::uint64_t interrupted_downloads = 0;
+  std::uint64_t bytes_downloaded = 0;  ///< image bytes kept (received again after a rewind included)
+  std::uint64_t bytes_wasted = 0;      ///< segments cut by an outage or a reboot and thrown away
+  std::uint64_t trial_boots = 0, failed_boots = 0;
+  double update_time_s_max = 0.0, update_time_s_sum = 0.0;  ///< offer to commit
+};
+inline std::vector<Figure> figures_of(const OtaFigures& o) {
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  return {{"offered", n(o.offered)},
+          {"committed", n(o.committed)},
+          {"rolled_back", n(o.rolled_back)},
+          {"corrupt_rejected", n(o.corrupt_rejected)},
+          {"unfinished", n(o.unfinished)},
+          {"interrupted_downloads", n(o.interrupted_downloads)},
+          {"bytes_downloaded", n(o.bytes_downloaded)},
+          {"bytes_wasted", n(o.bytes_wasted)},
+          {"trial_boots", n(o.trial_boots)},
+          {"failed_boots", n(o.failed_boots)},
+          {"update_time_s.max", o.committed ? std::optional<double>(o.update_time_s_max) : std::nullopt},
+          {"update_time_s.mean",
+           o.committed ? std::optional<double>(o.update_time_s_sum / static_cast<double>(o.committed))
+                       : std::nullopt}};
+}
+
 struct RunData {
   std::string scenario_name;
   std::string scenario_file;
@@ -276,6 +307,7 @@ struct RunData {
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;
   ServiceFigures broker, cloud;
+  OtaFigures ota;
   std::vector<DeviceFigures> devices;  ///< in scenario order
 };
 

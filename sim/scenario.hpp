@@ -15,6 +15,7 @@
 #include "analysis/trace_schema.hpp"
 #include "devices/edge_firmware.hpp"
 #include "devices/energy_model.hpp"
+#include "devices/ota_update.hpp"
 #include "devices/pump.hpp"
 #include "devices/sensor.hpp"
 #include "faults/device_clock.hpp"
@@ -215,9 +216,9 @@ struct CouplingSpec {
 /// Fault kinds that act on a device, its link or its clock (targets are
 /// devices, or gateways: every device behind them).
 inline const std::vector<std::string> kNetworkFaultKinds = {
-    "packet_loss",    "outage",           "partition",          "delay",  "duplication", "clock_step",
-    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot", "pause",       "corruption",
-    "rate_limit",     "brownout",         "storage_full"};
+    "packet_loss",    "outage",           "partition",          "delay",     "duplication", "clock_step",
+    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot",    "pause",       "corruption",
+    "rate_limit",     "brownout",         "storage_full",       "ota_update"};
 
 /// Fault kinds that act on the broker or the cloud (target: their id; optional).
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
@@ -261,6 +262,17 @@ struct FaultSpec {
   // broker_restart: the broker saves its queue every persistence_interval_s
   // (mosquitto's autosave_interval: 1800 s); what arrived since is lost.
   double persistence_interval_s = 1800.0;
+  /// ota_update: an update offered at start_s to each target (docs/firmware.md).
+  struct Ota {
+    std::uint32_t version = 2;
+    std::uint64_t image_bytes = 1000000;
+    std::uint64_t segment_bytes = 65536;  ///< one SimGrid transfer each (the download's granularity)
+    double verify_s = 2.0;                ///< checksum and signature
+    double boot_s = 20.0;                 ///< each (re)boot's down time
+    double corrupt_probability = 0.0;     ///< per device: the image fails verification
+    double crash_probability = 0.0;       ///< per device: the new image crashes on every boot
+    devices::OtaParams params;
+  } ota;
   std::string params_json;  ///< the spec as written, for the trace
 };
 

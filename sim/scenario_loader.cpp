@@ -926,6 +926,29 @@ struct Loader {
           if (n.has("clock_reset_error_s"))
             f.clock_reset_error_s = n.number("clock_reset_error_s", 0.0, {-1e10, 1e10, false, false});
         }
+      } else if (f.kind == "ota_update") {
+        if (!n.has("start_s"))
+          diag.error(n.path() + ".start_s", "when the update is offered", "nothing (the key is required)");
+        FaultSpec::Ota& o = f.ota;
+        o.version = static_cast<std::uint32_t>(n.number("version", o.version, Range::count(2, 1e9)));
+        o.image_bytes = static_cast<std::uint64_t>(
+            n.number("image_bytes", static_cast<double>(o.image_bytes), Range::count(1, 1e12)));
+        o.segment_bytes = static_cast<std::uint64_t>(
+            n.number("segment_bytes", static_cast<double>(o.segment_bytes), Range::count(1, 1e12)));
+        o.params.chunk_bytes = static_cast<std::uint64_t>(
+            n.number("chunk_bytes", static_cast<double>(o.params.chunk_bytes), Range::count(1, 1e12)));
+        o.params.resume = n.boolean("resume", o.params.resume);
+        o.params.trial_timeout_s = n.number("trial_timeout_s", o.params.trial_timeout_s, Range::period());
+        o.params.max_boot_attempts =
+            static_cast<int>(n.number("max_boot_attempts", o.params.max_boot_attempts, Range::count(1, 100)));
+        o.verify_s = n.number("verify_s", o.verify_s, Range::up_to(3600));
+        o.boot_s = n.number("boot_s", o.boot_s, Range::period(3600));
+        o.corrupt_probability = n.number("corrupt_probability", 0.0, Range::probability());
+        o.crash_probability = n.number("crash_probability", 0.0, Range::probability());
+        if (o.boot_s >= o.params.trial_timeout_s)
+          diag.error(n.path() + ".trial_timeout_s", "longer than boot_s (" + std::to_string(o.boot_s) + ")",
+                     "number " + std::to_string(o.params.trial_timeout_s));
+        read_activity(n, f);
       } else if (f.kind == "storage_full") {
         if (!n.has("episodes") && !has_duration && !has_end)
           diag.error(n.path() + ".duration_s", "a positive number (storage is full for a window)", "nothing");
@@ -1037,7 +1060,13 @@ struct Loader {
     if (f.targets.empty())
       diag.error(path + ".target", "a target matching at least one device or gateway",
                  "\"" + f.target_pattern + "\", which matches none");
+    if (f.kind == "ota_update")
+      for (const std::string& d : f.targets)
+        if (const auto [it, fresh] = ota_fault_of_.emplace(d, f.id); !fresh)
+          diag.error(path + ".target", "devices no other ota_update targets (one update per device)",
+                     "device \"" + d + "\", already offered \"" + it->second + "\"");
   }
+  std::map<std::string, std::string> ota_fault_of_;  ///< device -> the ota_update fault that targets it
 
   void read_pipeline(Node& root) {
     if (!root.has("pipeline")) return;
@@ -1297,7 +1326,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   for (const auto& key : duplicates)
     diag.error_message("$", "the key \"" + key + "\" appears twice in one object");
   Node root(doc, "$", diag);
-  Loader loader{diag, {}, {}};
+  Loader loader{diag, {}, {}, {}};
   loader.sc.file = file;
   if (!root.expect_object()) diag.throw_if_errors();
   const auto version = root.number_required("twinbed", Range::count(1));

@@ -226,7 +226,25 @@ struct DeviceRuntime {
   struct Down {
     double start_s, end_s;
     const FaultSpec* spec;
+    /// ota_update downs: tell the updater of the reboot at the start (false:
+    /// it already knows, a watchdog reboot it fired itself).
+    bool ota_reboot = true;
   };
+  /// Adds a down window in start order, after those already begun.
+  void schedule_down(Down w) {
+    auto it = std::upper_bound(downs.begin() + static_cast<std::ptrdiff_t>(next_down), downs.end(), w,
+                               [](const Down& a, const Down& b) { return a.start_s < b.start_s; });
+    downs.insert(it, w);
+  }
+  /// ota_update (docs/firmware.md): the device's A/B updater and its campaign.
+  std::unique_ptr<devices::OtaUpdater> ota;
+  const FaultSpec* ota_spec = nullptr;
+  devices::FirmwareImage ota_image;
+  double ota_offered_s = -1.0, ota_done_s = -1.0;
+  std::string ota_outcome;      ///< "committed", "rolled_back", "corrupt_rejected" (empty: unfinished)
+  bool ota_reboot_due = false;  ///< verified: the firmware reboots into it at its next wake-up
+  std::uint64_t ota_wasted_bytes = 0;
+  bool down_now = false;  ///< rebooting or stalled (a down window is running)
   std::vector<Down> downs;
   std::size_t next_down = 0;
   bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
@@ -519,6 +537,14 @@ class World {
                 {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "ntp_delay")});
           for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
           continue;
+        } else if (f->kind == "ota_update") {
+          rt.ota_spec = f;
+          const FaultSpec::Ota& o = f->ota;
+          faults::RandomStream draws(sc_.seed, f->id + "/" + spec.id, "ota");
+          rt.ota_image = {o.version, o.image_bytes, draws.uniform() < o.corrupt_probability,
+                          draws.uniform() < o.crash_probability};
+          rt.ota = std::make_unique<devices::OtaUpdater>(o.params, 1);
+          continue;
         } else if (f->kind == "storage_full") {
           for (const faults::Window& w : episodes_of(*f, entity)) {
             rt.storage_full.add(w.start_s, w.end_s);
@@ -633,6 +659,9 @@ class World {
             [this, w] { cloud_worker(w); });
     spawn("progress", platform_.cloud, [this] { progress_loop(); });
     if (!broker_downs_.empty()) spawn("broker-faults", platform_.broker, [this] { broker_faults_loop(); });
+    for (DeviceRuntime& d : devices_)
+      if (d.ota && d.ota_spec->start_s < sc_.duration_s)
+        spawn("ota:" + d.spec->id, d.host, [this, &d] { ota_loop(d); });
   }
 
   /// An exception escaping an actor would abort the process inside SimGrid;
@@ -684,6 +713,7 @@ class World {
     const bool acks_inbound = !d.spec->fire_and_forget();  // QoS 0 "acks" are the arrival, not a packet
     for (;;) {
       double now = sg4::Engine::get_clock();
+      if (d.ota) ota_wake(d, now);
       if (d.due_down(now)) {  // a reboot or a stall: nothing runs until it ends
         if (!go_down(d, connected)) return;
         now = sg4::Engine::get_clock();
@@ -747,6 +777,8 @@ class World {
         devices::InFlight& m = *fw.inflight(id);
         if (a.outcome == Outcome::kAcked) {
           m.ack_at_s = a.ack_at_s;
+          if (d.ota && d.ota->state() == devices::OtaState::kTrial && d.ota->confirm(now))  // up and talking
+            ota_finished(d, now, "committed");
           // Its arrival is known now; it comes before any keep-alive deadline it could meet.
           if (acks_inbound) ka.last_inbound_s = std::max(ka.last_inbound_s, a.ack_at_s);
           // A backlog is drained when a message formed since reconnecting is not
@@ -798,6 +830,87 @@ class World {
       // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
       wait_until(std::max(wake_s, std::nextafter(now, kInf)));
     }
+  }
+
+  // ---- over-the-air updates (docs/firmware.md) ------------------------------
+
+  /// The update server (behind the broker) offers the image at the fault's
+  /// start; the device downloads it in segments over its own route (SimGrid
+  /// transfers: they share the links with telemetry), waiting while its link
+  /// or the device is down. A segment cut by an outage or a reboot is thrown
+  /// away and the download goes on from the last whole chunk in flash. Then
+  /// verification, and the reboot at the device's next wake-up.
+  void ota_loop(DeviceRuntime& d) {
+    const FaultSpec::Ota& o = d.ota_spec->ota;
+    devices::OtaUpdater& u = *d.ota;
+    const double end_s = sc_.duration_s;
+    wait_until(d.ota_spec->start_s);
+    d.ota_offered_s = sg4::Engine::get_clock();
+    u.begin_download(d.ota_offered_s, d.ota_image);
+    while (u.state() == devices::OtaState::kDownloading) {
+      const double t0 = sg4::Engine::get_clock();
+      if (t0 >= end_s) return;
+      if (link_down_at(d, t0) || d.down_now) {
+        wait_for(d.spec->mqtt.reconnect_interval_s);
+        continue;
+      }
+      const std::uint64_t have = u.slot(devices::other(u.active_slot())).written_bytes;
+      const std::uint64_t seg = std::min<std::uint64_t>(o.segment_bytes, d.ota_image.bytes - have);
+      const std::uint32_t boot = d.firmware->boot();
+      transfer(platform_.broker, d.host, seg);
+      const double t1 = sg4::Engine::get_clock();
+      if (u.state() != devices::OtaState::kDownloading || d.firmware->boot() != boot) {
+        d.ota_wasted_bytes += seg;  // the device rebooted under it: the download begins again from flash
+        if (u.state() == devices::OtaState::kIdle && d.ota_outcome.empty()) u.begin_download(t1, d.ota_image);
+        continue;
+      }
+      if (link_down_during(d, t0, t1)) {
+        d.ota_wasted_bytes += seg;
+        u.interrupt_download(t1);
+        continue;
+      }
+      u.receive(t1, seg);
+    }
+    if (u.state() != devices::OtaState::kVerifying) return;
+    wait_for(o.verify_s);
+    const double now = sg4::Engine::get_clock();
+    if (now >= end_s) return;
+    u.verify(now);
+    if (u.state() == devices::OtaState::kPendingReboot)
+      d.ota_reboot_due = true;
+    else
+      ota_finished(d, now, "corrupt_rejected");
+  }
+
+  /// At each device wake-up: a verified image is rebooted into; a trial that
+  /// has not confirmed in time is rebooted by the watchdog (the updater fires it).
+  void ota_wake(DeviceRuntime& d, double now) {
+    devices::OtaUpdater& u = *d.ota;
+    const double boot_s = d.ota_spec->ota.boot_s;
+    if (d.ota_reboot_due) {
+      d.ota_reboot_due = false;
+      d.schedule_down({now, now + boot_s, d.ota_spec, true});
+    }
+    const std::uint64_t failed = u.counters().failed_boots;
+    u.advance(now);
+    if (u.counters().failed_boots > failed) d.schedule_down({now, now + boot_s, d.ota_spec, false});
+  }
+
+  /// The device is up again at back_s: a trial image that crashes on boot
+  /// goes down again at once; a rollback ends the update.
+  void ota_booted(DeviceRuntime& d, double back_s) {
+    devices::OtaUpdater& u = *d.ota;
+    if (u.state() == devices::OtaState::kTrial && u.slot(u.running_slot()).crashes_on_boot) {
+      d.schedule_down({back_s, back_s + d.ota_spec->ota.boot_s, d.ota_spec, true});
+    } else if (d.ota_outcome.empty() && u.counters().rollbacks > 0) {
+      ota_finished(d, back_s, "rolled_back");
+    }
+  }
+
+  void ota_finished(DeviceRuntime& d, double t_s, const std::string& outcome) {
+    if (!d.ota_outcome.empty()) return;
+    d.ota_outcome = outcome;
+    d.ota_done_s = t_s;
   }
 
   /// Battery devices: tells the meter of the samples taken since it last
@@ -884,6 +997,14 @@ class World {
       const DeviceRuntime::Down w = d.downs[d.next_down++];
       const double down_s = std::min(w.start_s, end_s);
       fw.sample_until(down_s);
+      if (w.spec->kind == "ota_update") {  // a reboot into the update, or a trial boot that crashed
+        fw.acknowledge_arrived(w.start_s);
+        fw.reboot(devices::RebootSemantics{}, down_s, false);
+        if (w.ota_reboot) d.ota->reboot(down_s);
+        connected = false;
+      } else if (d.ota && (w.spec->kind == "reboot" || w.spec->kind == "brownout")) {
+        w.spec->kind == "brownout" ? d.ota->power_loss(down_s) : d.ota->reboot(down_s);
+      }
       if (w.spec->kind == "reboot" || w.spec->kind == "brownout") {
         fw.acknowledge_arrived(w.start_s);  // acknowledgements that made it before the crash
         bool tear = false;                  // the power loss tears the last flash page written
@@ -897,8 +1018,11 @@ class World {
         connected = false;
       }
       const double back_s = std::min(w.end_s, end_s);
+      d.down_now = true;
       wait_until(back_s);
+      d.down_now = false;
       fw.skip_before(back_s);
+      if (d.ota && w.spec->kind != "pause") ota_booted(d, back_s);
       if (back_s >= end_s) return false;
     }
     return true;
@@ -1696,6 +1820,35 @@ class World {
       throw std::logic_error("sample accounting broken: generated " + std::to_string(data.generated) +
                              " but accounted " + std::to_string(accounted));
 
+    for (DeviceRuntime& d : devices_) {  // over-the-air updates: figures and a label per device
+      if (!d.ota || d.ota_offered_s < 0) continue;
+      analysis::OtaFigures& o = run_.ota;
+      const devices::OtaCounters& c = d.ota->counters();
+      ++o.offered;
+      o.interrupted_downloads += c.interrupted_downloads;
+      o.bytes_downloaded += c.bytes_downloaded;
+      o.bytes_wasted += d.ota_wasted_bytes;
+      o.trial_boots += c.trial_boots;
+      o.failed_boots += c.failed_boots;
+      if (d.ota_outcome == "committed") {
+        ++o.committed;
+        const double t_s = d.ota_done_s - d.ota_offered_s;
+        o.update_time_s_max = std::max(o.update_time_s_max, t_s);
+        o.update_time_s_sum += t_s;
+      } else if (d.ota_outcome == "rolled_back") {
+        ++o.rolled_back;
+      } else if (d.ota_outcome == "corrupt_rejected") {
+        ++o.corrupt_rejected;
+      } else {
+        ++o.unfinished;
+      }
+      nlohmann::json params = nlohmann::json::parse(d.ota_spec->params_json);
+      params["outcome"] = d.ota_outcome.empty() ? "unfinished" : d.ota_outcome;
+      params["corrupt"] = d.ota_image.corrupt;
+      params["crashes_on_boot"] = d.ota_image.crashes_on_boot;
+      run_.faults.push_back({d.ota_spec->id, "ota_update", d.spec->id, d.ota_offered_s,
+                             d.ota_done_s >= 0 ? d.ota_done_s : sc_.duration_s, params.dump()});
+    }
     label_setpoint_changes_near_alerts();
     // Clocks: steps, resets and refusals as instants; the largest error.
     for (std::size_t i = 0; i < devices_.size(); ++i) {
