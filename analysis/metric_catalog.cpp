@@ -52,6 +52,7 @@ const std::vector<std::string>& metric_names() {
                                   "network.acks_lost",
                                   "network.broker_rejected",
                                   "network.bytes",
+                                  "network.device_link_utilisation_max",
                                   "edge_buffer.peak_records",
                                   "edge_buffer.overflows",
                                   "broker.queue_peak_messages",

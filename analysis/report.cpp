@@ -129,6 +129,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["network.acks_lost"] = static_cast<double>(d.acks_lost);
   m["network.broker_rejected"] = static_cast<double>(d.broker_rejected);
   m["network.bytes"] = static_cast<double>(d.bytes);
+  m["network.device_link_utilisation_max"] = d.device_link_utilisation_max;
   m["edge_buffer.peak_records"] = static_cast<double>(d.edge_buffer_peak_records);
   m["edge_buffer.overflows"] = static_cast<double>(d.edge_buffer_overflows);
   m["broker.queue_peak_messages"] = static_cast<double>(d.broker_queue_peak_messages);

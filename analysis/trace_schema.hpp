@@ -76,6 +76,8 @@ struct DataPath {
   std::uint64_t lost_session = 0;  ///< in flight when a clean session was started (discarded by the client)
   std::uint64_t aggregated = 0;  ///< merged into an aggregate by a full device buffer (summarised, not lost)
   std::uint64_t lost_torn_write = 0;  ///< in a flash page being written when the power went
+  double device_link_utilisation_max =
+      0.0;  ///< the busiest IP device's link: bytes × 8 / (bandwidth × duration)
   std::uint64_t flash_peak_records = 0, flash_pages_written = 0, flash_torn_pages = 0,
                 flash_evicted_pages = 0;
   std::uint64_t missing_device_down = 0;    ///< not taken: the device was rebooting or its firmware stalled
@@ -149,8 +151,9 @@ struct DeviceFigures {
   /// The longest run of consecutive readings (in the device's time order)
   /// none of which reached the cloud, ended by one that did.
   std::uint64_t largest_gap_readings = 0;
-  std::vector<double> drains_s;        ///< each backlog's drain time: reconnection to drained, s
-  double clock_max_abs_error_s = 0.0;  ///< the largest |device time − true time| of its stamps
+  std::vector<double> drains_s;            ///< each backlog's drain time: reconnection to drained, s
+  double clock_max_abs_error_s = 0.0;      ///< the largest |device time − true time| of its stamps
+  std::optional<double> link_utilisation;  ///< IP devices: bytes × 8 / (link bandwidth × duration)
   // Battery devices only (unset for mains-powered ones).
   std::optional<double> energy_mah;     ///< charge drawn over the run
   std::optional<double> lifetime_days;  ///< usable charge / average current (the real one if depleted)
@@ -165,6 +168,7 @@ struct GatewayFigures {
   std::uint64_t buffer_peak_records = 0;      ///< the fullest gateway buffer
   std::uint64_t overflow_records = 0;         ///< readings dropped by full gateway buffers
   double lora_channel_utilisation_max = 0.0;  ///< busiest gateway: LoRa air time / (duration × channels)
+  double backhaul_utilisation_max = 0.0;      ///< busiest backhaul: bytes × 8 / (bandwidth × duration)
 };
 
 /// A figure of the report: name and value (no value: undefined, written as null).
@@ -203,7 +207,8 @@ inline std::vector<Figure> figures_of(const GatewayFigures& g) {
           {"failed_forwards", n(g.failed_forwards)},
           {"buffer_peak_records", n(g.buffer_peak_records)},
           {"overflow_records", n(g.overflow_records)},
-          {"lora_channel_utilisation_max", g.lora_channel_utilisation_max}};
+          {"lora_channel_utilisation_max", g.lora_channel_utilisation_max},
+          {"backhaul_utilisation_max", g.backhaul_utilisation_max}};
 }
 inline std::vector<Figure> figures_of(const DeviceFigures& d) {
   auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
@@ -221,6 +226,7 @@ inline std::vector<Figure> figures_of(const DeviceFigures& d) {
           {"drains", n(d.drains_s.size())},
           {"drain_time_s_max", worst},
           {"clock_max_abs_error_s", d.clock_max_abs_error_s},
+          {"link_utilisation", d.link_utilisation},
           {"energy_mah", d.energy_mah},
           {"lifetime_days", d.lifetime_days},
           {"depleted_at_s", d.depleted_at_s}};

@@ -145,8 +145,9 @@ struct GatewayRuntime {
   std::uint64_t held_records = 0;  ///< in the buffer, forwarding included
   std::uint64_t peak_records = 0;
   bool has_radio_devices = false;
-  int lora_channels = 0;            ///< the most uplink channels any of its LoRa devices uses
-  faults::OutageSchedule backhaul;  ///< backhaul_outage windows
+  int lora_channels = 0;             ///< the most uplink channels any of its LoRa devices uses
+  faults::OutageSchedule backhaul;   ///< backhaul_outage windows
+  std::uint64_t backhaul_bytes = 0;  ///< its own forwards and its IP devices' messages (every attempt)
 };
 
 /// A set of small dense ids (message ids of one device) as a bitmap.
@@ -244,7 +245,8 @@ struct DeviceRuntime {
   std::string ota_outcome;      ///< "committed", "rolled_back", "corrupt_rejected" (empty: unfinished)
   bool ota_reboot_due = false;  ///< verified: the firmware reboots into it at its next wake-up
   std::uint64_t ota_wasted_bytes = 0;
-  bool down_now = false;  ///< rebooting or stalled (a down window is running)
+  bool down_now = false;         ///< rebooting or stalled (a down window is running)
+  std::uint64_t link_bytes = 0;  ///< IP devices: bytes of every attempt on its own link
   std::vector<Down> downs;
   std::size_t next_down = 0;
   bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
@@ -1135,6 +1137,10 @@ class World {
     }
     run_.data.bytes += bytes;
     fig.bytes += bytes;
+    if (!radio) {  // on its own link, and its gateway's backhaul
+      d.link_bytes += bytes;
+      d.gateway->backhaul_bytes += bytes;
+    }
     Outcome radio_outcome = Outcome::kAcked;  // radios: what the hop did
     if (radio) {
       radio_outcome = radio_hop(d, bytes, fig);
@@ -1415,6 +1421,7 @@ class World {
         }
         std::uint64_t bytes = 0;
         for (const auto& b : g.queue.in_work[0].batches) bytes += b->wire_bytes();
+        g.backhaul_bytes += bytes;
         transfer(g.host, platform_.broker, bytes);
         if (g.backhaul.down_during(t, sg4::Engine::get_clock())) {
           ++run_.gateways.failed_forwards;
@@ -1769,6 +1776,11 @@ class World {
       f.lost = d.lost;
       f.lost_buffer_overflow = d.lost_overflow;
       f.aggregated = d.aggregated;
+      if (!d.spec->protocol.via_gateway()) {
+        f.link_utilisation =
+            8.0 * static_cast<double>(d.link_bytes) / (d.spec->link.bandwidth_bps * sc_.duration_s);
+        data.device_link_utilisation_max = std::max(data.device_link_utilisation_max, *f.link_utilisation);
+      }
       f.edge_buffer_peak_records = d.firmware->buffer().peak();
       f.edge_buffer_overflows = d.firmware->buffer().overflows();
       std::uint64_t run = 0;  // undelivered readings since the last delivered one
@@ -1810,6 +1822,9 @@ class World {
             std::max(d.figures->duty_cycle_use_max,
                      d.proto->duty->airtime_s() / (sc_.duration_s * d.proto->duty->duty_cycle()));
     for (const GatewayRuntime& g : gateways_) {
+      run_.gateways.backhaul_utilisation_max = std::max(
+          run_.gateways.backhaul_utilisation_max,
+          8.0 * static_cast<double>(g.backhaul_bytes) / (g.spec->backhaul.bandwidth_bps * sc_.duration_s));
       run_.gateways.buffer_peak_records = std::max(run_.gateways.buffer_peak_records, g.peak_records);
       if (g.lora_channels > 0)
         run_.gateways.lora_channel_utilisation_max =
