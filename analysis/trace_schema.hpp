@@ -128,6 +128,11 @@ struct ProtocolFigures {
   std::uint64_t downlinks_rx1 = 0, downlinks_rx2 = 0;  ///< LoRa: ACKs the gateway sent in each window
   std::uint64_t downlinks_refused = 0;          ///< LoRa: ACKs the gateway could not send (duty cycle, busy)
   std::uint64_t lost_gateway_transmitting = 0;  ///< LoRa: uplinks lost while their gateway transmitted
+  std::uint64_t handshakes = 0;                 ///< HTTP: new TCP connections (a handshake each)
+  std::uint64_t tls_handshakes = 0;             ///< HTTP: full TLS handshakes on them
+  std::uint64_t timeouts = 0;                   ///< HTTP: attempts unanswered within the request timeout
+  std::uint64_t error_responses = 0;            ///< HTTP: error statuses received (408, 429, 5xx)
+  std::uint64_t bytes_down = 0;                 ///< HTTP: bytes from the server (handshakes, responses)
   double airtime_s = 0.0;                       ///< radios: time on air
   double duty_cycle_wait_s = 0.0;               ///< LoRa: time frames waited for the duty-cycle budget
   double duty_cycle_use_max = 0.0;              ///< LoRa: the busiest device's air time / (duration × limit)
@@ -135,7 +140,7 @@ struct ProtocolFigures {
 
 /// The protocols a report always lists (zeros for those a run does not use).
 inline const std::vector<std::string>& protocol_kinds() {
-  static const std::vector<std::string> k = {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee"};
+  static const std::vector<std::string> k = {"mqtt", "coap", "lte_m", "lorawan", "ble", "zigbee", "http"};
   return k;
 }
 
@@ -196,6 +201,11 @@ inline std::vector<Figure> figures_of(const ProtocolFigures& p) {
           {"downlinks_rx2", n(p.downlinks_rx2)},
           {"downlinks_refused", n(p.downlinks_refused)},
           {"lost_gateway_transmitting", n(p.lost_gateway_transmitting)},
+          {"handshakes", n(p.handshakes)},
+          {"tls_handshakes", n(p.tls_handshakes)},
+          {"timeouts", n(p.timeouts)},
+          {"error_responses", n(p.error_responses)},
+          {"bytes_down", n(p.bytes_down)},
           {"airtime_s", p.airtime_s},
           {"duty_cycle_wait_s", p.duty_cycle_wait_s},
           {"duty_cycle_use_max", p.duty_cycle_use_max}};

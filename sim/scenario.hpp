@@ -25,6 +25,7 @@
 #include "sim/json_reader.hpp"
 #include "sim/net/ble.hpp"
 #include "sim/net/coap.hpp"
+#include "sim/net/http.hpp"
 #include "sim/net/lorawan.hpp"
 #include "sim/net/lte_m.hpp"
 #include "sim/net/zigbee.hpp"
@@ -70,16 +71,26 @@ struct MqttSpec {
 };
 
 /// How a device reaches the plant (docs/networks.md). IP protocols (MQTT,
-/// CoAP, MQTT over LTE-M) go over the device's link to the broker; radio
-/// protocols (LoRaWAN, BLE, Zigbee) go to the device's gateway, which
-/// translates to MQTT and stores and forwards over its backhaul.
+/// CoAP, MQTT over LTE-M, HTTP) go over the device's link to the broker
+/// host; radio protocols (LoRaWAN, BLE, Zigbee) go to the device's gateway,
+/// which translates to MQTT and stores and forwards over its backhaul.
 /// In the order of analysis::protocol_kinds(), which names them.
-enum class Protocol : std::uint8_t { kMqtt, kCoap, kLteM, kLorawan, kBle, kZigbee };
+enum class Protocol : std::uint8_t { kMqtt, kCoap, kLteM, kLorawan, kBle, kZigbee, kHttp };
+
+/// HTTP: how the ingestion endpoint answers (for tests and what-ifs). Each
+/// request that reaches it is refused with `error_status` with probability
+/// `error_probability` (drawn per device from (seed, device id,
+/// "http_server")), with a Retry-After of `retry_after_s` when >= 0.
+struct HttpServerSpec {
+  double error_probability = 0.0;
+  int error_status = 503;
+  double retry_after_s = -1.0;
+};
 
 struct ProtocolSpec {
   Protocol id = Protocol::kMqtt;
   bool is(Protocol p) const { return id == p; }
-  /// The kind as a scenario writes it: mqtt | coap | lte_m | lorawan | ble | zigbee.
+  /// The kind as a scenario writes it: mqtt | coap | lte_m | lorawan | ble | zigbee | http.
   const std::string& name() const { return analysis::protocol_kinds()[static_cast<std::size_t>(id)]; }
   // LoRaWAN
   net::LoraRegion region = net::LoraRegion::kEu868;
@@ -98,6 +109,8 @@ struct ProtocolSpec {
   net::ZigbeeParams zigbee;
   net::LteMParams lte_m;
   net::CoapParams coap;
+  net::HttpParams http;
+  HttpServerSpec http_server;
 
   bool via_gateway() const {
     return id == Protocol::kLorawan || id == Protocol::kBle || id == Protocol::kZigbee;

@@ -304,6 +304,38 @@ struct Loader {
                                     : devices::OverflowPolicy::kDropOldest;
   }
 
+  /// devices[].protocol of kind http: the client (sim/net/http.hpp) and how
+  /// the ingestion endpoint answers.
+  void read_http(Node& p, ProtocolSpec& pr) {
+    net::HttpParams& h = pr.http;
+    const std::string tls = p.choice("tls", {"none", "1.2", "1.3"}, "1.3");
+    h.tls = tls == "none"  ? net::TlsVersion::kNone
+            : tls == "1.2" ? net::TlsVersion::kTls12
+                           : net::TlsVersion::kTls13;
+    h.keep_alive = p.boolean("keep_alive", h.keep_alive);
+    h.idle_timeout_s = p.number("idle_timeout_s", h.idle_timeout_s, Range::up_to(1e8));
+    h.max_requests_per_connection = static_cast<std::uint32_t>(
+        p.number("max_requests_per_connection", h.max_requests_per_connection, Range::count(0, 1e9)));
+    h.request_timeout_s = p.number("request_timeout_s", h.request_timeout_s, Range::period(3600));
+    h.max_attempts = static_cast<int>(p.number("max_attempts", h.max_attempts, Range::count(0, 1e6)));
+    h.backoff_base_s = p.number("backoff_base_s", h.backoff_base_s, Range::up_to(86400));
+    h.backoff_factor = p.number("backoff_factor", h.backoff_factor, {1.0, 100.0, false, false});
+    h.backoff_cap_s = p.number("backoff_cap_s", h.backoff_cap_s, Range::up_to(86400));
+    h.server_time_s = p.number("server_time_s", h.server_time_s, Range::up_to(3600));
+    h.request_header_bytes = static_cast<std::uint64_t>(
+        p.number("request_header_bytes", static_cast<double>(h.request_header_bytes), Range::count(0, 1e6)));
+    h.response_bytes = static_cast<std::uint64_t>(
+        p.number("response_bytes", static_cast<double>(h.response_bytes), Range::count(1, 1e6)));
+    HttpServerSpec& srv = pr.http_server;
+    srv.error_probability = p.number("server_error_probability", 0.0, Range::probability());
+    srv.error_status =
+        static_cast<int>(p.number("server_error_status", srv.error_status, Range::count(408, 599)));
+    if (!net::http_retryable(srv.error_status))
+      diag.error(p.path() + ".server_error_status", "a status the client retries: 408, 429 or 5xx",
+                 describe(p.value().at("server_error_status")));
+    if (p.has("retry_after_s")) srv.retry_after_s = p.number("retry_after_s", 0.0, Range::up_to(86400));
+  }
+
   /// devices[].protocol: the kind and that kind's parameters only (a key of
   /// another kind is an unknown key).
   void read_protocol(Node p, DeviceSpec& d) {
@@ -399,6 +431,7 @@ struct Loader {
       c.ack_random_factor = p.number("ack_random_factor", c.ack_random_factor, {1.0, 10.0, false, false});
       c.max_retransmit = static_cast<int>(p.number("max_retransmit", c.max_retransmit, Range::count(0, 20)));
     }
+    if (pr.is(Protocol::kHttp)) read_http(p, pr);
     p.finish();
   }
 

@@ -51,8 +51,9 @@ enum class Outcome : std::uint8_t {
   kAckLost = 5,
   kLostPartition = 6,
   kBrokerDown = 7,
-  kCollision = 8,  ///< a LoRa frame collided with another at the gateway
-  kLostRadio = 9   ///< a radio hop gave up (BLE supervision timeout, Zigbee retries, below sensitivity)
+  kCollision = 8,    ///< a LoRa frame collided with another at the gateway
+  kLostRadio = 9,    ///< a radio hop gave up (BLE supervision timeout, Zigbee retries, below sensitivity)
+  kServerError = 10  ///< HTTP: the endpoint refused it with an error status (408, 429, 5xx)
 };
 
 /// Why a reading was dropped somewhere a copy of it may still come from; the
@@ -186,6 +187,11 @@ struct DeviceRuntime {
     std::uint64_t last_forwarded_id = 0;  ///< CoAP server / LoRaWAN network server de-duplication
     net::CoapTimeline coap;               ///< the in-flight CoAP message's resend times
     double coap_first_s = 0.0;
+    std::optional<net::HttpClient> http;              ///< HTTP: the client and its connection
+    std::optional<faults::RandomStream> http_jitter;  ///< HTTP: back-off draws (seed, device, "http")
+    std::optional<faults::RandomStream> http_server;  ///< HTTP: the endpoint's answers ("http_server")
+    net::HttpExchange http_x;                         ///< HTTP: the attempt in progress
+    std::size_t http_downs_seen = 0;                  ///< HTTP: the device's down windows already met
     /// When the in-flight CoAP message's next resend is due after `attempts` sends (or the give-up).
     double coap_resend_s(int attempts) const {
       const auto k = static_cast<std::size_t>(attempts);
@@ -453,6 +459,11 @@ class World {
       ps.modem.emplace(pr.lte_m);
     } else if (pr.is(Protocol::kCoap) && pr.coap.confirmable) {
       fo.max_attempts = pr.coap.max_retransmit + 1;
+    } else if (pr.is(Protocol::kHttp)) {
+      ps.http.emplace(pr.http);
+      ps.http_jitter.emplace(sc_.seed, spec.id, "http");
+      ps.http_server.emplace(sc_.seed, spec.id, "http_server");
+      fo.max_attempts = pr.http.max_attempts;
     }
   }
 
@@ -1082,11 +1093,14 @@ class World {
     }
     const ProtocolSpec& pr = d.spec->protocol;
     const bool radio = pr.via_gateway();
+    const bool http = pr.is(Protocol::kHttp);
+    if (http) http_rebooted(d);
     analysis::ProtocolFigures& fig = *d.figures;
     const double t0 = sg4::Engine::get_clock();
     const std::uint64_t bytes =
-        radio ? pr.radio_bytes(batch->records.size()) + devices::kAggregateCountBytes * batch->aggregates
-              : batch->wire_bytes();
+        radio  ? pr.radio_bytes(batch->records.size()) + devices::kAggregateCountBytes * batch->aggregates
+        : http ? d.proto->http->plan(t0, http_body_bytes(*batch)).up_bytes  // handshake, request, TLS, TCP/IP
+               : batch->wire_bytes();
     ++run_.data.attempts;
     ++fig.transmissions;
     if (attempt == 1) {
@@ -1097,6 +1111,8 @@ class World {
       }
     }
     const double airtime_before_s = d.airtime_s;
+    double http_answer_at_s = kInf;  // HTTP: when an error status reached the device (kInf: none did)
+    int http_status = 0;
     auto done = [&](Outcome o, double ack_at_s = kInf, double retry_at_s = kInf) {
       if (d.energy && o != Outcome::kLinkDown && o != Outcome::kBrokerDown)
         charge(d, t0, airtime_before_s, o, ack_at_s);
@@ -1107,11 +1123,15 @@ class World {
       if (messages_)
         messages_->append(d.index, batch->message_id, attempt, batch->records.size(), bytes, t0,
                           sg4::Engine::get_clock(), static_cast<std::uint8_t>(o));
+      if (http)  // the response (2xx at ack_at_s), the error status, or the timeout
+        retry_at_s = o == Outcome::kAcked ? http_done(d, attempt, o, t0, ack_at_s, 200)
+                                          : http_done(d, attempt, o, t0, http_answer_at_s, http_status);
       return Attempt{o, ack_at_s, retry_at_s};
     };
     // CoAP resends on its own schedule; a confirmed LoRaWAN uplink after RX2 and ACK_TIMEOUT.
     const bool coap_con = pr.is(Protocol::kCoap) && pr.coap.confirmable;
     if (coap_con) deadline_s = d.proto->coap_resend_s(attempt);  // the ACK must come before the next resend
+    if (http) deadline_s = t0 + pr.http.request_timeout_s;       // a later response is a timeout
     auto retry_at = [&](double t1_s) {
       if (coap_con) return deadline_s;
       if (pr.is(Protocol::kLorawan)) return t1_s + 2.0 + d.proto->radio.uniform(1.0, 3.0);
@@ -1121,6 +1141,7 @@ class World {
       ++run_.data.lost_outage;
       return done(Outcome::kLinkDown);
     }
+    if (http) d.proto->http_x = d.proto->http->begin(t0, http_body_bytes(*batch));
     // Losses decided as the message leaves (a radio frame still goes on air).
     const bool lost = draw_loss(d.uplink_loss, t0);
     const bool partitioned = partitioned_at(d, t0, /*uplink=*/true);
@@ -1131,6 +1152,11 @@ class World {
         return done(Outcome::kLostLink);
       }
       if (partitioned) {
+        ++run_.data.lost_partition;
+        return done(Outcome::kLostPartition);
+      }
+      if (http && d.proto->http_x.new_connection &&
+          partitioned_at(d, t0, /*uplink=*/false)) {  // no SYN-ACK: the connection never opens
         ++run_.data.lost_partition;
         return done(Outcome::kLostPartition);
       }
@@ -1150,6 +1176,8 @@ class World {
         const net::HopResult h = modem_send(d, t0, bytes);
         if (h.duration_s > h.airtime_s) wait_for(h.duration_s - h.airtime_s);
       }
+      if (http && d.proto->http_x.handshake_rtts > 0)  // TCP (and TLS) handshakes before the request
+        wait_for(2.0 * d.ack_latency_s * d.proto->http_x.handshake_rtts);
       transfer(d.host, platform_.broker, bytes);
     }
     const double t1 = sg4::Engine::get_clock();
@@ -1204,6 +1232,12 @@ class World {
       }
       delivered_copy = corrupt(*delivered_copy, m);  // one record's value, one flipped bit
     }
+    if (http && d.proto->http_server->uniform() < pr.http_server.error_probability) {
+      // The endpoint refuses the request (and does not process it): its error status goes back.
+      http_status = pr.http_server.error_status;
+      http_answer_at_s = http_answer_at(d, arrived_s, deadline_s);
+      return done(Outcome::kServerError);
+    }
     // The receiver decides whether this copy is new: the MQTT broker's QoS 2
     // session, the CoAP server's message-id cache, the LoRaWAN network
     // server's frame counter. QoS 0/1, BLE and Zigbee forward every copy.
@@ -1229,6 +1263,10 @@ class World {
     if (!deliver(delivered_copy)) {
       if (qos == 2 && d.proto) d.proto->session.on_pubrel(batch->message_id);  // refused: no state kept
       ++run_.data.broker_rejected;
+      if (http) {  // the endpoint's queue is full: 503
+        http_status = 503;
+        http_answer_at_s = http_answer_at(d, arrived_s, deadline_s);
+      }
       return done(Outcome::kBrokerRejected);
     }
     for (auto& m : d.duplications)  // the network delivers a second copy
@@ -1247,8 +1285,9 @@ class World {
     for (auto& m : d.delays)
       if (m.spec->downlink && !pr.is(Protocol::kLorawan) && m.activity.active_at(arrived_s))
         ack_delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
-    const double ack_at_s =
-        pr.is(Protocol::kLorawan) ? ack_slot.end_s : arrived_s + d.ack_latency_s + ack_delay_s;
+    const double ack_at_s = pr.is(Protocol::kLorawan) ? ack_slot.end_s
+                            : http ? arrived_s + http_response_s(d) + ack_delay_s  // the HTTP response
+                                   : arrived_s + d.ack_latency_s + ack_delay_s;
     const bool too_late = !pr.is(Protocol::kLorawan) && ack_at_s > deadline_s;  // RX1 is at a fixed delay
     if (ack_lost(d, arrived_s, ack_at_s) || too_late) {
       ++run_.data.acks_lost;
@@ -1257,6 +1296,81 @@ class World {
     if (qos == 2 && (pr.is(Protocol::kMqtt) || pr.is(Protocol::kLteM)))
       return done(Outcome::kAcked, release(d, batch->message_id, ack_at_s));
     return done(Outcome::kAcked, ack_at_s);
+  }
+
+  /// HTTP: the body of a batch's POST, its records (the MQTT publish header
+  /// is replaced by the request's headers, `request_header_bytes`).
+  static std::uint64_t http_body_bytes(const devices::Batch& b) {
+    return b.wire_bytes() - devices::kPublishHeaderBytes;
+  }
+
+  /// HTTP: a reboot (a reboot, brownout or update's down window: anything
+  /// but a pause) since the device's last attempt lost its connection (and
+  /// any attempt it was still waiting on).
+  void http_rebooted(DeviceRuntime& d) {
+    DeviceRuntime::ProtocolState& ps = *d.proto;
+    for (; ps.http_downs_seen < d.next_down; ++ps.http_downs_seen)
+      if (d.downs[ps.http_downs_seen].spec->kind != "pause") ps.http->close();
+  }
+
+  /// HTTP: from the request's arrival at the endpoint to its response's
+  /// arrival at the device, with no fault: the server's time, the route's
+  /// latency and every byte down (handshake and response) at the link's rate.
+  double http_response_s(const DeviceRuntime& d) const {
+    const net::HttpClient& c = *d.proto->http;
+    const auto down_bytes = static_cast<double>(d.proto->http_x.down_bytes + c.response_wire_bytes());
+    return c.params().server_time_s + d.ack_latency_s + down_bytes * 8.0 / d.spec->link.bandwidth_bps;
+  }
+
+  /// HTTP: when an answer to the request that reached the endpoint at
+  /// arrived_s reaches the device, as an acknowledgement's way back goes
+  /// (downlink delays, loss, partition, outage); kInf when it does not, or
+  /// arrives after `deadline_s` (the request timeout).
+  double http_answer_at(DeviceRuntime& d, double arrived_s, double deadline_s) {
+    double delay_s = 0;
+    for (auto& m : d.delays)
+      if (m.spec->downlink && m.activity.active_at(arrived_s))
+        delay_s += m.spec->delay_base_s + std::max(0.0, m.spec->delay.sample(m.draws));
+    const double at_s = arrived_s + http_response_s(d) + delay_s;
+    return ack_lost(d, arrived_s, at_s) || at_s > deadline_s ? kInf : at_s;
+  }
+
+  /// HTTP: the attempt begun at t0_s ended as `o`; `answer_at_s` is when the
+  /// endpoint's answer (`status`) reached the device, kInf when none did (a
+  /// timeout). Ends the client's attempt, counts its figures and returns when
+  /// the retry goes (kInf: none). Retries wait for the failure (the timeout, or
+  /// the error status) and then for the server's Retry-After or the back-off;
+  /// the last allowed attempt's failure is waited for here (the client cannot
+  /// send before it), and the firmware then drops the message.
+  double http_done(DeviceRuntime& d, int attempt, Outcome o, double t0_s, double answer_at_s, int status) {
+    DeviceRuntime::ProtocolState& ps = *d.proto;
+    net::HttpClient& client = *ps.http;
+    if (o == Outcome::kLinkDown || o == Outcome::kBrokerDown) {  // no connection: not an attempt
+      client.close();
+      return kInf;
+    }
+    analysis::ProtocolFigures& fig = *d.figures;
+    net::HttpExchange& x = ps.http_x;
+    const net::HttpParams& p = client.params();
+    if (answer_at_s < kInf) {
+      x.server_status = status;
+      client.finish(x, t0_s, {status, status == 200 ? -1.0 : d.spec->protocol.http_server.retry_after_s},
+                    std::min(answer_at_s - t0_s, p.request_timeout_s));
+    } else {
+      client.finish(x, t0_s, net::HttpReply::none(), p.request_timeout_s);
+    }
+    fig.handshakes += x.new_connection;
+    fig.tls_handshakes += x.new_connection && p.tls != net::TlsVersion::kNone;
+    fig.bytes_down += x.down_bytes;
+    if (x.timed_out) ++fig.timeouts;
+    if (x.ok()) return kInf;
+    if (!x.timed_out) ++fig.error_responses;
+    const double failed_at_s = t0_s + x.duration_s;
+    if (p.max_attempts > 0 && attempt >= p.max_attempts) {  // given up, once the failure is known
+      if (failed_at_s > sg4::Engine::get_clock()) wait_until(std::min(failed_at_s, sc_.duration_s));
+      return kInf;
+    }
+    return failed_at_s + net::retry_delay_s(p, attempt, x, *ps.http_jitter);
   }
 
   /// A battery device's energy for the attempt that started at t0_s and just
@@ -1280,8 +1394,8 @@ class World {
     } else if (!pr.via_gateway()) {
       if (!pr.is(Protocol::kLteM)) tx_s = now - t0_s;  // the link busy with the transfer
       if (pr.is(Protocol::kLteM)) setup_s = std::max(0.0, now - t0_s - air_s);  // PSM wake and latency
-      if (!d.spec->fire_and_forget())
-        rx_s = std::max(0.0, std::min(ack_at_s, now + d.spec->mqtt.ack_timeout_s) - now);
+      const double listen_s = pr.is(Protocol::kHttp) ? pr.http.request_timeout_s : d.spec->mqtt.ack_timeout_s;
+      if (!d.spec->fire_and_forget()) rx_s = std::max(0.0, std::min(ack_at_s, now + listen_s) - now);
     }
     account_until(d, t0_s);
     if (setup_s > 0) d.energy->draw(devices::EnergyUse::kWakeUp, d.spec->battery->rx_current_ma, setup_s);

@@ -94,40 +94,43 @@ bool HttpClient::would_reuse(double now_s) const {
          (p_.max_requests_per_connection == 0 || requests_on_connection_ < p_.max_requests_per_connection);
 }
 
-HttpExchange HttpClient::request(double now_s, std::uint64_t body_bytes, const HttpLink& link,
-                                 HttpReply reply) {
-  if (now_s < busy_until_s_)
-    throw std::logic_error("HttpClient::request: the previous request on this connection has not ended");
+HttpExchange HttpClient::plan(double now_s, std::uint64_t body_bytes) const {
   HttpExchange x;
-  x.server_status = reply.status;
-  std::uint64_t up_bytes = 0, down_bytes = 0;
   if (!would_reuse(now_s)) {
-    open_ = true;
-    requests_on_connection_ = 0;
-    ++connections_opened_;
     x.new_connection = true;
     x.handshake_rtts = p_.handshake_rtts();
     // SYN and SYN-ACK: header-only segments; the client's ACK rides on its next segment.
-    up_bytes += p_.tcp_ip_header_bytes;
-    down_bytes += p_.tcp_ip_header_bytes;
+    x.up_bytes += p_.tcp_ip_header_bytes;
+    x.down_bytes += p_.tcp_ip_header_bytes;
     if (p_.tls != TlsVersion::kNone) {
       // Handshake messages carry their own record headers (in the byte counts).
-      up_bytes += p_.tls_client_handshake_bytes +
-                  ceil_div(p_.tls_client_handshake_bytes, p_.mss_bytes) * p_.tcp_ip_header_bytes;
-      down_bytes += p_.tls_server_handshake_bytes +
-                    ceil_div(p_.tls_server_handshake_bytes, p_.mss_bytes) * p_.tcp_ip_header_bytes;
+      x.up_bytes += p_.tls_client_handshake_bytes +
+                    ceil_div(p_.tls_client_handshake_bytes, p_.mss_bytes) * p_.tcp_ip_header_bytes;
+      x.down_bytes += p_.tls_server_handshake_bytes +
+                      ceil_div(p_.tls_server_handshake_bytes, p_.mss_bytes) * p_.tcp_ip_header_bytes;
     }
   }
-  up_bytes += p_.wire_bytes(p_.request_header_bytes + body_bytes);
-  if (reply.status != 0) down_bytes += p_.wire_bytes(p_.response_bytes);
+  x.up_bytes += p_.wire_bytes(p_.request_header_bytes + body_bytes);
+  return x;
+}
+
+HttpExchange HttpClient::begin(double now_s, std::uint64_t body_bytes) {
+  if (now_s < busy_until_s_)
+    throw std::logic_error("HttpClient::request: the previous request on this connection has not ended");
+  HttpExchange x = plan(now_s, body_bytes);
+  if (x.new_connection) {
+    open_ = true;
+    requests_on_connection_ = 0;
+    ++connections_opened_;
+  }
   ++requests_;
   ++requests_on_connection_;
+  busy_until_s_ = 1e300;  // until finish()
+  return x;
+}
 
-  const double response_s = 2.0 * link.latency_s * (x.handshake_rtts + 1) + p_.server_time_s +
-                            static_cast<double>(up_bytes) * 8.0 / link.uplink_bps +
-                            static_cast<double>(down_bytes) * 8.0 / link.downlink_bps;
-  x.up_bytes = up_bytes;
-  x.down_bytes = down_bytes;
+void HttpClient::finish(HttpExchange& x, double start_s, HttpReply reply, double response_s) {
+  if (reply.status != 0) x.down_bytes += response_wire_bytes();
   if (reply.status == 0 || response_s > p_.request_timeout_s) {
     x.timed_out = true;
     x.duration_s = p_.request_timeout_s;
@@ -141,8 +144,19 @@ HttpExchange HttpClient::request(double now_s, std::uint64_t body_bytes, const H
         p_.max_requests_per_connection != 0 && requests_on_connection_ >= p_.max_requests_per_connection;
     if (!p_.keep_alive || last_on_connection) open_ = false;  // Connection: close
   }
-  idle_since_s_ = now_s + x.duration_s;
+  idle_since_s_ = start_s + x.duration_s;
   busy_until_s_ = idle_since_s_;
+}
+
+HttpExchange HttpClient::request(double now_s, std::uint64_t body_bytes, const HttpLink& link,
+                                 HttpReply reply) {
+  HttpExchange x = begin(now_s, body_bytes);
+  x.server_status = reply.status;
+  const std::uint64_t down_bytes = x.down_bytes + (reply.status != 0 ? response_wire_bytes() : 0);
+  const double response_s = 2.0 * link.latency_s * (x.handshake_rtts + 1) + p_.server_time_s +
+                            static_cast<double>(x.up_bytes) * 8.0 / link.uplink_bps +
+                            static_cast<double>(down_bytes) * 8.0 / link.downlink_bps;
+  finish(x, now_s, reply, response_s);
   return x;
 }
 

@@ -154,12 +154,38 @@ class HttpClient {
 
   /// One attempt of a request carrying `body_bytes`, started at `now_s` (at
   /// or after the previous attempt's end: throws std::logic_error otherwise),
-  /// answered as `reply` says.
+  /// answered as `reply` says: begin(), the response time of the formula
+  /// above over `link`, finish().
   HttpExchange request(double now_s, std::uint64_t body_bytes, const HttpLink& link, HttpReply reply = {});
+
+  // The same attempt in two halves, for a caller that times the flights
+  // itself (the plant: the request goes over a shared link).
+  /// What an attempt at `now_s` would put on the wire and wait for before
+  /// its request: new_connection, handshake_rtts, up_bytes (handshake and
+  /// request) and down_bytes (handshake only). Changes nothing.
+  HttpExchange plan(double now_s, std::uint64_t body_bytes) const;
+  /// Starts the attempt planned at `now_s` (the same checks as request()):
+  /// opens the connection when it cannot be reused.
+  HttpExchange begin(double now_s, std::uint64_t body_bytes);
+  /// Ends the attempt begun at `start_s`: the server's answer `reply`
+  /// (status 0: none reached the client) arrived `response_s` after the
+  /// start. No answer, or one later than `request_timeout_s`, is a timeout
+  /// that aborts the connection; adds the response's bytes to down_bytes
+  /// when it arrived. x.server_status is the caller's.
+  void finish(HttpExchange& x, double start_s, HttpReply reply, double response_s);
+  /// Bytes on the wire of one response (TLS records and TCP/IP headers).
+  std::uint64_t response_wire_bytes() const { return p_.wire_bytes(p_.response_bytes); }
+
   /// True when a request at `now_s` would reuse the open connection.
   bool would_reuse(double now_s) const;
-  /// The connection is gone (network change, device reboot): the next request opens one.
-  void close() { open_ = false; }
+  /// The connection is gone (network change, device reboot): the next
+  /// request opens one; an attempt in progress is abandoned.
+  void close() {
+    open_ = false;
+    busy_until_s_ = -1e300;
+  }
+  /// When the last attempt ended (its response, or its timeout).
+  double busy_until_s() const { return busy_until_s_; }
 
   const HttpParams& params() const { return p_; }
   std::uint64_t requests() const { return requests_; }

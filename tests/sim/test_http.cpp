@@ -223,3 +223,52 @@ TEST_CASE("HTTP retries: Retry-After honoured exactly, else jittered back-off; g
   CHECK(open.send_at_s == std::vector<double>{0.0, 6.0});
   CHECK(open.give_up_at_s < 0.0);
 }
+
+TEST_CASE("HTTP in two halves (the plant times the flights): plan, begin, finish") {
+  HttpParams p;  // TLS 1.3, keep-alive, idle timeout 60 s
+  HttpClient c(p);
+  const HttpExchange planned = c.plan(0.0, 1000);
+  CHECK(planned.new_connection);
+  CHECK(planned.handshake_rtts == 2);
+  CHECK(planned.up_bytes == 1792);     // SYN 40, ClientHello 350 + 40, request 1300 + 22 + 40
+  CHECK(planned.down_bytes == 3160);   // SYN-ACK 40, server flight 3000 + 3 × 40: no response yet
+  CHECK(c.connections_opened() == 0);  // plan() changes nothing
+  CHECK(c.response_wire_bytes() == 262);
+
+  // begin() + finish() give request()'s exchange and state.
+  HttpClient whole(p);
+  const HttpExchange w = whole.request(0.0, 1000, kLink);
+  HttpExchange x = c.begin(0.0, 1000);
+  CHECK(x.up_bytes == planned.up_bytes);
+  CHECK_THROWS_AS(c.begin(0.0, 1000), std::logic_error);  // one attempt at a time, until finish()
+  c.finish(x, 0.0, HttpReply{}, w.duration_s);
+  CHECK(x.ok());
+  CHECK(x.up_bytes == w.up_bytes);
+  CHECK(x.down_bytes == w.down_bytes);
+  CHECK(x.duration_s == w.duration_s);
+  CHECK(c.busy_until_s() == w.duration_s);
+  CHECK(c.would_reuse(w.duration_s + 60.0));
+  CHECK_FALSE(c.would_reuse(w.duration_s + 60.001));
+
+  // A response later than the request timeout is a timeout: the connection is aborted.
+  HttpExchange late = c.begin(10.0, 1000);
+  CHECK_FALSE(late.new_connection);
+  c.finish(late, 10.0, HttpReply{}, p.request_timeout_s + 0.5);
+  CHECK(late.timed_out);
+  CHECK(late.status == 0);
+  CHECK(late.duration_s == p.request_timeout_s);
+  CHECK(c.timeouts() == 1);
+  CHECK(c.plan(40.0, 1000).new_connection);
+  CHECK(c.busy_until_s() == 10.0 + p.request_timeout_s);
+
+  // A 503 keeps the connection; close() (a reboot) drops it and any attempt in progress.
+  HttpExchange refused = c.begin(40.0, 1000);
+  c.finish(refused, 40.0, HttpReply{503, 2.0}, 0.5);
+  CHECK(refused.status == 503);
+  CHECK(refused.retry_after_s == 2.0);
+  CHECK(c.would_reuse(42.5));
+  c.begin(42.5, 1000);
+  c.close();
+  CHECK_FALSE(c.would_reuse(42.6));
+  CHECK_NOTHROW(c.begin(42.6, 1000));
+}

@@ -365,7 +365,7 @@ TEST_CASE("validation: protocols, gateways and per-device expectations") {
   CHECK(sc.devices[0].fire_and_forget() == false);
   CHECK(sc.gateways[0].lora.capture);
   CHECK(sc.gateways[0].buffer_capacity_records == 500);
-  for (const char* kind : {"mqtt", "coap", "lte_m", "ble", "zigbee"}) {
+  for (const char* kind : {"mqtt", "coap", "lte_m", "ble", "zigbee", "http"}) {
     json k = base();
     k["devices"][0]["protocol"] = {{"kind", kind}};
     CHECK_NOTHROW(parse_scenario(k.dump(), "case.json"));
@@ -409,6 +409,71 @@ TEST_CASE("validation: protocols, gateways and per-device expectations") {
   CHECK(rejection(b).find("a target matching at least one gateway") != std::string::npos);
   b["faults"][0]["target"] = "gw-*";
   CHECK_NOTHROW(parse_scenario(b.dump(), "case.json"));
+}
+
+TEST_CASE("validation: HTTP devices") {
+  // Defaults are the model's (sim/net/http.hpp); every key is read.
+  json d = base();
+  d["devices"][0]["protocol"] = {{"kind", "http"}};
+  const ProtocolSpec def = parse_scenario(d.dump(), "case.json").devices[0].protocol;
+  CHECK(def.name() == "http");
+  CHECK(def.http.tls == net::TlsVersion::kTls13);
+  CHECK(def.http.keep_alive);
+  CHECK(def.http.idle_timeout_s == 60.0);
+  CHECK(def.http.max_attempts == 5);
+  CHECK(def.http_server.error_probability == 0.0);
+  CHECK(def.http_server.retry_after_s < 0.0);
+  CHECK_FALSE(def.via_gateway());
+  json ok = base();
+  ok["devices"][0]["protocol"] = {{"kind", "http"},
+                                  {"tls", "1.2"},
+                                  {"keep_alive", false},
+                                  {"idle_timeout_s", 75},
+                                  {"max_requests_per_connection", 100},
+                                  {"request_timeout_s", 10},
+                                  {"max_attempts", 0},
+                                  {"backoff_base_s", 0.5},
+                                  {"backoff_factor", 3},
+                                  {"backoff_cap_s", 20},
+                                  {"server_time_s", 0.02},
+                                  {"request_header_bytes", 250},
+                                  {"response_bytes", 120},
+                                  {"server_error_probability", 0.1},
+                                  {"server_error_status", 429},
+                                  {"retry_after_s", 7}};
+  const Scenario sc = parse_scenario(ok.dump(), "case.json");
+  const ProtocolSpec& p = sc.devices[0].protocol;
+  CHECK(p.http.tls == net::TlsVersion::kTls12);
+  CHECK_FALSE(p.http.keep_alive);
+  CHECK(p.http.idle_timeout_s == 75.0);
+  CHECK(p.http.max_requests_per_connection == 100);
+  CHECK(p.http.request_timeout_s == 10.0);
+  CHECK(p.http.max_attempts == 0);
+  CHECK(p.http.backoff_base_s == 0.5);
+  CHECK(p.http.backoff_factor == 3.0);
+  CHECK(p.http.backoff_cap_s == 20.0);
+  CHECK(p.http.server_time_s == doctest::Approx(0.02));
+  CHECK(p.http.request_header_bytes == 250);
+  CHECK(p.http.response_bytes == 120);
+  CHECK(p.http_server.error_probability == doctest::Approx(0.1));
+  CHECK(p.http_server.error_status == 429);
+  CHECK(p.http_server.retry_after_s == 7.0);
+  CHECK_FALSE(sc.devices[0].fire_and_forget());
+  CHECK_FALSE(sc.devices[0].uses_mqtt());
+
+  json e = base();
+  e["devices"][0]["protocol"] = {{"kind", "http"}, {"tls", "1.1"}};
+  CHECK(rejection(e).find("$.devices[0].protocol.tls") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "http"}, {"server_error_status", 404}};  // not retried
+  CHECK(rejection(e).find("$.devices[0].protocol.server_error_status") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "http"}, {"server_error_probability", 2}};
+  CHECK(rejection(e).find("$.devices[0].protocol.server_error_probability") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "http"}, {"backoff_factor", 0.5}};
+  CHECK(rejection(e).find("$.devices[0].protocol.backoff_factor") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "http"}, {"confirmable", true}};  // CoAP's
+  CHECK(rejection(e).find("$.devices[0].protocol.confirmable: unknown key") != std::string::npos);
+  e["devices"][0]["protocol"] = {{"kind", "coap"}, {"tls", "1.3"}};  // HTTP's
+  CHECK(rejection(e).find("$.devices[0].protocol.tls: unknown key") != std::string::npos);
 }
 
 TEST_CASE("validation: cloud workers, service-time laws and publish processes") {
