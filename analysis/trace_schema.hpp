@@ -302,6 +302,20 @@ inline std::vector<Figure> figures_of(const OtaFigures& o) {
                        : std::nullopt}};
 }
 
+/// Edge stages' local decisions (docs/pipeline.md).
+struct EdgeFigures {
+  std::uint64_t interlock_trips = 0;
+  std::uint64_t false_trips = 0;              ///< the asset was not abnormal when it tripped
+  double lost_production_s = 0.0;             ///< time assets stood stopped by trips (to the run's end)
+  double false_stop_lost_production_s = 0.0;  ///< of which by false trips
+};
+inline std::vector<Figure> figures_of(const EdgeFigures& e) {
+  return {{"interlock_trips", static_cast<double>(e.interlock_trips)},
+          {"false_trips", static_cast<double>(e.false_trips)},
+          {"lost_production_s", e.lost_production_s},
+          {"false_stop_lost_production_s", e.false_stop_lost_production_s}};
+}
+
 struct RunData {
   std::string scenario_name;
   std::string scenario_file;
@@ -324,6 +338,7 @@ struct RunData {
   GatewayFigures gateways;
   ServiceFigures broker, cloud;
   OtaFigures ota;
+  EdgeFigures edge;
   std::vector<DeviceFigures> devices;  ///< in scenario order
 };
 

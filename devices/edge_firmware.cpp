@@ -103,6 +103,7 @@ void EdgeFirmware::sample_until(double t_s) {
     }
     store(r);
   }
+  if (on_sampled_) on_sampled_(readings);
   if (!buffer_.thinned().empty()) {  // downsampling: what the buffer thinned, once per batch
     if (on_loss_)
       for (const Reading& t : buffer_.thinned()) on_loss_(t, LossCause::kBufferOverflow);

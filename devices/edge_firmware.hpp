@@ -105,6 +105,10 @@ class EdgeFirmware {
   void on_loss(LossHook hook) { on_loss_ = std::move(hook); }
   /// Optional: called for every reading generated (full traces only: it costs).
   void on_generated(GeneratedHook hook) { on_generated_ = std::move(hook); }
+  /// Optional: called once per sample_until with the readings it took, in
+  /// sequence order (the edge stages' hook).
+  using SampledHook = std::function<void(const std::vector<Reading>&)>;
+  void on_sampled(SampledHook hook) { on_sampled_ = std::move(hook); }
 
   /// Samples every sensor up to and including true time t_s.
   void sample_until(double t_s);
@@ -189,6 +193,7 @@ class EdgeFirmware {
   std::uint64_t flash_evictions_ = 0;
   LossHook on_loss_;
   GeneratedHook on_generated_;
+  SampledHook on_sampled_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t next_message_id_ = 1;
   std::uint64_t generated_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 
 #include "faults/random_stream.hpp"
 
@@ -103,7 +104,39 @@ double PumpModel::wear_at(double t_s) const {
   return std::min(1.0, params_.initial_wear * std::exp((t_s - onset_s_) / tau_s_));
 }
 
+void PumpModel::stop(double from_s, double until_s) {
+  if (!stops_.empty() && from_s < stops_.back().first)
+    throw std::logic_error("pump stops must come in time order");
+  if (!stops_.empty() && from_s < stops_.back().second) {  // overlapping: one longer stop
+    stops_.back().second = std::max(stops_.back().second, until_s);
+    return;
+  }
+  stops_.emplace_back(from_s, until_s);
+}
+
+bool PumpModel::stopped_at(double t_s) const {
+  for (auto it = stops_.rbegin(); it != stops_.rend(); ++it)
+    if (t_s >= it->first) return t_s < it->second;
+  return false;
+}
+
+double PumpModel::stopped_value(PumpSignal signal, double from_s, double t_s) const {
+  if (signal != PumpSignal::kBearingTemp) return 0.0;
+  const PumpParams& p = params_;
+  const double at_stop = running_value(PumpSignal::kBearingTemp, from_s);
+  return p.ambient_c + (at_stop - p.ambient_c) * std::exp(-(t_s - from_s) / p.cooling_tau_s);
+}
+
 double PumpModel::evaluate_one(PumpSignal signal, double t_s) const {
+  for (auto it = stops_.rbegin(); it != stops_.rend(); ++it)
+    if (t_s >= it->first) {
+      if (t_s < it->second && t_s < failure_s_) return stopped_value(signal, it->first, t_s);
+      break;
+    }
+  return running_value(signal, t_s);
+}
+
+double PumpModel::running_value(PumpSignal signal, double t_s) const {
   const PumpParams& p = params_;
   if (t_s >= failure_s_) {  // stopped for good
     if (signal != PumpSignal::kBearingTemp) return 0.0;
@@ -130,7 +163,8 @@ void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::Ar
   out.resize(t_s.size());
   // Fast path for a batch that lies entirely in the healthy, running regime:
   // vectorised load and a constant-zero wear.
-  const bool healthy = t_s.size() > 0 && t_s(t_s.size() - 1) < std::min(onset_s_, failure_s_);
+  const bool healthy = t_s.size() > 0 && t_s(t_s.size() - 1) < std::min(onset_s_, failure_s_) &&
+                       (stops_.empty() || t_s(t_s.size() - 1) < stops_.front().first);
   if (!healthy) {
     for (Eigen::Index i = 0; i < t_s.size(); ++i) out(i) = evaluate_one(signal, t_s(i));
     return;

@@ -13,12 +13,21 @@
 //   bearing T T_b   = T_amb + ΔT_L · L + ΔT_w · w ; after failure it cools: exp(−(t − t_f)/τ_c)
 //
 // After failure (or a stop) flow, current and vibration are zero.
+// Stops (stop(): an interlock or an operator) are windows in which the pump
+// does not run: flow, current and vibration are zero and the bearing cools
+// from its temperature at the stop; it runs again at the window's end. Wear
+// keeps its clock through a stop (a simplification: stops are short beside
+// the days a bearing takes to fail). Stops must be added in time order and
+// never before a time already evaluated (the world adds them at the current
+// simulated time).
 #pragma once
 
 #include <Eigen/Core>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace twinbed::devices {
 
@@ -59,6 +68,11 @@ class PumpModel {
   /// True values of `signal` at each time in `t_s` (seconds) into `out` (same size).
   void evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::ArrayXd& out) const;
   double evaluate_one(PumpSignal signal, double t_s) const;
+  /// The pump is stopped over [from_s, until_s) (from_s not before the last stop's start).
+  void stop(double from_s, double until_s);
+  /// The stop window holding t_s, if any (index into stops()).
+  const std::vector<std::pair<double, double>>& stops() const { return stops_; }
+  bool stopped_at(double t_s) const;
 
   double wear_at(double t_s) const;
   double load_at(double t_s) const;
@@ -70,12 +84,18 @@ class PumpModel {
   double load_step(std::uint64_t k) const;
   /// Failure time (infinity if the pump never fails).
   double failure_s() const { return failure_s_; }
+  /// Running (not failed, not stopped) at t_s.
+  bool running_at(double t_s) const { return t_s < failure_s_ && !stopped_at(t_s); }
   /// Time at which wear passes `incident_wear` (infinity if never).
   double abnormal_from_s() const { return abnormal_from_s_; }
   const PumpParams& params() const { return params_; }
 
  private:
   PumpParams params_;
+  std::vector<std::pair<double, double>> stops_;  ///< [from, until), in time order
+  /// Value while stopped in the stop that began at from_s.
+  double stopped_value(PumpSignal signal, double from_s, double t_s) const;
+  double running_value(PumpSignal signal, double t_s) const;
   std::uint64_t load_step_key_;
   double phase_;
   double onset_s_;  ///< degradation onset; infinity when this pump does not degrade

@@ -148,6 +148,15 @@ struct DeviceSpec {
   double drain_records_per_s = 0.0;
   std::size_t alarm_capacity_records = 256;  ///< alarm readings waiting, at most
   devices::FlashParams flash;                ///< its flash store (none by default)
+  /// Edge stages: local interlocks (docs/pipeline.md), by sensor index within the device.
+  struct Interlock {
+    std::size_t sensor = 0;  ///< index in `sensors`
+    double trip_above = 0;
+    int debounce_readings = 3;
+    bool offline_only = true;
+    double restart_after_s = 3600;  ///< an operator restarts the asset this long after the trip
+  };
+  std::vector<Interlock> interlocks;
   MqttSpec mqtt;
   ProtocolSpec protocol;
   /// A battery device: its energy is accounted, and it browns out when the

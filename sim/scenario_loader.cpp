@@ -519,6 +519,30 @@ struct Loader {
           b.finish();
         }
       }
+      if (n.has("edge")) {
+        Node e = n.child("edge");
+        if (e.expect_object()) {
+          for (Node il : e.array("interlocks", true)) {
+            if (!il.expect_object()) continue;
+            DeviceSpec::Interlock r;
+            const std::string sensor = il.string_required("sensor").value_or("");
+            const json& sensors = n.value().contains("sensors") ? n.value().at("sensors") : json::array();
+            bool found = false;
+            for (std::size_t k = 0; k < sensors.size(); ++k)
+              if (sensors[k].is_object() && sensors[k].value("id", "") == sensor) r.sensor = k, found = true;
+            if (il.has("sensor") && !found)
+              diag.error(il.path() + ".sensor", "the id of one of this device's sensors",
+                         "\"" + sensor + "\"");
+            r.trip_above = il.number_required("trip_above", Range::any()).value_or(0.0);
+            r.debounce_readings = static_cast<int>(il.number("debounce_readings", 3, Range::count(1, 1e6)));
+            r.offline_only = il.choice("when", {"offline", "always"}, "offline") == "offline";
+            r.restart_after_s = il.number("restart_after_s", r.restart_after_s, Range::period());
+            il.finish();
+            d.interlocks.push_back(r);
+          }
+          e.finish();
+        }
+      }
       if (n.has("flash")) {
         Node fl = n.child("flash");
         if (fl.expect_object()) {

@@ -21,6 +21,7 @@
 #include "faults/episodes.hpp"
 #include "faults/gilbert_elliott.hpp"
 #include "faults/outage_schedule.hpp"
+#include "pipeline/local_interlock.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/net/mqtt_session.hpp"
 #include "sim/platform.hpp"
@@ -253,6 +254,17 @@ struct DeviceRuntime {
   std::uint64_t ota_wasted_bytes = 0;
   bool down_now = false;         ///< rebooting or stalled (a down window is running)
   std::uint64_t link_bytes = 0;  ///< IP devices: bytes of every attempt on its own link
+  /// Edge stages (docs/pipeline.md): the local interlock and what each rule stops.
+  std::unique_ptr<pipeline::EdgeStage> edge;
+  struct InterlockRuntime {
+    std::uint32_t sensor;
+    const DeviceSpec::Interlock* spec;
+    devices::PumpModel* asset;
+    std::string asset_id;
+    double restart_s = -1;  ///< when the tripped asset runs again (-1: not tripped)
+  };
+  std::vector<InterlockRuntime> interlocks;
+  bool cloud_reachable = true;
   std::vector<Down> downs;
   std::size_t next_down = 0;
   bool due_down(double t_s) const { return next_down < downs.size() && downs[next_down].start_s <= t_s; }
@@ -626,6 +638,19 @@ class World {
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
       rt.firmware->on_loss(
           [this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
+      if (!spec.interlocks.empty()) {  // edge stages: the device's local interlocks
+        std::vector<pipeline::LocalInterlock::Rule> rules;
+        for (const DeviceSpec::Interlock& il : spec.interlocks) {
+          const std::uint32_t sensor = rt.firmware->sensors()[il.sensor].sensor_index;
+          rules.push_back({sensor, il.trip_above, il.debounce_readings, il.offline_only});
+          rt.interlocks.push_back(
+              {sensor, &il, assets_.at(spec.sensors[il.sensor].asset).get(), spec.sensors[il.sensor].asset});
+        }
+        rt.edge = std::make_unique<pipeline::LocalInterlock>(std::move(rules));
+        DeviceRuntime* runtime = &rt;
+        rt.firmware->on_sampled(
+            [this, runtime](const std::vector<devices::Reading>& rs) { run_edge(*runtime, rs); });
+      }
       if (samples_)
         rt.firmware->on_generated([this](const devices::Reading& r) {
           samples_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
@@ -722,7 +747,10 @@ class World {
     bool connected = true;
     KeepAlive ka{d.spec->uses_mqtt() ? mqtt.keep_alive_s : 0.0};
     bool ka_only = false;  ///< this wake-up is for the keep-alive alone
-    auto sample = [&](double now) { fw.sample_until(std::min(now, end_s)); };
+    auto sample = [&](double now) {
+      d.cloud_reachable = connected;  // what the edge stages know
+      fw.sample_until(std::min(now, end_s));
+    };
     const bool acks_inbound = !d.spec->fire_and_forget();  // QoS 0 "acks" are the arrival, not a packet
     for (;;) {
       double now = sg4::Engine::get_clock();
@@ -842,6 +870,48 @@ class World {
       }
       // Time must move forward: a due time equal to now (rounding) waits one tick of the clock.
       wait_until(std::max(wake_s, std::nextafter(now, kInf)));
+    }
+  }
+
+  // ---- edge stages (docs/pipeline.md) -------------------------------------
+
+  /// The device's edge stages see what it just sampled; a trip stops the
+  /// asset now (the device acts when it wakes) until an operator restarts it
+  /// `restart_after_s` later. Ground truth judges the trip: false when the
+  /// asset was not abnormal (a spike run, a stuck sensor, a drift).
+  void run_edge(DeviceRuntime& d, const std::vector<devices::Reading>& readings) {
+    const double now = sg4::Engine::get_clock();
+    for (DeviceRuntime::InterlockRuntime& il : d.interlocks)
+      if (il.restart_s >= 0 && now >= il.restart_s) {  // restarted: the rule is armed again
+        il.restart_s = -1;
+        d.edge->reset(il.sensor);
+      }
+    edge_records_.clear();
+    for (const devices::Reading& r : readings) edge_records_.push_back(r.record);
+    const double device_time_s = readings.empty() ? now : readings.back().record.device_time_s;
+    edge_decisions_.clear();
+    d.edge->process(edge_records_, {d.index, device_time_s, d.cloud_reachable}, edge_decisions_);
+    for (const pipeline::EdgeDecision& e : edge_decisions_) {
+      for (DeviceRuntime::InterlockRuntime& il : d.interlocks) {
+        if (il.sensor != e.sensor || il.restart_s >= 0) continue;
+        const double until_s = now + il.spec->restart_after_s;
+        il.restart_s = until_s;
+        const bool was_running = il.asset->running_at(now);
+        il.asset->stop(now, until_s);
+        const bool false_trip = now < il.asset->abnormal_from_s();
+        const double stopped_s = was_running ? std::min(until_s, sc_.duration_s) - now : 0.0;
+        ++run_.edge.interlock_trips;
+        run_.edge.lost_production_s += stopped_s;
+        if (false_trip) {
+          ++run_.edge.false_trips;
+          run_.edge.false_stop_lost_production_s += stopped_s;
+        }
+        nlohmann::json params = {{"value", e.value},
+                                 {"asset", il.asset_id},
+                                 {"false_trip", false_trip},
+                                 {"cloud_reachable", d.cloud_reachable}};
+        run_.faults.push_back({"(interlock)", "interlock_stop", d.spec->id, now, until_s, params.dump()});
+      }
     }
   }
 
@@ -2145,6 +2215,8 @@ class World {
   Topology topology_;
   Platform platform_;
   std::map<std::string, std::unique_ptr<devices::PumpModel>> assets_;
+  std::vector<pipeline::Record> edge_records_;  ///< scratch for the edge stages
+  std::vector<pipeline::EdgeDecision> edge_decisions_;
   std::vector<DeviceRuntime> devices_;
   std::vector<pipeline::SensorInfo> registry_;
   std::vector<std::string> device_names_;

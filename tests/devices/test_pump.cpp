@@ -65,3 +65,30 @@ TEST_CASE("pump: a pump that does not degrade never wears") {
   CHECK(pump.wear_at(5000) == 0.0);
   CHECK(std::isinf(pump.failure_s()));
 }
+
+TEST_CASE("pump: a stop zeroes flow, current and vibration, cools the bearing, and ends") {
+  PumpParams p;
+  p.load_amplitude = 0.0;
+  p.load_step_std = 0.0;
+  PumpModel pump(p, 1, "p");
+  const double running_temp = pump.evaluate_one(PumpSignal::kBearingTemp, 999.0);
+  pump.stop(1000.0, 2000.0);
+  CHECK(pump.running_at(999.0));
+  CHECK_FALSE(pump.running_at(1000.0));
+  CHECK(pump.running_at(2000.0));
+  for (PumpSignal s : {PumpSignal::kFlow, PumpSignal::kMotorCurrent, PumpSignal::kVibrationRms})
+    CHECK(pump.evaluate_one(s, 1500.0) == 0.0);
+  // The bearing cools from its temperature at the stop with tau = cooling_tau_s.
+  const double at_stop = pump.evaluate_one(PumpSignal::kBearingTemp, 1000.0);
+  CHECK(at_stop == doctest::Approx(running_temp));
+  CHECK(pump.evaluate_one(PumpSignal::kBearingTemp, 1000.0 + p.cooling_tau_s * 0.5) ==
+        doctest::Approx(p.ambient_c + (at_stop - p.ambient_c) * std::exp(-0.5)));
+  CHECK(pump.evaluate_one(PumpSignal::kFlow, 2000.0) == doctest::Approx(p.flow_rated_m3h * p.load_mean));
+  // The batch path agrees with the one-sample path across the stop's edges.
+  Eigen::ArrayXd t(5), out;
+  t << 999.0, 1000.0, 1500.0, 1999.0, 2000.0;
+  pump.evaluate(PumpSignal::kVibrationRms, t, out);
+  for (Eigen::Index i = 0; i < t.size(); ++i)
+    CHECK(out(i) == pump.evaluate_one(PumpSignal::kVibrationRms, t(i)));
+  CHECK_THROWS_AS(pump.stop(500.0, 600.0), std::logic_error);  // stops come in time order
+}
