@@ -227,6 +227,12 @@ json build_report(const RunData& run, const Score& score, const Metrics& metrics
     put_dotted(figures, name, number_or_null(v));
   }
   report["metrics"] = figures;
+  for (const DeviceFigures& d : run.devices)  // each backlog's drain time, in order (a list: not a metric)
+    if (per_device.contains(d.id)) {
+      json drains = json::array();
+      for (double t : d.drains_s) drains.push_back(number_or_null(t));
+      per_device[d.id]["drain_times_s"] = drains;
+    }
   if (!per_device.empty()) report["devices"] = per_device;
 
   json incidents = json::array();
