@@ -174,6 +174,7 @@ struct GatewayFigures {
   std::uint64_t overflow_records = 0;         ///< readings dropped by full gateway buffers
   double lora_channel_utilisation_max = 0.0;  ///< busiest gateway: LoRa air time / (duration × channels)
   double backhaul_utilisation_max = 0.0;      ///< busiest backhaul: bytes × 8 / (bandwidth × duration)
+  std::uint64_t http_connections = 0;         ///< gateways forwarding by HTTP: connections opened
 };
 
 /// A figure of the report: name and value (no value: undefined, written as null).
@@ -218,7 +219,8 @@ inline std::vector<Figure> figures_of(const GatewayFigures& g) {
           {"buffer_peak_records", n(g.buffer_peak_records)},
           {"overflow_records", n(g.overflow_records)},
           {"lora_channel_utilisation_max", g.lora_channel_utilisation_max},
-          {"backhaul_utilisation_max", g.backhaul_utilisation_max}};
+          {"backhaul_utilisation_max", g.backhaul_utilisation_max},
+          {"http_connections", n(g.http_connections)}};
 }
 inline std::vector<Figure> figures_of(const DeviceFigures& d) {
   auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };

@@ -191,6 +191,8 @@ struct GatewaySpec {
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   double forward_interval_s = 1.0;  ///< it forwards what it holds at most this often (one MQTT publish)
   net::GatewayRadio::Options lora;  ///< LoRa receivers: capture effect and its threshold
+  /// How it forwards to the cloud: MQTT publishes (unset) or HTTP POSTs with this client.
+  std::optional<net::HttpParams> http_uplink;
   /// LoRa downlinks: RX2's data rate (unset: the region's default, EU868 DR0)
   /// and RX1's data-rate offset.
   std::optional<int> lora_rx2_data_rate;

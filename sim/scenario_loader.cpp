@@ -229,6 +229,17 @@ struct Loader {
         }
       }
       g.forward_interval_s = n.number("forward_interval_s", g.forward_interval_s, Range::period(86400));
+      if (n.has("uplink")) {
+        Node u = n.child("uplink");
+        if (u.expect_object()) {
+          if (u.choice("protocol", {"mqtt", "http"}, "mqtt") == "http") {
+            net::HttpParams h;
+            read_http_client(u, h);
+            g.http_uplink = h;
+          }
+          u.finish();
+        }
+      }
       if (n.has("lora")) {
         Node l = n.child("lora");
         if (l.expect_object()) {
@@ -307,7 +318,19 @@ struct Loader {
   /// devices[].protocol of kind http: the client (sim/net/http.hpp) and how
   /// the ingestion endpoint answers.
   void read_http(Node& p, ProtocolSpec& pr) {
-    net::HttpParams& h = pr.http;
+    read_http_client(p, pr.http);
+    HttpServerSpec& srv = pr.http_server;
+    srv.error_probability = p.number("server_error_probability", 0.0, Range::probability());
+    srv.error_status =
+        static_cast<int>(p.number("server_error_status", srv.error_status, Range::count(408, 599)));
+    if (!net::http_retryable(srv.error_status))
+      diag.error(p.path() + ".server_error_status", "a status the client retries: 408, 429 or 5xx",
+                 describe(p.value().at("server_error_status")));
+    if (p.has("retry_after_s")) srv.retry_after_s = p.number("retry_after_s", 0.0, Range::up_to(86400));
+  }
+
+  /// The HTTP client's keys (devices[].protocol of kind http, gateways[].uplink).
+  void read_http_client(Node& p, net::HttpParams& h) {
     const std::string tls = p.choice("tls", {"none", "1.2", "1.3"}, "1.3");
     h.tls = tls == "none"  ? net::TlsVersion::kNone
             : tls == "1.2" ? net::TlsVersion::kTls12
@@ -326,14 +349,6 @@ struct Loader {
         p.number("request_header_bytes", static_cast<double>(h.request_header_bytes), Range::count(0, 1e6)));
     h.response_bytes = static_cast<std::uint64_t>(
         p.number("response_bytes", static_cast<double>(h.response_bytes), Range::count(1, 1e6)));
-    HttpServerSpec& srv = pr.http_server;
-    srv.error_probability = p.number("server_error_probability", 0.0, Range::probability());
-    srv.error_status =
-        static_cast<int>(p.number("server_error_status", srv.error_status, Range::count(408, 599)));
-    if (!net::http_retryable(srv.error_status))
-      diag.error(p.path() + ".server_error_status", "a status the client retries: 408, 429 or 5xx",
-                 describe(p.value().at("server_error_status")));
-    if (p.has("retry_after_s")) srv.retry_after_s = p.number("retry_after_s", 0.0, Range::up_to(86400));
   }
 
   /// devices[].protocol: the kind and that kind's parameters only (a key of

@@ -147,9 +147,11 @@ struct GatewayRuntime {
   std::uint64_t held_records = 0;  ///< in the buffer, forwarding included
   std::uint64_t peak_records = 0;
   bool has_radio_devices = false;
-  int lora_channels = 0;             ///< the most uplink channels any of its LoRa devices uses
-  faults::OutageSchedule backhaul;   ///< backhaul_outage windows
-  std::uint64_t backhaul_bytes = 0;  ///< its own forwards and its IP devices' messages (every attempt)
+  int lora_channels = 0;                ///< the most uplink channels any of its LoRa devices uses
+  faults::OutageSchedule backhaul;      ///< backhaul_outage windows
+  std::uint64_t backhaul_bytes = 0;     ///< its own forwards and its IP devices' messages (every attempt)
+  std::optional<net::HttpClient> http;  ///< forwarding by HTTP POST (gateways[].uplink)
+  double latency_to_broker_s = 0.0;
 };
 
 /// A set of small dense ids (message ids of one device) as a bitmap.
@@ -398,6 +400,8 @@ class World {
       g.spec = &sc_.gateways[i];
       g.host = platform_.host_of_vertex[topology_.vertex(g.spec->id)];
       g.lora = net::GatewayRadio(g.spec->lora);
+      if (g.spec->http_uplink) g.http.emplace(*g.spec->http_uplink);
+      g.latency_to_broker_s = topology_.latency_to_broker_s(topology_.vertex(g.spec->id));
       gateway_index_[g.spec->id] = i;
     }
     for (const FaultSpec& f : sc_.faults) {
@@ -1593,6 +1597,37 @@ class World {
   /// its backhaul, at most once per forward_interval_s. While the backhaul or
   /// the broker is down it holds everything (its buffer's policy applies); a
   /// publish cut by a backhaul outage is resent when the backhaul returns.
+  /// A gateway forwards what it holds as one HTTP POST (gateways[].uplink):
+  /// the handshakes when its connection cannot be reused (2 × its route's
+  /// latency each), the request's bytes over the backhaul (one SimGrid
+  /// transfer), and the response after the latency and its own bytes. A
+  /// backhaul outage during the exchange is a timeout: the connection is
+  /// aborted and the POST resent when the backhaul is back. Returns false
+  /// then.
+  bool http_forward(GatewayRuntime& g, double t0_s) {
+    std::uint64_t body = 0;
+    for (const auto& b : g.queue.in_work[0].batches) body += http_body_bytes(*b);
+    net::HttpExchange x = g.http->begin(t0_s, body);
+    if (x.new_connection) {
+      ++run_.gateways.http_connections;
+      if (x.handshake_rtts > 0) wait_for(2.0 * g.latency_to_broker_s * x.handshake_rtts);
+    }
+    g.backhaul_bytes += x.up_bytes;
+    transfer(g.host, platform_.broker, x.up_bytes);
+    const double response_s =
+        g.latency_to_broker_s + g.http->params().server_time_s +
+        8.0 * static_cast<double>(g.http->response_wire_bytes()) / g.spec->backhaul.bandwidth_bps;
+    const double sent_s = sg4::Engine::get_clock();
+    if (g.backhaul.down_during(t0_s, sent_s + response_s)) {
+      g.http->finish(x, t0_s, net::HttpReply::none(), sent_s + response_s - t0_s);
+      ++run_.gateways.failed_forwards;
+      return false;
+    }
+    wait_for(response_s);
+    g.http->finish(x, t0_s, net::HttpReply{}, sg4::Engine::get_clock() - t0_s);
+    return true;
+  }
+
   void gateway_loop(GatewayRuntime& g) {
     while (take(g.queue, g.queue.in_work[0], g.spec->forward_interval_s)) {
       for (;;) {
@@ -1602,6 +1637,10 @@ class World {
         if (up_s > t) {
           wait_until(up_s);
           continue;
+        }
+        if (g.http) {  // one POST of everything waiting
+          if (!http_forward(g, t)) continue;
+          break;
         }
         std::uint64_t bytes = 0;
         for (const auto& b : g.queue.in_work[0].batches) bytes += b->wire_bytes();
