@@ -124,7 +124,8 @@ struct ProtocolFigures {
   std::uint64_t control_retries = 0;  ///< MQTT QoS 2: PUBREL resends
   std::uint64_t psm_wake_ups = 0;     ///< LTE-M: messages (and pings) that had to wake the modem first
   std::uint64_t keepalive_pings = 0;  ///< MQTT PINGREQs sent
-  std::uint64_t keepalive_disconnects = 0;             ///< connections the client closed: no PINGRESP
+  std::uint64_t keepalive_disconnects = 0;  ///< connections the client closed: no PINGRESP
+  std::uint64_t sessions_expired = 0;       ///< MQTT: reconnections that found the persistent session expired
   std::uint64_t downlinks_rx1 = 0, downlinks_rx2 = 0;  ///< LoRa: ACKs the gateway sent in each window
   std::uint64_t downlinks_refused = 0;          ///< LoRa: ACKs the gateway could not send (duty cycle, busy)
   std::uint64_t lost_gateway_transmitting = 0;  ///< LoRa: uplinks lost while their gateway transmitted
@@ -198,6 +199,7 @@ inline std::vector<Figure> figures_of(const ProtocolFigures& p) {
           {"psm_wake_ups", n(p.psm_wake_ups)},
           {"keepalive_pings", n(p.keepalive_pings)},
           {"keepalive_disconnects", n(p.keepalive_disconnects)},
+          {"sessions_expired", n(p.sessions_expired)},
           {"downlinks_rx1", n(p.downlinks_rx1)},
           {"downlinks_rx2", n(p.downlinks_rx2)},
           {"downlinks_refused", n(p.downlinks_refused)},

@@ -68,6 +68,10 @@ struct MqttSpec {
   /// A clean session discards the in-flight messages at each reconnection
   /// (MQTT 3.1.1 CleanSession = 1); a persistent session resends them.
   bool clean_session = false;
+  /// A persistent session the broker keeps at most this long after the
+  /// client disconnected (MQTT 5 Session Expiry Interval; mosquitto's
+  /// persistent_client_expiration for 3.1.1). +inf: kept for ever.
+  double session_expiry_s = std::numeric_limits<double>::infinity();
 };
 
 /// How a device reaches the plant (docs/networks.md). IP protocols (MQTT,

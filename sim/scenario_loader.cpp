@@ -595,6 +595,8 @@ struct Loader {
               m.number("max_inflight", static_cast<double>(d.mqtt.max_inflight), Range::count(1, 65535)));
           d.mqtt.keep_alive_s = m.number("keep_alive_s", d.mqtt.keep_alive_s, Range::up_to(65535));
           d.mqtt.clean_session = m.boolean("clean_session", d.mqtt.clean_session);
+          if (m.has("session_expiry_s"))
+            d.mqtt.session_expiry_s = m.number("session_expiry_s", 0.0, Range::up_to(1e9));
           m.finish();
         }
       }

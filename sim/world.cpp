@@ -254,8 +254,9 @@ struct DeviceRuntime {
   std::string ota_outcome;      ///< "committed", "rolled_back", "corrupt_rejected" (empty: unfinished)
   bool ota_reboot_due = false;  ///< verified: the firmware reboots into it at its next wake-up
   std::uint64_t ota_wasted_bytes = 0;
-  bool down_now = false;         ///< rebooting or stalled (a down window is running)
-  std::uint64_t link_bytes = 0;  ///< IP devices: bytes of every attempt on its own link
+  bool down_now = false;          ///< rebooting or stalled (a down window is running)
+  double disconnected_at_s = -1;  ///< when the client last lost its connection
+  std::uint64_t link_bytes = 0;   ///< IP devices: bytes of every attempt on its own link
   /// Edge stages (docs/pipeline.md): the local interlock and what each rule stops.
   std::unique_ptr<pipeline::EdgeStage> edge;
   struct InterlockRuntime {
@@ -773,7 +774,14 @@ class World {
       if (!connected && can_connect(d, now)) {  // reconnected: resend at once
         connected = true;
         ka.connected(now);
-        if (mqtt.clean_session && d.spec->uses_mqtt()) {  // a new session: the window is discarded
+        // The broker kept the persistent session no longer than its expiry:
+        // CONNACK says no session, and the client must discard its own
+        // (MQTT 5 §3.2.2.1.2): the window goes as with a clean session.
+        const bool expired = d.spec->uses_mqtt() && !mqtt.clean_session && d.disconnected_at_s >= 0 &&
+                             now - d.disconnected_at_s > mqtt.session_expiry_s;
+        if (expired) ++d.figures->sessions_expired;
+        if ((mqtt.clean_session || expired) &&
+            d.spec->uses_mqtt()) {  // a new session: the window is discarded
           fw.drop_all_inflight(devices::LossCause::kSessionDiscarded);
           if (d.proto) d.proto->session.clear();
         }
@@ -841,6 +849,7 @@ class World {
         if (a.outcome == Outcome::kLinkDown ||
             a.outcome == Outcome::kBrokerDown) {  // not an attempt: disconnected
           connected = false;
+          d.disconnected_at_s = now;
           break;
         }
         if (d.spec->fire_and_forget()) {  // sent, lost, and the device never knew
@@ -1047,6 +1056,7 @@ class World {
       if (now < ka.ping_sent_s + ka.interval_s) return;
       ++d.figures->keepalive_disconnects;  // no PINGRESP: the connection is dead
       connected = false;
+      d.disconnected_at_s = now;
       ka.ping_sent_s = -1.0;
       return;
     }
@@ -1089,6 +1099,7 @@ class World {
         fw.reboot(devices::RebootSemantics{}, down_s, false);
         if (w.ota_reboot) d.ota->reboot(down_s);
         connected = false;
+        d.disconnected_at_s = down_s;
       } else if (d.ota && (w.spec->kind == "reboot" || w.spec->kind == "brownout")) {
         w.spec->kind == "brownout" ? d.ota->power_loss(down_s) : d.ota->reboot(down_s);
       }
@@ -1103,6 +1114,7 @@ class World {
         if (w.spec->clock_reset_error_s && d.clock)
           d.clock->reset(down_s, *w.spec->clock_reset_error_s, w.spec->id);
         connected = false;
+        d.disconnected_at_s = down_s;
       }
       const double back_s = std::min(w.end_s, end_s);
       d.down_now = true;
