@@ -104,22 +104,14 @@ class ReadingBuffer {
       records.push_back(r.record);
       truth.push_back(r.truth);
     }
-    if (n == 0) return;
-    head_ = (head_ + n) & (ring_.size() - 1);
-    size_ -= n;
-    base_ += n;
-    release_if_empty();
+    drop_front(n);
   }
 
   /// Removes up to `max_count` readings from the head into `out`.
   void take_readings(std::size_t max_count, std::vector<Reading>& out) {
     const std::size_t n = std::min(max_count, size_);
     for (std::size_t i = 0; i < n; ++i) out.push_back(ring_[(head_ + i) & (ring_.size() - 1)]);
-    if (n == 0) return;
-    head_ = (head_ + n) & (ring_.size() - 1);
-    size_ -= n;
-    base_ += n;
-    release_if_empty();
+    drop_front(n);
   }
 
   /// Removes up to `max_count` readings starting `offset` readings after the
@@ -171,6 +163,15 @@ class ReadingBuffer {
     RingPool::release(std::move(ring_));
     ring_ = std::move(bigger);
     head_ = 0;
+  }
+
+  /// The n readings at the head have left.
+  void drop_front(std::size_t n) {
+    if (n == 0) return;
+    head_ = (head_ + n) & (ring_.size() - 1);
+    size_ -= n;
+    base_ += n;
+    release_if_empty();
   }
 
   void release_if_empty() {

@@ -251,7 +251,6 @@ struct DeviceRuntime {
   const FaultSpec* ota_spec = nullptr;
   devices::FirmwareImage ota_image;
   double ota_offered_s = -1.0, ota_done_s = -1.0;
-  std::string ota_outcome;      ///< "committed", "rolled_back", "corrupt_rejected" (empty: unfinished)
   bool ota_reboot_due = false;  ///< verified: the firmware reboots into it at its next wake-up
   std::uint64_t ota_wasted_bytes = 0;
   bool down_now = false;          ///< rebooting or stalled (a down window is running)
@@ -831,7 +830,7 @@ class World {
         if (a.outcome == Outcome::kAcked) {
           m.ack_at_s = a.ack_at_s;
           if (d.ota && d.ota->state() == devices::OtaState::kTrial && d.ota->confirm(now))  // up and talking
-            ota_finished(d, now, "committed");
+            ota_finished(d, now);
           // Its arrival is known now; it comes before any keep-alive deadline it could meet.
           if (acks_inbound) ka.last_inbound_s = std::max(ka.last_inbound_s, a.ack_at_s);
           // A backlog is drained when a message formed since reconnecting is not
@@ -848,8 +847,7 @@ class World {
         }
         if (a.outcome == Outcome::kLinkDown ||
             a.outcome == Outcome::kBrokerDown) {  // not an attempt: disconnected
-          connected = false;
-          d.disconnected_at_s = now;
+          disconnect(d, connected, now);
           break;
         }
         if (d.spec->fire_and_forget()) {  // sent, lost, and the device never knew
@@ -957,7 +955,8 @@ class World {
       const double t1 = sg4::Engine::get_clock();
       if (u.state() != devices::OtaState::kDownloading || d.firmware->boot() != boot) {
         d.ota_wasted_bytes += seg;  // the device rebooted under it: the download begins again from flash
-        if (u.state() == devices::OtaState::kIdle && d.ota_outcome.empty()) u.begin_download(t1, d.ota_image);
+        if (u.state() == devices::OtaState::kIdle && ota_outcome(d).empty())
+          u.begin_download(t1, d.ota_image);
         continue;
       }
       if (link_down_during(d, t0, t1)) {
@@ -975,7 +974,7 @@ class World {
     if (u.state() == devices::OtaState::kPendingReboot)
       d.ota_reboot_due = true;
     else
-      ota_finished(d, now, "corrupt_rejected");
+      ota_finished(d, now);
   }
 
   /// At each device wake-up: a verified image is rebooted into; a trial that
@@ -998,15 +997,22 @@ class World {
     devices::OtaUpdater& u = *d.ota;
     if (u.state() == devices::OtaState::kTrial && u.slot(u.running_slot()).crashes_on_boot) {
       d.schedule_down({back_s, back_s + d.ota_spec->ota.boot_s, d.ota_spec, true});
-    } else if (d.ota_outcome.empty() && u.counters().rollbacks > 0) {
-      ota_finished(d, back_s, "rolled_back");
+    } else if (u.counters().rollbacks > 0) {
+      ota_finished(d, back_s);
     }
   }
 
-  void ota_finished(DeviceRuntime& d, double t_s, const std::string& outcome) {
-    if (!d.ota_outcome.empty()) return;
-    d.ota_outcome = outcome;
-    d.ota_done_s = t_s;
+  /// How the device's update ended, from its updater's counters (empty: not yet).
+  static std::string ota_outcome(const DeviceRuntime& d) {
+    const devices::OtaCounters& c = d.ota->counters();
+    return c.successes > 0         ? "committed"
+           : c.rollbacks > 0       ? "rolled_back"
+           : c.corrupt_rejects > 0 ? "corrupt_rejected"
+                                   : "";
+  }
+  /// The update has just ended (the first call counts).
+  static void ota_finished(DeviceRuntime& d, double t_s) {
+    if (d.ota_done_s < 0) d.ota_done_s = t_s;
   }
 
   /// Battery devices: tells the meter of the samples taken since it last
@@ -1055,8 +1061,7 @@ class World {
     if (ka.ping_sent_s >= 0) {
       if (now < ka.ping_sent_s + ka.interval_s) return;
       ++d.figures->keepalive_disconnects;  // no PINGRESP: the connection is dead
-      connected = false;
-      d.disconnected_at_s = now;
+      disconnect(d, connected, now);
       ka.ping_sent_s = -1.0;
       return;
     }
@@ -1071,6 +1076,12 @@ class World {
       ka.last_inbound_s = now + 2 * latency_s;  // the PINGRESP's arrival is known now: nothing outstanding
     else
       ka.ping_sent_s = now;
+  }
+
+  /// The client lost its connection at t_s (the broker's session expiry counts from then).
+  static void disconnect(DeviceRuntime& d, bool& connected, double t_s) {
+    connected = false;
+    d.disconnected_at_s = t_s;
   }
 
   /// A CONNECT/CONNACK handshake works now: the link and the broker are up
@@ -1098,8 +1109,7 @@ class World {
         fw.acknowledge_arrived(w.start_s);
         fw.reboot(devices::RebootSemantics{}, down_s, false);
         if (w.ota_reboot) d.ota->reboot(down_s);
-        connected = false;
-        d.disconnected_at_s = down_s;
+        disconnect(d, connected, down_s);
       } else if (d.ota && (w.spec->kind == "reboot" || w.spec->kind == "brownout")) {
         w.spec->kind == "brownout" ? d.ota->power_loss(down_s) : d.ota->reboot(down_s);
       }
@@ -1113,8 +1123,7 @@ class World {
         fw.reboot(w.spec->reboot, down_s, tear);
         if (w.spec->clock_reset_error_s && d.clock)
           d.clock->reset(down_s, *w.spec->clock_reset_error_s, w.spec->id);
-        connected = false;
-        d.disconnected_at_s = down_s;
+        disconnect(d, connected, down_s);
       }
       const double back_s = std::min(w.end_s, end_s);
       d.down_now = true;
@@ -1403,9 +1412,14 @@ class World {
   /// arrival at the device, with no fault: the server's time, the route's
   /// latency and every byte down (handshake and response) at the link's rate.
   double http_response_s(const DeviceRuntime& d) const {
-    const net::HttpClient& c = *d.proto->http;
-    const auto down_bytes = static_cast<double>(d.proto->http_x.down_bytes + c.response_wire_bytes());
-    return c.params().server_time_s + d.ack_latency_s + down_bytes * 8.0 / d.spec->link.bandwidth_bps;
+    return http_response_s(*d.proto->http, d.proto->http_x, d.ack_latency_s, d.spec->link.bandwidth_bps);
+  }
+  /// From the request's last byte to the response's: the server's time, the
+  /// way back, and the bytes down (the handshake's, then the response's).
+  static double http_response_s(const net::HttpClient& c, const net::HttpExchange& x, double latency_s,
+                                double down_bps) {
+    const auto down_bytes = static_cast<double>(x.down_bytes + c.response_wire_bytes());
+    return c.params().server_time_s + latency_s + down_bytes * 8.0 / down_bps;
   }
 
   /// HTTP: when an answer to the request that reached the endpoint at
@@ -1627,8 +1641,7 @@ class World {
     g.backhaul_bytes += x.up_bytes;
     transfer(g.host, platform_.broker, x.up_bytes);
     const double response_s =
-        g.latency_to_broker_s + g.http->params().server_time_s +
-        8.0 * static_cast<double>(g.http->response_wire_bytes()) / g.spec->backhaul.bandwidth_bps;
+        http_response_s(*g.http, x, g.latency_to_broker_s, g.spec->backhaul.bandwidth_bps);
     const double sent_s = sg4::Engine::get_clock();
     if (g.backhaul.down_during(t0_s, sent_s + response_s)) {
       g.http->finish(x, t0_s, net::HttpReply::none(), sent_s + response_s - t0_s);
@@ -2080,20 +2093,21 @@ class World {
       o.bytes_wasted += d.ota_wasted_bytes;
       o.trial_boots += c.trial_boots;
       o.failed_boots += c.failed_boots;
-      if (d.ota_outcome == "committed") {
+      const std::string outcome = ota_outcome(d);
+      if (outcome == "committed") {
         ++o.committed;
         const double t_s = d.ota_done_s - d.ota_offered_s;
         o.update_time_s_max = std::max(o.update_time_s_max, t_s);
         o.update_time_s_sum += t_s;
-      } else if (d.ota_outcome == "rolled_back") {
+      } else if (outcome == "rolled_back") {
         ++o.rolled_back;
-      } else if (d.ota_outcome == "corrupt_rejected") {
+      } else if (outcome == "corrupt_rejected") {
         ++o.corrupt_rejected;
       } else {
         ++o.unfinished;
       }
       nlohmann::json params = nlohmann::json::parse(d.ota_spec->params_json);
-      params["outcome"] = d.ota_outcome.empty() ? "unfinished" : d.ota_outcome;
+      params["outcome"] = outcome.empty() ? "unfinished" : outcome;
       params["corrupt"] = d.ota_image.corrupt;
       params["crashes_on_boot"] = d.ota_image.crashes_on_boot;
       run_.faults.push_back({d.ota_spec->id, "ota_update", d.spec->id, d.ota_offered_s,

@@ -19,6 +19,13 @@ SensorChannel channel(std::uint32_t index, const PumpModel* pump, PumpSignal sig
   return c;
 }
 
+/// One vibration sensor sampled at rate_hz.
+std::vector<SensorChannel> one_sensor(const PumpModel* pump, double rate_hz) {
+  std::vector<SensorChannel> s;
+  s.push_back(channel(0, pump, PumpSignal::kVibrationRms, {rate_hz, 0.0, 0.0, 0.0, 50.0}, "a"));
+  return s;
+}
+
 std::vector<SensorChannel> two_sensors(const PumpModel* pump) {
   std::vector<SensorChannel> s;
   s.push_back(channel(0, pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
@@ -98,9 +105,7 @@ TEST_CASE("firmware: a window of several messages; acknowledgements and losses i
 
 TEST_CASE("firmware: a reboot loses RAM, moves the boot epoch, and restarts the sequence unless persisted") {
   PumpModel pump(PumpParams{}, 1, "p");
-  std::vector<SensorChannel> one;
-  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
-  EdgeFirmware fw(FirmwareOptions{}, std::move(one));
+  EdgeFirmware fw(FirmwareOptions{}, one_sensor(&pump, 1.0));
   std::vector<LossCause> causes;
   fw.on_loss([&](const Reading&, LossCause c) { causes.push_back(c); });
   fw.sample_until(10);
@@ -172,9 +177,7 @@ TEST_CASE("firmware: a drain-rate limit lets live readings past a backlog, which
   o.max_batch_records = 100;
   o.max_inflight = 100;
   o.drain_records_per_s = 20.0;
-  std::vector<SensorChannel> one;
-  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {10.0, 0.0, 0.0, 0.0, 50.0}, "a"));
-  EdgeFirmware fw(o, std::move(one));
+  EdgeFirmware fw(o, one_sensor(&pump, 10.0));
   fw.sample_until(100.0);  // 1000 readings held when the link comes back
   fw.begin_drain(100.0);
   CHECK(fw.draining());
@@ -232,9 +235,7 @@ TEST_CASE("firmware: flash keeps what RAM spilled across a reboot; in-flight fla
   o.buffer_capacity_records = 10;
   o.max_batch_records = 8;
   o.flash = FlashParams{100, 4, 0.005, FlashParams::Mode::kSpill};
-  std::vector<SensorChannel> one;
-  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
-  EdgeFirmware fw(o, std::move(one));
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
   std::size_t reboot_lost = 0, inflight_lost = 0;
   fw.on_loss([&](const Reading&, LossCause c) {
     reboot_lost += c == LossCause::kReboot;
@@ -264,9 +265,7 @@ TEST_CASE("firmware: persist mode loses at most a partial page; a brown-out tear
   FirmwareOptions o;
   o.buffer_capacity_records = 100;
   o.flash = FlashParams{1000, 8, 0.5, FlashParams::Mode::kPersist};
-  std::vector<SensorChannel> one;
-  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
-  EdgeFirmware fw(o, std::move(one));
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
   std::size_t lost = 0, torn = 0;
   fw.on_loss([&](const Reading&, LossCause c) {
     lost += c == LossCause::kReboot;
@@ -292,9 +291,7 @@ TEST_CASE("firmware: storage full refuses flash writes; RAM's overflow policy ta
   o.buffer_capacity_records = 8;
   o.flash = FlashParams{1000, 4, 0.0, FlashParams::Mode::kSpill};
   o.storage_full = [](double t_s) { return t_s >= 20.0 && t_s < 40.0; };
-  std::vector<SensorChannel> one;
-  one.push_back(channel(0, &pump, PumpSignal::kVibrationRms, {1.0, 0.0, 0.0, 0.0, 50.0}, "a"));
-  EdgeFirmware fw(o, std::move(one));
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
   std::size_t overflow = 0;
   fw.on_loss([&](const Reading&, LossCause c) { overflow += c == LossCause::kBufferOverflow; });
   fw.sample_until(60.0);
