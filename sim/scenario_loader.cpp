@@ -1280,6 +1280,40 @@ struct Loader {
     }
   }
 
+  /// A gateway's LoRaWAN devices share its region, and its downlink settings
+  /// exist in that region (RP002 tables): checked here, where the devices are known.
+  void check_lora_gateways() {
+    for (const GatewaySpec& g : sc.gateways) {
+      std::optional<net::LoraRegion> region;
+      for (const DeviceSpec& d : sc.devices) {
+        if (d.gateway != g.id || !d.protocol.is(Protocol::kLorawan)) continue;
+        const std::string where = "$.gateways: gateway \"" + g.id + "\"";
+        if (region && *region != d.protocol.region) {
+          diag.error_message(where, "serves LoRaWAN devices of two regions (" + net::to_string(*region) +
+                                        " and " + net::to_string(d.protocol.region) +
+                                        "); one gateway, one region");
+          break;
+        }
+        region = d.protocol.region;
+        try {
+          if (g.lora_rx2_data_rate) net::downlink_data_rate(*region, *g.lora_rx2_data_rate);
+        } catch (const std::invalid_argument& e) {
+          diag.error(where + ".lora.rx2_data_rate",
+                     std::string("a downlink data rate of its devices' region: ") + e.what(),
+                     "number " + std::to_string(*g.lora_rx2_data_rate));
+          break;
+        }
+        try {
+          net::rx1_data_rate(*region, d.protocol.data_rate, g.lora_rx1_dr_offset);
+        } catch (const std::invalid_argument& e) {
+          diag.error(where + ".lora.rx1_dr_offset", std::string("an offset the region allows: ") + e.what(),
+                     "number " + std::to_string(g.lora_rx1_dr_offset));
+          break;
+        }
+      }
+    }
+  }
+
   void check_references() {
     if (sc.assets.empty()) diag.error("$.assets", "at least one asset", "none");
     if (sc.gateways.empty()) diag.error("$.gateways", "at least one gateway", "none");
@@ -1422,6 +1456,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   loader.read_misc(root);
   root.finish();
   loader.check_references();
+  loader.check_lora_gateways();
   diag.throw_if_errors();
   return std::move(loader.sc);
 }

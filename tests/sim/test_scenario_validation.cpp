@@ -538,3 +538,21 @@ TEST_CASE("validation: battery devices") {
   e["devices"][0]["battery"] = {{"capacity", 100}};
   CHECK(rejection(e).find("$.devices[0].battery.capacity: unknown key") != std::string::npos);
 }
+
+TEST_CASE("validation: a LoRaWAN gateway has one region, and its downlink settings exist there") {
+  json e = base();
+  e["devices"][0]["protocol"] = {{"kind", "lorawan"}};
+  e["devices"][0]["count"] = 1;
+  e["devices"].push_back(e["devices"][0]);
+  e["devices"][1]["id"] = "us-1";
+  e["devices"][1]["protocol"]["region"] = "US915";
+  CHECK(rejection(e).find("gateway \"gw-1\": serves LoRaWAN devices of two regions (EU868 and US915)") !=
+        std::string::npos);
+  e["devices"].erase(1);
+  e["gateways"][0]["lora"] = {{"rx2_data_rate", 10}};
+  CHECK(
+      rejection(e).find("gateway \"gw-1\".lora.rx2_data_rate: expected a downlink data rate of its devices' "
+                        "region: EU868 has data rates 0..6, found number 10") != std::string::npos);
+  e["gateways"][0]["lora"] = {{"rx2_data_rate", 3}};
+  CHECK_NOTHROW(parse_scenario(e.dump(), "case.json"));
+}
