@@ -1,6 +1,7 @@
 #include "analysis/metric_catalog.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "analysis/fault_kinds.hpp"
 #include "analysis/trace_schema.hpp"
@@ -55,23 +56,8 @@ const std::vector<std::string>& metric_names() {
                                   "network.device_link_utilisation_max",
                                   "edge_buffer.peak_records",
                                   "edge_buffer.overflows",
-                                  "broker.queue_peak_messages",
-                                  "alerts.episodes",
-                                  "alerts.true_positives",
-                                  "alerts.false_positives",
-                                  "alerts.per_shift_8h",
-                                  "incidents.count",
-                                  "incidents.detected",
-                                  "incidents.missed",
-                                  "precision",
-                                  "recall",
-                                  "false_positives.count",
-                                  "false_positives.per_day",
-                                  "false_positives.per_device_day",
-                                  "detection_delay_s.p50",
-                                  "detection_delay_s.p90",
-                                  "detection_delay_s.max"};
-    for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
+                                  "broker.queue_peak_messages"};
+    for (const std::string& f : detection_metric_names()) n.push_back(f);
     for (const std::string& kind : protocol_kinds())
       for (const auto& [figure, v] : figures_of(ProtocolFigures{}))
         n.push_back("network." + kind + "." + figure);
@@ -107,8 +93,45 @@ bool is_device_metric(const std::string& name) {
   return std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return figure == f.first; });
 }
 
+const std::vector<std::string>& detection_metric_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = {"alerts.episodes",
+                                  "alerts.true_positives",
+                                  "alerts.false_positives",
+                                  "alerts.per_shift_8h",
+                                  "incidents.count",
+                                  "incidents.detected",
+                                  "incidents.missed",
+                                  "precision",
+                                  "recall",
+                                  "false_positives.count",
+                                  "false_positives.per_day",
+                                  "false_positives.per_device_day",
+                                  "detection_delay_s.p50",
+                                  "detection_delay_s.p90",
+                                  "detection_delay_s.max"};
+    for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
+    return n;
+  }();
+  return names;
+}
+
+bool is_valid_pipeline_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+bool is_pipeline_metric(const std::string& name) {
+  if (name.rfind("pipelines.", 0) != 0) return false;
+  const auto dot = name.find('.', 10);
+  if (dot == std::string::npos || !is_valid_pipeline_name(name.substr(10, dot - 10))) return false;
+  const auto& figures = detection_metric_names();
+  return std::find(figures.begin(), figures.end(), name.substr(dot + 1)) != figures.end();
+}
+
 bool is_known_metric(const std::string& name) {
-  if (is_device_metric(name)) return true;
+  if (is_device_metric(name) || is_pipeline_metric(name)) return true;
   const auto& names = metric_names();
   return std::find(names.begin(), names.end(), name) != names.end();
 }

@@ -15,5 +15,12 @@ bool is_known_metric(const std::string& name);
 /// "device.<id>.<figure>" with a figure of figures_of(DeviceFigures) (the id is
 /// checked against the scenario by the loader).
 bool is_device_metric(const std::string& name);
+/// One pipeline's detection figures (alerts, precision, recall, false
+/// positives and their attribution, detection delay): the top-level names,
+/// and "pipelines.<name>.<figure>" for each pipeline of a run.
+const std::vector<std::string>& detection_metric_names();
+/// "pipelines.<name>.<figure>": a pipeline name (letters, digits, '_', '-') and a detection figure.
+bool is_pipeline_metric(const std::string& name);
+bool is_valid_pipeline_name(const std::string& name);
 
 }  // namespace twinbed::analysis

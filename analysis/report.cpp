@@ -46,6 +46,9 @@ std::string fmt(double v, int precision = 3) {
 }
 }  // namespace
 
+static void detection_metrics(Metrics& m, const std::string& prefix, const RunData& run,
+                              const std::vector<Episode>& episode_list, const Score& score);
+
 Metrics compute_metrics(const RunData& run, const Score& score) {
   Metrics m;
   const DataPath& d = run.data;
@@ -152,7 +155,25 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
     m[s + ".mean"] = any ? std::optional<double>(h->mean()) : std::nullopt;
   }
 
-  const double episodes = static_cast<double>(run.episodes.size());
+  detection_metrics(m, "", run, run.episodes, score);
+  for (std::size_t k = 0; k <= run.compared.size(); ++k) {  // every pipeline's, the primary's first
+    const bool primary = k == 0;
+    detection_metrics(m, "pipelines." + (primary ? run.pipeline_name : run.compared[k - 1].name) + ".", run,
+                      primary ? run.episodes : run.compared[k - 1].episodes,
+                      primary ? score : score.compared[k - 1]);
+  }
+  for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);
+
+  for (const auto& entry : m)
+    if (!is_known_metric(entry.first))
+      throw std::logic_error("report emits an uncatalogued metric: " + entry.first);
+  return m;
+}
+
+/// One pipeline's detection figures under `prefix` ("" for the primary's top-level ones).
+static void detection_metrics(Metrics& m, const std::string& prefix, const RunData& run,
+                              const std::vector<Episode>& episode_list, const Score& score) {
+  const double episodes = static_cast<double>(episode_list.size());
   const double tp = static_cast<double>(score.true_positives);
   const double fp = static_cast<double>(score.false_positives.size());
   const double days = run.duration_s / 86400.0;
@@ -160,38 +181,33 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   std::vector<double> delays;
   for (const auto& inc : score.incidents)
     if (inc.detected) ++detected, delays.push_back(inc.detection_delay_s);
-  m["alerts.episodes"] = episodes;
-  m["alerts.true_positives"] = tp;
-  m["alerts.false_positives"] = fp;
-  m["alerts.per_shift_8h"] = episodes / (run.duration_s / 28800.0);
-  m["incidents.count"] = static_cast<double>(run.incidents.size());
-  m["incidents.detected"] = static_cast<double>(detected);
-  m["incidents.missed"] = static_cast<double>(run.incidents.size() - detected);
-  m["precision"] = episodes > 0 ? std::optional<double>(tp / episodes) : std::nullopt;
-  m["recall"] =
+  m[prefix + "alerts.episodes"] = episodes;
+  m[prefix + "alerts.true_positives"] = tp;
+  m[prefix + "alerts.false_positives"] = fp;
+  m[prefix + "alerts.per_shift_8h"] = episodes / (run.duration_s / 28800.0);
+  m[prefix + "incidents.count"] = static_cast<double>(run.incidents.size());
+  m[prefix + "incidents.detected"] = static_cast<double>(detected);
+  m[prefix + "incidents.missed"] = static_cast<double>(run.incidents.size() - detected);
+  m[prefix + "precision"] = episodes > 0 ? std::optional<double>(tp / episodes) : std::nullopt;
+  m[prefix + "recall"] =
       run.incidents.empty()
           ? std::nullopt
           : std::optional<double>(static_cast<double>(detected) / static_cast<double>(run.incidents.size()));
-  m["false_positives.count"] = fp;
-  m["false_positives.per_day"] = fp / days;
-  m["false_positives.per_device_day"] =
+  m[prefix + "false_positives.count"] = fp;
+  m[prefix + "false_positives.per_day"] = fp / days;
+  m[prefix + "false_positives.per_device_day"] =
       run.device_count ? std::optional<double>(fp / (days * static_cast<double>(run.device_count)))
                        : std::nullopt;
-  m["detection_delay_s.p50"] =
+  m[prefix + "detection_delay_s.p50"] =
       delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.5));
-  m["detection_delay_s.p90"] =
+  m[prefix + "detection_delay_s.p90"] =
       delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
-  m["detection_delay_s.max"] =
+  m[prefix + "detection_delay_s.max"] =
       delays.empty() ? std::nullopt : std::optional<double>(*std::max_element(delays.begin(), delays.end()));
-  for (const std::string& cause : attribution_causes()) m["false_positives.attributed." + cause] = 0.0;
+  for (const std::string& cause : attribution_causes())
+    m[prefix + "false_positives.attributed." + cause] = 0.0;
   for (const auto& [cause, n] : score.attribution)
-    m["false_positives.attributed." + cause] = static_cast<double>(n);
-  for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);
-
-  for (const auto& entry : m)
-    if (!is_known_metric(entry.first))
-      throw std::logic_error("report emits an uncatalogued metric: " + entry.first);
-  return m;
+    m[prefix + "false_positives.attributed." + cause] = static_cast<double>(n);
 }
 
 std::vector<ExpectationResult> check_expectations(const Metrics& metrics,
@@ -275,6 +291,12 @@ json build_report(const RunData& run, const Score& score, const Metrics& metrics
                                           {"episodes_listed", fps.size()},
                                           {"episodes_total", score.false_positives.size()}};
 
+  if (!run.compared.empty()) {  // what each compared pipeline counted (its own counter names)
+    json counters = json::object();
+    for (const ComparedPipeline& c : run.compared) counters[c.name] = c.counters;
+    report["compared_pipeline_counters"] = counters;
+  }
+
   json exp = json::array();
   bool all_held = true;
   for (const auto& r : expectations) {
@@ -317,6 +339,15 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
     os << "  false positives by cause:";
     for (const auto& [cause, n] : score.attribution) os << " " << cause << "=" << n;
     os << "\n";
+  }
+  if (!run.compared.empty()) {  // the comparison a user reads: one line per pipeline
+    for (std::size_t k = 0; k <= run.compared.size(); ++k) {
+      const std::string p = "pipelines." + (k == 0 ? run.pipeline_name : run.compared[k - 1].name) + ".";
+      os << "  pipeline  " << (k == 0 ? run.pipeline_name + " (primary)" : run.compared[k - 1].name) << ": "
+         << get(p + "alerts.episodes") << " episodes, false positives/day " << get(p + "false_positives.per_day")
+         << ", recall " << get(p + "recall") << ", detection delay p50 " << get(p + "detection_delay_s.p50")
+         << " s\n";
+    }
   }
   for (const auto& r : expectations) {
     os << "  expect    " << r.bound.metric << " = " << (r.value ? fmt(*r.value, 6) : "undefined");

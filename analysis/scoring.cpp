@@ -16,8 +16,14 @@ TargetType target_type_of(const std::string& kind) {
 }
 
 Score score_run(const RunData& run, const ScoringOptions& options) {
+  Score score = score_episodes(run, run.episodes, options);
+  for (const ComparedPipeline& p : run.compared) score.compared.push_back(score_episodes(run, p.episodes, options));
+  return score;
+}
+
+Score score_episodes(const RunData& run, const std::vector<Episode>& episodes, const ScoringOptions& options) {
   Score score;
-  score.episode_is_tp.assign(run.episodes.size(), false);
+  score.episode_is_tp.assign(episodes.size(), false);
 
   // Scoring windows of incidents, by asset.
   std::unordered_map<std::string, std::vector<std::size_t>> incidents_by_asset;
@@ -31,8 +37,8 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
 
   for (std::size_t k = 0; k < run.incidents.size(); ++k) score.incidents.push_back({k, false, 0.0, 0});
 
-  for (std::size_t e = 0; e < run.episodes.size(); ++e) {
-    const Episode& ep = run.episodes[e];
+  for (std::size_t e = 0; e < episodes.size(); ++e) {
+    const Episode& ep = episodes[e];
     const auto it = incidents_by_asset.find(run.sensors[ep.sensor].asset);
     if (it == incidents_by_asset.end()) continue;
     for (std::size_t k : it->second) {
@@ -56,12 +62,12 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
   std::unordered_map<std::string, std::vector<const FaultLabel*>> labels_by_target;
   for (const FaultLabel& f : run.faults) labels_by_target[f.target].push_back(&f);
 
-  for (std::size_t e = 0; e < run.episodes.size(); ++e) {
+  for (std::size_t e = 0; e < episodes.size(); ++e) {
     if (score.episode_is_tp[e]) {
       ++score.true_positives;
       continue;
     }
-    const Episode& ep = run.episodes[e];
+    const Episode& ep = episodes[e];
     const SensorMeta& meta = run.sensors[ep.sensor];
     const double from = ep.trigger_true_time_s - options.attribution_lookback_s, to = ep.trigger_true_time_s;
     std::set<std::string> causes, ids;

@@ -51,8 +51,13 @@ struct Score {
   std::vector<IncidentOutcome> incidents;
   std::size_t true_positives = 0;
   std::map<std::string, std::size_t> attribution;  ///< cause -> false positives involving it
+  /// score_run: the scores of run.compared's pipelines, in order (empty for those themselves).
+  std::vector<Score> compared;
 };
 
+/// Scores the primary pipeline's episodes and each compared pipeline's.
 Score score_run(const RunData& run, const ScoringOptions& options);
+/// Scores one pipeline's episodes against the run's ground truth.
+Score score_episodes(const RunData& run, const std::vector<Episode>& episodes, const ScoringOptions& options);
 
 }  // namespace twinbed::analysis

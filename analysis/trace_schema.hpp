@@ -320,6 +320,15 @@ inline std::vector<Figure> figures_of(const EdgeFigures& e) {
           {"false_stop_lost_production_s", e.false_stop_lost_production_s}};
 }
 
+/// A pipeline run beside the primary one on the same arrivals
+/// (`compare_pipelines`, docs/pipeline.md): its alerts, scored alike.
+struct ComparedPipeline {
+  std::string name;
+  std::vector<Episode> episodes;
+  std::vector<Episode> sensor_fault_episodes;
+  std::map<std::string, std::uint64_t> counters;
+};
+
 struct RunData {
   std::string scenario_name;
   std::string scenario_file;
@@ -331,13 +340,18 @@ struct RunData {
   std::vector<SensorMeta> sensors;
   std::vector<Incident> incidents;
   std::vector<FaultLabel> faults;
-  std::vector<Episode> episodes;
+  std::vector<Episode> episodes;  ///< the primary pipeline's process alerts
+  /// Its sensor-fault alerts (AlertKind::kSensorFault): a sensor flagged as
+  /// untrustworthy, not a plant alarm; scored apart from `episodes`.
+  std::vector<Episode> sensor_fault_episodes;
   DataPath data;
   LatencyHistogram latency_all, latency_during_outage, latency_outside_outage;
   /// Readings the device sent as alarms (ahead of its buffer), and readings
   /// taken while the device drained a backlog (since its reconnection).
   LatencyHistogram latency_alarm, latency_live_during_drain;
   std::map<std::string, std::uint64_t> pipeline_counters;
+  std::string pipeline_name = "reference";  ///< the primary pipeline's name (its episodes: `episodes`)
+  std::vector<ComparedPipeline> compared;   ///< pipelines run beside it, in scenario order
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;
   ServiceFigures broker, cloud;

@@ -1,8 +1,8 @@
 // CloudPipeline: the interface between the simulated plant and the system under test.
 //
 // The simulator calls configure() once with the device/sensor registry, then
-// ingest() with every batch of records as it arrives at the cloud (in arrival
-// order, duplicates and all), then finish(). The pipeline appends the alert
+// ingest() with every message as it arrives at the cloud (in arrival order,
+// duplicates and all: its header and its records), then finish(). The pipeline appends the alert
 // transitions it decides to `alerts`. It never sees ground truth.
 //
 // Thread safety: none needed; the simulator calls from one thread.
@@ -19,6 +19,15 @@
 
 namespace twinbed::pipeline {
 
+/// What the ingestion endpoint knows of one message besides its records
+/// (since API version 3): the sender the message names and the schema its
+/// payload declares. The spans are valid for the duration of ingest().
+struct MessageInfo {
+  std::uint32_t device = 0;          ///< the sender, as the message names it (device registry index)
+  std::uint32_t schema_version = 1;  ///< the payload schema version the device declares
+  std::span<const FieldDecl> fields;  ///< the fields the payload declares, in payload order
+};
+
 /// Counters a pipeline reports about what it did with the data.
 using PipelineCounters = std::map<std::string, std::uint64_t>;
 
@@ -29,8 +38,8 @@ class CloudPipeline {
   /// The device registry. `sensors[i]` describes sensor index i used in records.
   virtual void configure(std::span<const SensorInfo> sensors, std::span<const std::string> devices) = 0;
 
-  /// One arriving message worth of records. `ingest_time_s` is the cloud's clock.
-  virtual void ingest(std::span<const Record> records, double ingest_time_s,
+  /// One arriving message: its header and its records. `ingest_time_s` is the cloud's clock.
+  virtual void ingest(const MessageInfo& message, std::span<const Record> records, double ingest_time_s,
                       std::vector<AlertEvent>& alerts) = 0;
 
   /// End of stream: no more records will come. A pipeline may clear open

@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
+#include <string_view>
 
 namespace twinbed::pipeline {
 
-inline constexpr int kPipelineApiVersion = 2;
+inline constexpr int kPipelineApiVersion = 3;
 
 /// Status the device firmware attaches to a reading (0 = good).
 enum class DeviceStatus : std::uint8_t { kGood = 0, kSensorFault = 1 };
@@ -43,8 +45,26 @@ struct SensorInfo {
   double rate_hz = 1;  ///< nominal sampling rate
 };
 
+/// One field a device's payload declares (since API version 3). A message
+/// lists the fields its payload carries, as a JSON or Sparkplug payload
+/// names its metrics; the pipeline can compare them with the registry
+/// (schema drift: a field appears, disappears, or changes unit).
+struct FieldDecl {
+  /// Registry index of the sensor this field carries, or kUnregisteredField
+  /// for a field the registry does not know (its values cannot be decoded).
+  std::uint32_t sensor = 0;
+  std::string_view key;   ///< the field's name in the payload, e.g. "vib"
+  std::string_view unit;  ///< the unit the payload declares, e.g. "mm/s"
+};
+inline constexpr std::uint32_t kUnregisteredField = std::numeric_limits<std::uint32_t>::max();
+
 enum class AlertTransition : std::uint8_t { kRaise = 0, kClear = 1 };
 enum class Severity : std::uint8_t { kWarning = 1, kCritical = 2 };
+/// What an alert claims (since API version 3): the plant is abnormal, or the
+/// sensor is (its data cannot be trusted: a stuck, drifting or spiking
+/// sensor). Scoring judges each against its own ground truth: a sensor-fault
+/// alert is not a plant alarm, and never a false one.
+enum class AlertKind : std::uint8_t { kProcess = 0, kSensorFault = 1 };
 
 /// An alert raised or cleared by the pipeline, tied to the record that caused it.
 struct AlertEvent {
@@ -56,6 +76,7 @@ struct AlertEvent {
   std::uint64_t seq = 0;
   double device_time_s = 0;  ///< the triggering record's device timestamp
   double score = 0;          ///< detector statistic at the transition (e.g. |z|)
+  AlertKind kind = AlertKind::kProcess;
 };
 
 }  // namespace twinbed::pipeline

@@ -22,7 +22,7 @@ void ReferencePipeline::configure(std::span<const SensorInfo> sensors,
   }
 }
 
-void ReferencePipeline::ingest(std::span<const Record> records, double /*ingest_time_s*/,
+void ReferencePipeline::ingest(const MessageInfo& /*message*/, std::span<const Record> records, double /*ingest_time_s*/,
                                std::vector<AlertEvent>& alerts) {
   for (const Record& r : records) {
     ++records_in_;

@@ -34,7 +34,7 @@ class ReferencePipeline final : public CloudPipeline {
       : options_(std::move(options)), validator_(options_.validation) {}
 
   void configure(std::span<const SensorInfo> sensors, std::span<const std::string> devices) override;
-  void ingest(std::span<const Record> records, double ingest_time_s,
+  void ingest(const MessageInfo& message, std::span<const Record> records, double ingest_time_s,
               std::vector<AlertEvent>& alerts) override;
   void finish(double end_time_s, std::vector<AlertEvent>& alerts) override;
   PipelineCounters counters() const override;

@@ -305,6 +305,7 @@ struct FaultSpec {
 };
 
 struct PipelineSpec {
+  std::string name = "reference";  ///< names its figures: pipelines.<name>.*
   pipeline::ReferencePipelineOptions options;
   double cost_flops_per_record = 5000.0;
 };
@@ -340,6 +341,9 @@ struct Scenario {
   std::vector<DeviceSpec> devices;
   std::vector<FaultSpec> faults;
   PipelineSpec pipeline;
+  /// Pipelines run beside the primary on the same arrivals, scored alike,
+  /// never charged to the cloud's CPU (docs/pipeline.md, "Comparing pipelines").
+  std::vector<PipelineSpec> compare_pipelines;
   ScoringSpec scoring;
   TraceSpec trace;
   std::vector<Expectation> expect;

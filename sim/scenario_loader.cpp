@@ -1143,12 +1143,45 @@ struct Loader {
   std::map<std::string, std::string> ota_fault_of_;  ///< device -> the ota_update fault that targets it
 
   void read_pipeline(Node& root) {
-    if (!root.has("pipeline")) return;
-    Node n = root.child("pipeline");
-    if (!n.expect_object()) return;
-    auto& o = sc.pipeline.options;
-    sc.pipeline.cost_flops_per_record =
-        n.number("cost_flops_per_record", sc.pipeline.cost_flops_per_record, Range::non_negative());
+    std::set<std::string> names;
+    auto name_of = [&](Node& n, PipelineSpec& spec) {
+      spec.name = n.string("name", spec.name);
+      if (!analysis::is_valid_pipeline_name(spec.name))
+        diag.error(n.path() + ".name", "a name of letters, digits, '_' and '-'", json(spec.name).dump());
+      else if (!names.insert(spec.name).second)
+        diag.error(n.path() + ".name", "a name no other pipeline of the scenario has",
+                   json(spec.name).dump() + " (twice)");
+    };
+    if (root.has("pipeline")) {
+      Node n = root.child("pipeline");
+      if (n.expect_object()) {
+        name_of(n, sc.pipeline);
+        read_pipeline_spec(n, sc.pipeline);
+      }
+    } else {
+      names.insert(sc.pipeline.name);
+    }
+    if (root.has("compare_pipelines"))
+      for (Node n : root.array("compare_pipelines", true)) {
+        if (!n.expect_object()) continue;
+        PipelineSpec spec;
+        spec.name.clear();
+        if (!n.has("name")) {
+          diag.error(n.path() + ".name", "a name for the compared pipeline", "nothing (the key is required)");
+          n.string("name", "");
+        } else {
+          name_of(n, spec);
+        }
+        read_pipeline_spec(n, spec);
+        sc.compare_pipelines.push_back(std::move(spec));
+      }
+  }
+
+  /// One pipeline's keys (`pipeline`, or an entry of `compare_pipelines`); finishes `n`.
+  void read_pipeline_spec(Node& n, PipelineSpec& spec) {
+    auto& o = spec.options;
+    spec.cost_flops_per_record =
+        n.number("cost_flops_per_record", spec.cost_flops_per_record, Range::non_negative());
     if (n.has("validation")) {
       Node v = n.child("validation");
       if (v.expect_object()) {
@@ -1266,6 +1299,18 @@ struct Loader {
               diag.error_message(p, "per-device figures are reported for plants of up to " +
                                         std::to_string(analysis::kPerDeviceReportLimit) +
                                         " devices; this one has " + std::to_string(sc.devices.size()));
+          }
+          if (analysis::is_pipeline_metric(item.key())) {
+            const std::string& key = item.key();
+            const std::string name = key.substr(10, key.find('.', 10) - 10);
+            const bool known = name == sc.pipeline.name ||
+                               std::any_of(sc.compare_pipelines.begin(), sc.compare_pipelines.end(),
+                                           [&](const PipelineSpec& q) { return q.name == name; });
+            if (!known)
+              diag.error(p,
+                         "pipelines.<name>.<figure> with the name of $.pipeline (\"" + sc.pipeline.name +
+                             "\") or of one in $.compare_pipelines",
+                         "\"" + key + "\"");
           }
           Node b = n.child(item.key());
           if (!b.expect_object()) continue;

@@ -1,6 +1,7 @@
 #include "sim/world.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -174,6 +175,14 @@ class IdSet {
   std::vector<std::uint64_t> bits_;
 };
 
+/// A pipeline under test in the loop, and where its alerts go.
+struct PipelineRuntime {
+  std::unique_ptr<pipeline::CloudPipeline> impl;
+  std::vector<analysis::Episode>* episodes = nullptr;               ///< process alerts
+  std::vector<analysis::Episode>* sensor_fault_episodes = nullptr;  ///< sensor-fault alerts
+  std::array<std::vector<std::size_t>, 2> open;  ///< per kind (process, sensor fault): open episode per sensor
+};
+
 struct DeviceRuntime {
   const DeviceSpec* spec = nullptr;
   GatewayRuntime* gateway = nullptr;
@@ -258,6 +267,8 @@ struct DeviceRuntime {
   std::uint64_t link_bytes = 0;   ///< IP devices: bytes of every attempt on its own link
   /// Edge stages (docs/pipeline.md): the local interlock and what each rule stops.
   std::unique_ptr<pipeline::EdgeStage> edge;
+  /// The fields its messages declare (MessageInfo): its sensors, keyed and unit-tagged as registered.
+  std::vector<pipeline::FieldDecl> fields;
   struct InterlockRuntime {
     std::uint32_t sensor;
     const DeviceSpec::Interlock* spec;
@@ -685,9 +696,32 @@ class World {
   }
 
   void build_pipeline() {
-    pipeline_ = std::make_unique<pipeline::ReferencePipeline>(sc_.pipeline.options);
-    pipeline_->configure(registry_, device_names_);
-    open_episode_.assign(registry_.size(), kNoEpisode);
+    // Each device's payload declares its sensors (the registry is complete: the views stay valid).
+    std::map<std::string_view, DeviceRuntime*> by_name;
+    for (DeviceRuntime& d : devices_) by_name[d.spec->id] = &d;
+    for (std::size_t i = 0; i < registry_.size(); ++i) {
+      const pipeline::SensorInfo& s = registry_[i];
+      by_name.at(s.device_id)->fields.push_back({static_cast<std::uint32_t>(i), s.sensor_id, s.unit});
+    }
+    // The primary pipeline, then those compared with it (same arrivals, same instants).
+    run_.pipeline_name = sc_.pipeline.name;
+    run_.compared.resize(sc_.compare_pipelines.size());
+    for (std::size_t k = 0; k <= sc_.compare_pipelines.size(); ++k) {
+      const PipelineSpec& spec = k == 0 ? sc_.pipeline : sc_.compare_pipelines[k - 1];
+      PipelineRuntime p;
+      p.impl = std::make_unique<pipeline::ReferencePipeline>(spec.options);
+      p.impl->configure(registry_, device_names_);
+      if (k == 0) {
+        p.episodes = &run_.episodes;
+        p.sensor_fault_episodes = &run_.sensor_fault_episodes;
+      } else {
+        run_.compared[k - 1].name = spec.name;
+        p.episodes = &run_.compared[k - 1].episodes;
+        p.sensor_fault_episodes = &run_.compared[k - 1].sensor_fault_episodes;
+      }
+      for (auto& open : p.open) open.assign(registry_.size(), kNoEpisode);
+      pipelines_.push_back(std::move(p));
+    }
   }
 
   void start_actors() {
@@ -1893,29 +1927,35 @@ class World {
       if (received_)
         received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
     }
-    alerts_.clear();
-    pipeline_->ingest(b.records, now, alerts_);
-    for (const pipeline::AlertEvent& a : alerts_) on_alert(a, b, now);
+    const pipeline::MessageInfo message{b.device, 1, d.fields};
+    for (PipelineRuntime& p : pipelines_) {
+      alerts_.clear();
+      p.impl->ingest(message, b.records, now, alerts_);
+      for (const pipeline::AlertEvent& a : alerts_) on_alert(p, a, b, now);
+    }
   }
 
-  void on_alert(const pipeline::AlertEvent& a, const devices::Batch& b, double now) {
-    if (a.sensor >= open_episode_.size())
-      throw std::logic_error("pipeline raised an alert for an unknown sensor");
+  /// An alert transition of pipeline `p`: opens or closes an episode of its kind on the sensor.
+  void on_alert(PipelineRuntime& p, const pipeline::AlertEvent& a, const devices::Batch& b, double now) {
+    if (a.sensor >= registry_.size()) throw std::logic_error("pipeline raised an alert for an unknown sensor");
+    const bool sensor_fault = a.kind == pipeline::AlertKind::kSensorFault;
+    std::vector<std::size_t>& open = p.open[sensor_fault ? 1 : 0];
+    std::vector<analysis::Episode>& episodes = *(sensor_fault ? p.sensor_fault_episodes : p.episodes);
     if (a.transition == pipeline::AlertTransition::kClear) {
-      if (open_episode_[a.sensor] != kNoEpisode) run_.episodes[open_episode_[a.sensor]].clear_time_s = now;
-      open_episode_[a.sensor] = kNoEpisode;
+      if (open[a.sensor] != kNoEpisode) episodes[open[a.sensor]].clear_time_s = now;
+      open[a.sensor] = kNoEpisode;
       return;
     }
-    if (open_episode_[a.sensor] != kNoEpisode) return;  // a repeat of an open episode
+    if (open[a.sensor] != kNoEpisode) return;  // a repeat of an open episode
     // The triggering record is in this batch (alarms and live readings may come ahead of older ones).
     const auto it = std::find_if(b.records.begin(), b.records.end(), [&](const pipeline::Record& r) {
       return r.device == a.device && r.boot == a.boot && r.seq == a.seq;
     });
     if (it == b.records.end()) throw std::logic_error("alert refers to a record outside its batch");
     const auto& truth = b.truth[static_cast<std::size_t>(it - b.records.begin())];
-    open_episode_[a.sensor] = run_.episodes.size();
-    run_.episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
-                             a.device_time_s, a.score});
+    open[a.sensor] = episodes.size();
+    episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
+                        a.device_time_s, a.score});
   }
 
   void on_loss(const devices::Reading& r, devices::LossCause cause) {
@@ -2156,15 +2196,21 @@ class World {
       return std::tie(a.start_s, a.target, a.kind, a.fault_id) <
              std::tie(b.start_s, b.target, b.kind, b.fault_id);
     });
-    std::vector<pipeline::AlertEvent> tail;
-    pipeline_->finish(sc_.duration_s, tail);
-    for (const auto& a : tail) {  // finish() may clear what is open; it has no record to raise on
-      if (a.transition != pipeline::AlertTransition::kClear)
-        throw std::logic_error("the pipeline raised an alert in finish(), where no record can trigger it");
-      if (a.sensor < open_episode_.size() && open_episode_[a.sensor] != kNoEpisode)
-        run_.episodes[open_episode_[a.sensor]].clear_time_s = sc_.duration_s;
+    for (std::size_t k = 0; k < pipelines_.size(); ++k) {
+      PipelineRuntime& p = pipelines_[k];
+      std::vector<pipeline::AlertEvent> tail;
+      p.impl->finish(sc_.duration_s, tail);
+      for (const auto& a : tail) {  // finish() may clear what is open; it has no record to raise on
+        if (a.transition != pipeline::AlertTransition::kClear)
+          throw std::logic_error("the pipeline raised an alert in finish(), where no record can trigger it");
+        const bool sensor_fault = a.kind == pipeline::AlertKind::kSensorFault;
+        const std::vector<std::size_t>& open = p.open[sensor_fault ? 1 : 0];
+        if (a.sensor < open.size() && open[a.sensor] != kNoEpisode)
+          (*(sensor_fault ? p.sensor_fault_episodes : p.episodes))[open[a.sensor]].clear_time_s = sc_.duration_s;
+      }
+      auto& counters = k == 0 ? run_.pipeline_counters : run_.compared[k - 1].counters;
+      for (const auto& [name, n] : p.impl->counters()) counters[name] = n;
     }
-    for (const auto& [name, n] : pipeline_->counters()) run_.pipeline_counters[name] = n;
 
     run_.scenario_name = sc_.name;
     run_.scenario_file = sc_.file;
@@ -2185,7 +2231,12 @@ class World {
   /// "(process)"): the labels that can explain an alert, in bounded memory.
   void label_setpoint_changes_near_alerts() {
     std::set<std::pair<std::string, std::uint64_t>> labelled;
-    for (const analysis::Episode& ep : run_.episodes) {
+    std::vector<const analysis::Episode*> episodes;  // every pipeline's: each may need its own labels
+    for (const analysis::Episode& ep : run_.episodes) episodes.push_back(&ep);
+    for (const analysis::ComparedPipeline& c : run_.compared)
+      for (const analysis::Episode& ep : c.episodes) episodes.push_back(&ep);
+    for (const analysis::Episode* e : episodes) {
+      const analysis::Episode& ep = *e;
       const std::string& asset = run_.sensors[ep.sensor].asset;
       const devices::PumpModel& pump = *assets_.at(asset);
       const devices::PumpParams& p = pump.params();
@@ -2285,9 +2336,8 @@ class World {
   std::vector<DeviceRuntime> devices_;
   std::vector<pipeline::SensorInfo> registry_;
   std::vector<std::string> device_names_;
-  std::unique_ptr<pipeline::CloudPipeline> pipeline_;
+  std::vector<PipelineRuntime> pipelines_;  ///< the primary first, then the compared ones
   std::vector<pipeline::AlertEvent> alerts_;
-  std::vector<std::size_t> open_episode_;
   std::vector<Dropped> dropped_after_retries_;
   /// By sensor index: each value fault on the channel, with the spec it came from.
   std::vector<std::vector<std::pair<const FaultSpec*, const faults::ValueFault*>>> value_faults_;

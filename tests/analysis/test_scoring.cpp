@@ -101,3 +101,29 @@ TEST_CASE("scoring: sensor, device and asset ids are separate namespaces for att
   CHECK(s.false_positives[0].causes ==
         std::vector<std::string>{"load_change"});  // the asset's, not the device's outage
 }
+
+TEST_CASE("scoring: a compared pipeline is scored on its own episodes, with figures under pipelines.<name>") {
+  RunData run = small_run();
+  run.pipeline_name = "full";
+  ComparedPipeline naive;
+  naive.name = "naive";
+  naive.episodes = {{1, 1, 20005, 20010, 20000.5, 20000.5, 9}};  // the EMI false positive only
+  run.compared.push_back(naive);
+  const Score s = score_run(run, {0.0, 600.0, 60.0});
+  REQUIRE(s.compared.size() == 1);
+  CHECK(s.compared[0].true_positives == 0);
+  REQUIRE(s.compared[0].false_positives.size() == 1);
+  CHECK(s.compared[0].false_positives[0].causes == std::vector<std::string>{"emi_spike"});
+  CHECK(s.true_positives == 2);  // the primary's score is untouched
+
+  const Metrics m = compute_metrics(run, s);
+  CHECK(m.at("pipelines.naive.false_positives.per_day").value() == doctest::Approx(1.0));
+  CHECK(m.at("pipelines.naive.false_positives.attributed.emi_spike").value() == 1.0);
+  CHECK(m.at("pipelines.naive.recall").value_or(-1) == 0.0);  // two incidents, none detected: recall 0
+  CHECK(m.at("pipelines.naive.incidents.missed").value() == 2.0);
+  CHECK(m.at("pipelines.full.false_positives.count").value() == m.at("false_positives.count").value());
+  CHECK(m.at("pipelines.full.detection_delay_s.p50") == m.at("detection_delay_s.p50"));
+  CHECK(is_pipeline_metric("pipelines.naive.recall"));
+  CHECK_FALSE(is_pipeline_metric("pipelines.naive.samples.generated"));  // not a detection figure
+  CHECK_FALSE(is_pipeline_metric("pipelines.a b.recall"));
+}

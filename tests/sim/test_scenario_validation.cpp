@@ -556,3 +556,29 @@ TEST_CASE("validation: a LoRaWAN gateway has one region, and its downlink settin
   e["gateways"][0]["lora"] = {{"rx2_data_rate", 3}};
   CHECK_NOTHROW(parse_scenario(e.dump(), "case.json"));
 }
+
+TEST_CASE("validation: compared pipelines need unique names, and expectations name one of them") {
+  json good = base();
+  good["pipeline"] = {{"name", "full"}};
+  good["compare_pipelines"] = json::parse(
+      R"([{"name": "naive", "detector": {"kind": "threshold", "limits": {"vibration_rms": {"high": 6}}}}])");
+  good["expect"] = json::parse(R"({"pipelines.naive.false_positives.per_day": {"max": 10},
+                                   "pipelines.full.recall": {"min": 1}})");
+  const Scenario ok = parse_scenario(good.dump(), "case.json");
+  CHECK(ok.pipeline.name == "full");
+  REQUIRE(ok.compare_pipelines.size() == 1);
+  CHECK(ok.compare_pipelines[0].name == "naive");
+  CHECK(ok.compare_pipelines[0].options.detector == twinbed::pipeline::DetectorKind::kThreshold);
+
+  json doc = base();
+  doc["compare_pipelines"] =
+      json::parse(R"([{"name": "reference"}, {"detector": {"kind": "ewma_zscore"}}, {"name": "a.b"}])");
+  doc["expect"] = json::parse(R"({"pipelines.nave.recall": {"min": 1}})");
+  const std::string msg = rejection(doc);
+  CHECK(msg.find("$.compare_pipelines[0].name: expected a name no other pipeline of the scenario has, found "
+                 "\"reference\" (twice)") != std::string::npos);
+  CHECK(msg.find("$.compare_pipelines[1].name: expected a name for the compared pipeline") != std::string::npos);
+  CHECK(msg.find("$.compare_pipelines[2].name: expected a name of letters, digits") != std::string::npos);
+  CHECK(msg.find("$.expect.pipelines.nave.recall: expected pipelines.<name>.<figure> with the name of "
+                 "$.pipeline (\"reference\")") != std::string::npos);
+}
