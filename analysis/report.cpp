@@ -344,9 +344,9 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
     for (std::size_t k = 0; k <= run.compared.size(); ++k) {
       const std::string p = "pipelines." + (k == 0 ? run.pipeline_name : run.compared[k - 1].name) + ".";
       os << "  pipeline  " << (k == 0 ? run.pipeline_name + " (primary)" : run.compared[k - 1].name) << ": "
-         << get(p + "alerts.episodes") << " episodes, false positives/day " << get(p + "false_positives.per_day")
-         << ", recall " << get(p + "recall") << ", detection delay p50 " << get(p + "detection_delay_s.p50")
-         << " s\n";
+         << get(p + "alerts.episodes") << " episodes, false positives/day "
+         << get(p + "false_positives.per_day") << ", recall " << get(p + "recall") << ", detection delay p50 "
+         << get(p + "detection_delay_s.p50") << " s\n";
     }
   }
   for (const auto& r : expectations) {

@@ -17,11 +17,13 @@ TargetType target_type_of(const std::string& kind) {
 
 Score score_run(const RunData& run, const ScoringOptions& options) {
   Score score = score_episodes(run, run.episodes, options);
-  for (const ComparedPipeline& p : run.compared) score.compared.push_back(score_episodes(run, p.episodes, options));
+  for (const ComparedPipeline& p : run.compared)
+    score.compared.push_back(score_episodes(run, p.episodes, options));
   return score;
 }
 
-Score score_episodes(const RunData& run, const std::vector<Episode>& episodes, const ScoringOptions& options) {
+Score score_episodes(const RunData& run, const std::vector<Episode>& episodes,
+                     const ScoringOptions& options) {
   Score score;
   score.episode_is_tp.assign(episodes.size(), false);
 

@@ -23,8 +23,8 @@ namespace twinbed::pipeline {
 /// (since API version 3): the sender the message names and the schema its
 /// payload declares. The spans are valid for the duration of ingest().
 struct MessageInfo {
-  std::uint32_t device = 0;          ///< the sender, as the message names it (device registry index)
-  std::uint32_t schema_version = 1;  ///< the payload schema version the device declares
+  std::uint32_t device = 0;           ///< the sender, as the message names it (device registry index)
+  std::uint32_t schema_version = 1;   ///< the payload schema version the device declares
   std::span<const FieldDecl> fields;  ///< the fields the payload declares, in payload order
 };
 

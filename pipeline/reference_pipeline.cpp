@@ -22,8 +22,8 @@ void ReferencePipeline::configure(std::span<const SensorInfo> sensors,
   }
 }
 
-void ReferencePipeline::ingest(const MessageInfo& /*message*/, std::span<const Record> records, double /*ingest_time_s*/,
-                               std::vector<AlertEvent>& alerts) {
+void ReferencePipeline::ingest(const MessageInfo& /*message*/, std::span<const Record> records,
+                               double /*ingest_time_s*/, std::vector<AlertEvent>& alerts) {
   for (const Record& r : records) {
     ++records_in_;
     if (r.sensor >= sensors_.size()) {  // not in the registry: an unknown sender

@@ -180,7 +180,8 @@ struct PipelineRuntime {
   std::unique_ptr<pipeline::CloudPipeline> impl;
   std::vector<analysis::Episode>* episodes = nullptr;               ///< process alerts
   std::vector<analysis::Episode>* sensor_fault_episodes = nullptr;  ///< sensor-fault alerts
-  std::array<std::vector<std::size_t>, 2> open;  ///< per kind (process, sensor fault): open episode per sensor
+  std::array<std::vector<std::size_t>, 2>
+      open;  ///< per kind (process, sensor fault): open episode per sensor
 };
 
 struct DeviceRuntime {
@@ -1937,7 +1938,8 @@ class World {
 
   /// An alert transition of pipeline `p`: opens or closes an episode of its kind on the sensor.
   void on_alert(PipelineRuntime& p, const pipeline::AlertEvent& a, const devices::Batch& b, double now) {
-    if (a.sensor >= registry_.size()) throw std::logic_error("pipeline raised an alert for an unknown sensor");
+    if (a.sensor >= registry_.size())
+      throw std::logic_error("pipeline raised an alert for an unknown sensor");
     const bool sensor_fault = a.kind == pipeline::AlertKind::kSensorFault;
     std::vector<std::size_t>& open = p.open[sensor_fault ? 1 : 0];
     std::vector<analysis::Episode>& episodes = *(sensor_fault ? p.sensor_fault_episodes : p.episodes);
@@ -2206,7 +2208,8 @@ class World {
         const bool sensor_fault = a.kind == pipeline::AlertKind::kSensorFault;
         const std::vector<std::size_t>& open = p.open[sensor_fault ? 1 : 0];
         if (a.sensor < open.size() && open[a.sensor] != kNoEpisode)
-          (*(sensor_fault ? p.sensor_fault_episodes : p.episodes))[open[a.sensor]].clear_time_s = sc_.duration_s;
+          (*(sensor_fault ? p.sensor_fault_episodes : p.episodes))[open[a.sensor]].clear_time_s =
+              sc_.duration_s;
       }
       auto& counters = k == 0 ? run_.pipeline_counters : run_.compared[k - 1].counters;
       for (const auto& [name, n] : p.impl->counters()) counters[name] = n;

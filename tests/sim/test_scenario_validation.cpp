@@ -577,7 +577,8 @@ TEST_CASE("validation: compared pipelines need unique names, and expectations na
   const std::string msg = rejection(doc);
   CHECK(msg.find("$.compare_pipelines[0].name: expected a name no other pipeline of the scenario has, found "
                  "\"reference\" (twice)") != std::string::npos);
-  CHECK(msg.find("$.compare_pipelines[1].name: expected a name for the compared pipeline") != std::string::npos);
+  CHECK(msg.find("$.compare_pipelines[1].name: expected a name for the compared pipeline") !=
+        std::string::npos);
   CHECK(msg.find("$.compare_pipelines[2].name: expected a name of letters, digits") != std::string::npos);
   CHECK(msg.find("$.expect.pipelines.nave.recall: expected pipelines.<name>.<figure> with the name of "
                  "$.pipeline (\"reference\")") != std::string::npos);
