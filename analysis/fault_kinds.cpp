@@ -28,10 +28,26 @@ const std::vector<std::string>& sensor_label_kinds() {
 const std::vector<std::string>& attribution_causes() {
   static const std::vector<std::string> causes = [] {
     std::vector<std::string> c = sensor_label_kinds();
-    c.insert(c.end(), {"outage", "partition", "delay", "rate_limit", "clock_step", "clock_sync_step",
-                       "clock_sync_refused", "timestamp_null", "timestamp_future", "timestamp_timezone",
-                       "clock_reset", "reboot", "brownout", "ota_update", "storage_full", "interlock_stop",
-                       "pause", "load_change", "none"});
+    c.insert(c.end(), {"outage",
+                       "partition",
+                       "delay",
+                       "rate_limit",
+                       "clock_step",
+                       "clock_sync_step",
+                       "clock_sync_refused",
+                       "timestamp_null",
+                       "timestamp_future",
+                       "timestamp_timezone",
+                       "clock_reset",
+                       "reboot",
+                       "brownout",
+                       "ota_update",
+                       "storage_full",
+                       "interlock_stop",
+                       "operator_stop",
+                       "pause",
+                       "load_change",
+                       "none"});
     return c;
   }();
   return causes;

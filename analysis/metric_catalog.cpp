@@ -69,6 +69,8 @@ const std::vector<std::string>& metric_names() {
       n.push_back("energy." + f);
     for (const auto& [figure, v] : figures_of(OtaFigures{})) n.push_back(std::string("ota.") + figure);
     for (const auto& [figure, v] : figures_of(EdgeFigures{})) n.push_back(std::string("edge.") + figure);
+    for (const auto& [figure, v] : figures_of(OperatorFigures{}))
+      n.push_back(std::string("operator.") + figure);
     for (const std::string f : {"drains", "drain_time_s.max", "drain_time_s.mean"})
       n.push_back("network." + f);
     for (const std::string c :

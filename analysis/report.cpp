@@ -84,6 +84,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   for (const auto& [name, v] : figures_of(run.broker)) m[std::string("broker.") + name] = v;
   for (const auto& [name, v] : figures_of(run.ota)) m[std::string("ota.") + name] = v;
   for (const auto& [name, v] : figures_of(run.edge)) m[std::string("edge.") + name] = v;
+  for (const auto& [name, v] : figures_of(run.operator_stops)) m[std::string("operator.") + name] = v;
   for (const auto& [name, v] : figures_of(run.cloud)) m[std::string("cloud.") + name] = v;
   std::uint64_t drains = 0;
   double drain_max = 0, drain_sum = 0;

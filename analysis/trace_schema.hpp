@@ -329,6 +329,34 @@ struct ComparedPipeline {
   std::map<std::string, std::uint64_t> counters;
 };
 
+/// The control room's stops on alerts (`operator`, docs/pipeline.md "Closed loop").
+struct OperatorFigures {
+  std::uint64_t commands_issued = 0;     ///< alerts acted on: a stop command sent
+  std::uint64_t commands_delivered = 0;  ///< reached the device and carried out
+  std::uint64_t commands_expired = 0;    ///< undelivered within command_ttl_s (device offline)
+  std::uint64_t commands_pending_at_end = 0;
+  std::uint64_t stops = 0;         ///< of which stopped a running asset
+  std::uint64_t false_stops = 0;   ///< the asset was not abnormal when it stopped
+  double lost_production_s = 0.0;  ///< time assets stood stopped by commands (to the run's end)
+  double false_stop_lost_production_s = 0.0;
+  double command_latency_s_max = 0.0, command_latency_s_sum = 0.0;  ///< alert raised to stop carried out
+};
+inline std::vector<Figure> figures_of(const OperatorFigures& o) {
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  const auto d = o.commands_delivered;
+  return {{"commands_issued", n(o.commands_issued)},
+          {"commands_delivered", n(d)},
+          {"commands_expired", n(o.commands_expired)},
+          {"commands_pending_at_end", n(o.commands_pending_at_end)},
+          {"stops", n(o.stops)},
+          {"false_stops", n(o.false_stops)},
+          {"lost_production_s", o.lost_production_s},
+          {"false_stop_lost_production_s", o.false_stop_lost_production_s},
+          {"command_latency_s.max", d ? std::optional<double>(o.command_latency_s_max) : std::nullopt},
+          {"command_latency_s.mean",
+           d ? std::optional<double>(o.command_latency_s_sum / static_cast<double>(d)) : std::nullopt}};
+}
+
 struct RunData {
   std::string scenario_name;
   std::string scenario_file;
@@ -357,6 +385,7 @@ struct RunData {
   ServiceFigures broker, cloud;
   OtaFigures ota;
   EdgeFigures edge;
+  OperatorFigures operator_stops;
   std::vector<DeviceFigures> devices;  ///< in scenario order
 };
 

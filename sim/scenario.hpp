@@ -310,6 +310,18 @@ struct PipelineSpec {
   double cost_flops_per_record = 5000.0;
 };
 
+/// The control room (docs/pipeline.md, "Closed loop"): an operator who stops
+/// the asset behind an alert of the primary pipeline by a command sent down
+/// to its device. Absent: alerts change nothing in the plant.
+struct OperatorSpec {
+  bool enabled = false;
+  pipeline::Severity min_severity = pipeline::Severity::kWarning;  ///< alerts below it are ignored
+  double response_time_s = 300.0;                                  ///< alert raised to command sent
+  double restart_after_s = 3600.0;  ///< the stopped asset runs again this long after the stop
+  double command_ttl_s = std::numeric_limits<double>::infinity();  ///< undelivered this long: dropped
+  std::size_t command_bytes = 64;                                  ///< the command message on the wire
+};
+
 struct ScoringSpec {
   double early_warning_s = 0.0;
   double post_failure_grace_s = 600.0;
@@ -344,6 +356,7 @@ struct Scenario {
   /// Pipelines run beside the primary on the same arrivals, scored alike,
   /// never charged to the cloud's CPU (docs/pipeline.md, "Comparing pipelines").
   std::vector<PipelineSpec> compare_pipelines;
+  OperatorSpec operator_;  ///< scenario key `operator`
   ScoringSpec scoring;
   TraceSpec trace;
   std::vector<Expectation> expect;

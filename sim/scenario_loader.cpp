@@ -1256,6 +1256,22 @@ struct Loader {
   }
 
   void read_misc(Node& root) {
+    if (root.has("operator")) {
+      Node n = root.child("operator");
+      if (n.expect_object()) {
+        OperatorSpec& o = sc.operator_;
+        o.enabled = true;
+        o.min_severity = n.choice("min_severity", {"warning", "critical"}, "warning") == "critical"
+                             ? pipeline::Severity::kCritical
+                             : pipeline::Severity::kWarning;
+        o.response_time_s = n.number("response_time_s", o.response_time_s, Range::non_negative());
+        o.restart_after_s = n.number("restart_after_s", o.restart_after_s, Range::positive());
+        o.command_ttl_s = n.number("command_ttl_s", o.command_ttl_s, Range::positive());
+        o.command_bytes = static_cast<std::size_t>(
+            n.number("command_bytes", static_cast<double>(o.command_bytes), Range::count(1)));
+        n.finish();
+      }
+    }
     if (root.has("scoring")) {
       Node n = root.child("scoring");
       if (n.expect_object()) {

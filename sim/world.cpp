@@ -530,6 +530,7 @@ class World {
           ch.add_fault(std::move(fault));
         }
         run_.sensors.push_back({spec.id, s.id, s.asset, s.signal});
+        sensor_place_.push_back({d, assets_.at(s.asset).get(), &s.asset});
         registry_.push_back({spec.id, s.id, s.signal, devices::pump_signal_unit(ch.signal), s.params.range_lo,
                              s.params.range_hi, s.params.rate_hz});
         channels.push_back(std::move(ch));
@@ -1958,6 +1959,73 @@ class World {
     open[a.sensor] = episodes.size();
     episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
                         a.device_time_s, a.score});
+    if (&p == &pipelines_.front() && !sensor_fault && sc_.operator_.enabled &&
+        a.severity >= sc_.operator_.min_severity)
+      operator_acts(a.sensor, now);
+  }
+
+  // ---- the closed loop: an operator stops the asset behind an alert ------------
+
+  /// The operator answers a process alert of the primary pipeline: after the
+  /// response time a stop command goes down to the sensor's device (broker to
+  /// device, over its route: it waits while the device is offline or down,
+  /// up to the command's time to live), and the device stops the asset until
+  /// an operator restarts it. One command per asset at a time.
+  void operator_acts(std::uint32_t sensor, double alert_s) {
+    const SensorPlace& place = sensor_place_[sensor];
+    if (!operator_busy_.insert(place.asset).second) return;  // a command for this asset is under way
+    ++run_.operator_stops.commands_issued;
+    ++operator_pending_;
+    DeviceRuntime& d = devices_[place.device];
+    spawn("operator:" + d.spec->id, platform_.broker, [this, &d, place, alert_s] {
+      const OperatorSpec& o = sc_.operator_;
+      analysis::OperatorFigures& fig = run_.operator_stops;
+      const double end_s = sc_.duration_s;
+      wait_until(std::min(end_s, alert_s + o.response_time_s));
+      const double sent_s = sg4::Engine::get_clock();
+      while (true) {
+        const double t = sg4::Engine::get_clock();
+        if (t >= end_s) return;  // still pending: counted at the end
+        if (t > sent_s + o.command_ttl_s) {
+          ++fig.commands_expired;
+          --operator_pending_;
+          operator_busy_.erase(place.asset);
+          return;
+        }
+        if (link_down_at(d, t) || d.down_now) {
+          wait_for(d.spec->mqtt.reconnect_interval_s);
+          continue;
+        }
+        const std::uint32_t boot = d.firmware->boot();
+        transfer(platform_.broker, d.host, o.command_bytes);
+        const double now = sg4::Engine::get_clock();
+        if (now >= end_s) return;
+        if (link_down_during(d, t, now) || d.down_now || d.firmware->boot() != boot)
+          continue;  // lost: resent
+        ++fig.commands_delivered;
+        --operator_pending_;
+        fig.command_latency_s_max = std::max(fig.command_latency_s_max, now - alert_s);
+        fig.command_latency_s_sum += now - alert_s;
+        if (place.asset->running_at(now)) {
+          const double until_s = now + o.restart_after_s;
+          place.asset->stop(now, until_s);
+          const bool false_stop = now < place.asset->abnormal_from_s();
+          const double stopped_s = std::min(until_s, end_s) - now;
+          ++fig.stops;
+          fig.lost_production_s += stopped_s;
+          if (false_stop) {
+            ++fig.false_stops;
+            fig.false_stop_lost_production_s += stopped_s;
+          }
+          nlohmann::json params = {
+              {"asset", *place.asset_id}, {"false_stop", false_stop}, {"alert_s", alert_s}};
+          run_.faults.push_back({"(operator)", "operator_stop", d.spec->id, now, until_s, params.dump()});
+          wait_until(std::min(end_s, until_s));  // restarted: the asset may be stopped again
+        }
+        operator_busy_.erase(place.asset);
+        return;
+      }
+    });
   }
 
   void on_loss(const devices::Reading& r, devices::LossCause cause) {
@@ -2215,6 +2283,7 @@ class World {
       for (const auto& [name, n] : p.impl->counters()) counters[name] = n;
     }
 
+    run_.operator_stops.commands_pending_at_end = operator_pending_;
     run_.scenario_name = sc_.name;
     run_.scenario_file = sc_.file;
     run_.seed = sc_.seed;
@@ -2340,6 +2409,15 @@ class World {
   std::vector<pipeline::SensorInfo> registry_;
   std::vector<std::string> device_names_;
   std::vector<PipelineRuntime> pipelines_;  ///< the primary first, then the compared ones
+  /// Where each registry sensor is: its device and the asset it watches.
+  struct SensorPlace {
+    std::uint32_t device;
+    devices::PumpModel* asset;
+    const std::string* asset_id;
+  };
+  std::vector<SensorPlace> sensor_place_;
+  std::set<const devices::PumpModel*> operator_busy_;  ///< assets with a command under way or stopped by one
+  std::uint64_t operator_pending_ = 0;                 ///< commands issued, neither delivered nor expired
   std::vector<pipeline::AlertEvent> alerts_;
   std::vector<Dropped> dropped_after_retries_;
   /// By sensor index: each value fault on the channel, with the spec it came from.
