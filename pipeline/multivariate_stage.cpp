@@ -18,9 +18,11 @@ MultivariateStage::MultivariateStage(MultivariateStageOptions options)
                                   " listed twice in the group");
     }
   }
-  if (!(options_.row_period_s > 0) || options_.max_row_lag < 1 || options_.pending_rows_max < 1) {
+  if (!(options_.row_period_s > 0) || options_.max_row_lag < 1 || options_.pending_rows_max < 1 ||
+      options_.training_rows_max < 1) {
     throw std::invalid_argument(
-        "MultivariateStage: needs row_period_s > 0, max_row_lag >= 1, pending_rows_max >= 1");
+        "MultivariateStage: needs row_period_s > 0, max_row_lag >= 1, pending_rows_max >= 1, "
+        "training_rows_max >= 1");
   }
   if (options_.training_rows.size() > 0) {
     if (options_.training_rows.cols() != m) {
@@ -126,11 +128,11 @@ void MultivariateStage::handle_final(std::int64_t bucket, const OpenRow& row,
     if (static_cast<double>(bucket) * options_.row_period_s < options_.training_start_s) {
       ++counters_.rows_before_training;
     } else if (in_window(bucket)) {
-      if (complete) {
+      if (complete && static_cast<int>(training_.size()) < options_.training_rows_max) {
         training_.emplace(bucket, row.values);
         ++counters_.rows_training;
       } else {
-        ++counters_.rows_skipped;  // an incomplete row is never learned
+        ++counters_.rows_skipped;  // an incomplete row is never learned, nor one past the bound
       }
     } else {
       held_.emplace(bucket, row);

@@ -27,7 +27,8 @@
 // Training. Either `training_rows` (recorded data, columns in `sensors`
 // order, time order) is given and the stage is trained at construction, or
 // rows whose time lies in [training_start_s, training_end_s) are collected
-// (complete rows only; rows before the window are dropped, rows_before_training)
+// (complete rows only, at most training_rows_max of them; rows before the
+// window are dropped, rows_before_training)
 // and the stage trains — learn, then freeze: it never learns again — once every
 // bucket of the window is final; rows after the window that become final
 // before that are held and scored right after training. If training fails
@@ -57,8 +58,9 @@ struct MultivariateStageOptions {
   double row_period_s = 1.0;
   int max_row_lag = 2;  ///< buckets the group may move past an open row before it is final
   IncompleteRows incomplete = IncompleteRows::kImpute;
-  int pending_rows_max = 4096;  ///< open rows kept at most; beyond, the oldest is finalised
-  double training_start_s = 0;  ///< used when training_rows is empty
+  int pending_rows_max = 4096;     ///< open rows kept at most; beyond, the oldest is finalised
+  int training_rows_max = 100000;  ///< window rows learned at most; later ones are dropped (rows_skipped)
+  double training_start_s = 0;     ///< used when training_rows is empty
   double training_end_s = 0;
   Eigen::MatrixXd training_rows;  ///< recorded normal data; when non-empty, no training window
   MonitorOptions monitor;

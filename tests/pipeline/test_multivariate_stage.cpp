@@ -148,7 +148,8 @@ TEST_CASE("stage: learns on the training window, then freezes") {
   o.row_period_s = 2.0;
   o.max_row_lag = 3;
   o.training_start_s = 100;
-  o.training_end_s = 600;  // buckets 50..299: 250 rows
+  o.training_end_s = 600;     // buckets 50..299: 250 rows
+  o.training_rows_max = 200;  // the bound: the last 50 are not learned
   o.monitor.pca.rule = ComponentRule::kFixed;
   o.monitor.pca.fixed_components = 1;
   MultivariateStage s(o);
@@ -160,11 +161,12 @@ TEST_CASE("stage: learns on the training window, then freezes") {
   CHECK(s.trained());
   CHECK(s.training_error().empty());
   CHECK(s.counters().rows_before_training == 10);
-  CHECK(s.counters().rows_training == 250);
+  CHECK(s.counters().rows_training == 200);
+  CHECK(s.counters().rows_skipped == 50);
   REQUIRE(scored.size() == 100);  // buckets 300..399, the held ones included, in order
   CHECK(scored.front().bucket == 300);
   CHECK(scored.back().bucket == 399);
-  CHECK(s.monitor()->fitted_rows() + s.monitor()->calibration_rows() == 250);
+  CHECK(s.monitor()->fitted_rows() + s.monitor()->calibration_rows() == 200);
   // Normal rows: a handful of alarms at most (claimed ε = 1 %).
   int alarms = 0;
   for (const auto& r : scored) alarms += r.score.alarm;
