@@ -2,6 +2,7 @@
 //
 //   twinbed validate SCENARIO...
 //   twinbed run SCENARIO [--seed N] [--out DIR] [--trace-level full|events] [--no-trace] [--quiet]
+//   twinbed pdm-study STUDY [--seed N] [--out DIR] [--quiet]   (sim/pdm_study_command.hpp)
 //
 // Exit codes (docs/cli.md): 0 ran and every expectation held; 1 ran and an
 // expectation failed; 2 bad input or usage; 3 internal error.
@@ -18,6 +19,7 @@
 
 #include "analysis/report.hpp"
 #include "analysis/scoring.hpp"
+#include "sim/pdm_study_command.hpp"
 #include "sim/scenario.hpp"
 #include "sim/world.hpp"
 
@@ -161,6 +163,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"full", "events"}));
   run->add_flag("--no-trace", run_args.no_trace, "Write no trace.h5 (report only)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print nothing but errors");
+  twinbed::sim::pdm::PdmStudyCommand pdm_study(app);
   app.footer(
       "Examples:\n"
       "  twinbed validate scenarios/demo.json\n"
@@ -181,6 +184,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*validate) return cmd_validate(validate_files);
+    if (pdm_study.chosen()) return pdm_study.run();
     if (seed_opt->count() > 0) run_args.seed = seed;
     return cmd_run(run_args);
   } catch (const std::exception& e) {
