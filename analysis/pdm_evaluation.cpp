@@ -105,7 +105,8 @@ std::optional<double> roc_auc(const std::vector<double>& scores, const std::vect
   if (scores.size() != labels.size()) throw std::invalid_argument("roc_auc: one label per score");
   std::vector<std::size_t> order(scores.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
   // Rank sum of positives with mid-ranks for ties.
   double rank_sum = 0, n_pos = 0;
   for (std::size_t i = 0; i < order.size();) {

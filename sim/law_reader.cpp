@@ -15,8 +15,7 @@ faults::Law read_law(Node& n, const std::string& key, Range value_range, bool re
   Node l = n.child(key);
   if (!l.expect_object()) return Law::fixed(0.0);
   const std::string law = l.choice(
-      "law", {"fixed", "uniform", "exponential", "lognormal", "weibull", "pareto", "laplace", "normal"},
-      "");
+      "law", {"fixed", "uniform", "exponential", "lognormal", "weibull", "pareto", "laplace", "normal"}, "");
   if (!l.has("law")) n.diag().error(l.path() + ".law", "a law name", "nothing (the key is required)");
   Law out;
   auto req = [&](const char* k, Range r) { return l.number_required(k, r).value_or(1.0); };

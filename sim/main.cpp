@@ -40,6 +40,10 @@ int report_scenario_error(const ScenarioError& e) {
 int cmd_validate(const std::vector<std::string>& files) {
   int status = kExitOk;
   for (const auto& file : files) {
+    if (twinbed::sim::pdm::is_pdm_study_file(file)) {
+      if (twinbed::sim::pdm::validate_pdm_study(file) != kExitOk) status = kExitBadInput;
+      continue;
+    }
     try {
       const Scenario sc = twinbed::sim::load_scenario(file);
       std::cout << file << ": ok (" << sc.assets.size() << " assets, " << sc.gateways.size() << " gateways, "

@@ -107,7 +107,8 @@ UnitHistory simulate_unit(const StudySpec& spec, int index) {
   series.period_s = period;
   series.reference_name = spec.reference;
   Eigen::ArrayXd truth(m);
-  Eigen::Array<std::uint8_t, Eigen::Dynamic, 1> touched = Eigen::Array<std::uint8_t, Eigen::Dynamic, 1>::Zero(m);
+  Eigen::Array<std::uint8_t, Eigen::Dynamic, 1> touched =
+      Eigen::Array<std::uint8_t, Eigen::Dynamic, 1>::Zero(m);
   for (const SensorSpec& sensor : spec.sensors) {
     devices::SensorChannel channel;
     channel.asset = &pump;

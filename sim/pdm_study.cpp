@@ -61,7 +61,9 @@ const std::vector<std::string>& stop_figure_keys() {
   return keys;
 }
 
-json number_or_null(std::optional<double> v) { return v ? json(*v) : json(nullptr); }
+json number_or_null(std::optional<double> v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 json figures_json(const StopFigures& f) {
   std::vector<double> lead_h;
@@ -268,14 +270,15 @@ StudyResult run_pdm_study(const StudySpec& spec) {
     return score_units(units, [&](const Eigen::MatrixXd& rows) -> Eigen::VectorXd {
       if (train.y.size() == 0) return Eigen::VectorXd::Constant(rows.rows(), std::nan(""));
       Eigen::MatrixXd x(rows.rows(), static_cast<Eigen::Index>(columns.size()));
-      for (std::size_t c = 0; c < columns.size(); ++c) x.col(static_cast<Eigen::Index>(c)) = rows.col(columns[c]);
+      for (std::size_t c = 0; c < columns.size(); ++c)
+        x.col(static_cast<Eigen::Index>(c)) = rows.col(columns[c]);
       return model.probabilities(x);
     });
   };
   const std::vector<UnitWindows> scored_weighted = model_scores(fitted[0]);
   const std::vector<UnitWindows> scored_unweighted = model_scores(fitted[1]);
-  const std::vector<UnitWindows> scored_baseline =
-      score_units(units, [&](const Eigen::MatrixXd& rows) -> Eigen::VectorXd { return rows.col(baseline_column); });
+  const std::vector<UnitWindows> scored_baseline = score_units(
+      units, [&](const Eigen::MatrixXd& rows) -> Eigen::VectorXd { return rows.col(baseline_column); });
 
   json report;
   report["study"] = {{"file", spec.file}, {"name", spec.name}, {"seed", spec.seed}};
@@ -284,7 +287,8 @@ StudyResult run_pdm_study(const StudySpec& spec) {
     int degrading = 0, failing = 0, faulted = 0;
     std::size_t samples = 0;
     json split = json::object();
-    for (Split s : {Split::kTrain, Split::kValidation, Split::kTest}) split[split_name(s)] = {{"units", 0}, {"failing_units", 0}};
+    for (Split s : {Split::kTrain, Split::kValidation, Split::kTest})
+      split[split_name(s)] = {{"units", 0}, {"failing_units", 0}};
     for (const UnitHistory& u : units) {
       degrading += u.degrades;
       failing += u.truth.fails_in_history();
@@ -294,17 +298,16 @@ StudyResult run_pdm_study(const StudySpec& spec) {
       row["units"] = row["units"].get<int>() + 1;
       row["failing_units"] = row["failing_units"].get<int>() + (u.truth.fails_in_history() ? 1 : 0);
     }
-    report["fleet"] = {{"units", spec.units},
-                       {"degrading_units", degrading},
-                       {"failing_units", failing},
-                       {"units_with_sensor_faults", faulted},
-                       {"samples_per_signal", samples},
-                       {"split", split}};
+    report["fleet"] = {{"units", spec.units},           {"degrading_units", degrading},
+                       {"failing_units", failing},      {"units_with_sensor_faults", faulted},
+                       {"samples_per_signal", samples}, {"split", split}};
     for (const UnitHistory& u : units) {  // the units the figures are about
-      json row = {{"split", split_name(u.split)},
-                  {"failure_day", u.truth.fails_in_history() ? json(u.truth.failure_s / 86400.0) : json(nullptr)}};
+      json row = {
+          {"split", split_name(u.split)},
+          {"failure_day", u.truth.fails_in_history() ? json(u.truth.failure_s / 86400.0) : json(nullptr)}};
       if (!u.sensor_faults.empty()) row["sensor_faults"] = u.sensor_faults;
-      if (u.truth.fails_in_history() || !u.sensor_faults.empty()) report["fleet"]["notable_units"][u.id] = row;
+      if (u.truth.fails_in_history() || !u.sensor_faults.empty())
+        report["fleet"]["notable_units"][u.id] = row;
     }
   }
   const double n_train = static_cast<double>(train.y.size());
@@ -320,7 +323,8 @@ StudyResult run_pdm_study(const StudySpec& spec) {
 
   // Each model: its threshold (on validation, or the default 0.5) and its figures on the test units.
   const pipeline::pdm::StopRuleOptions rule_base{0.5, spec.consecutive_windows, spec.holdoff_s};
-  auto evaluate = [&](const std::vector<UnitWindows>& scored, bool tune, const pipeline::pdm::LogisticModel* model) {
+  auto evaluate = [&](const std::vector<UnitWindows>& scored, bool tune,
+                      const pipeline::pdm::LogisticModel* model) {
     const SplitView validation = view(units, scored, Split::kValidation);
     const SplitView test = view(units, scored, Split::kTest);
     json out;
@@ -334,7 +338,8 @@ StudyResult run_pdm_study(const StudySpec& spec) {
       out["threshold_met_target"] = choice.met_target;
       out["threshold_candidates"] = choice.candidates;
     } else {
-      on_validation = analysis::pdm::evaluate_stops(validation.truth, validation.windows, rule, spec.horizon_s);
+      on_validation =
+          analysis::pdm::evaluate_stops(validation.truth, validation.windows, rule, spec.horizon_s);
     }
     out["threshold"] = std::isfinite(rule.threshold) ? json(rule.threshold) : json(nullptr);
     out["validation"] = figures_json(on_validation);
@@ -343,7 +348,8 @@ StudyResult run_pdm_study(const StudySpec& spec) {
     if (model) {
       json coef = json::object();
       const Eigen::VectorXd raw = model->coefficients_raw();
-      for (std::size_t c = 0; c < feature_names.size(); ++c) coef[feature_names[c]] = raw(static_cast<Eigen::Index>(c));
+      for (std::size_t c = 0; c < feature_names.size(); ++c)
+        coef[feature_names[c]] = raw(static_cast<Eigen::Index>(c));
       out["coefficients"] = coef;
       out["intercept"] = model->intercept_raw();
       out["iterations"] = model->iterations;
@@ -366,8 +372,10 @@ StudyResult run_pdm_study(const StudySpec& spec) {
   flatten(report["training"], "training", result.metrics);
   for (const auto& m : model_names()) {
     const json& r = report["models"][m];
-    result.metrics[m + ".threshold"] = r["threshold"].is_number() ? std::optional(r["threshold"].get<double>()) : std::nullopt;
-    result.metrics[m + ".window_auc"] = r["window_auc"].is_number() ? std::optional(r["window_auc"].get<double>()) : std::nullopt;
+    result.metrics[m + ".threshold"] =
+        r["threshold"].is_number() ? std::optional(r["threshold"].get<double>()) : std::nullopt;
+    result.metrics[m + ".window_auc"] =
+        r["window_auc"].is_number() ? std::optional(r["window_auc"].get<double>()) : std::nullopt;
     flatten(r["test"], m, result.metrics);
     flatten(r["validation"], m + ".validation", result.metrics);
   }
@@ -407,15 +415,14 @@ StudyResult run_pdm_study(const StudySpec& spec) {
      << fmt(get("fleet.split.test.units"), 0) << " units (" << fmt(get("fleet.split.test.failing_units"), 0)
      << " failing)\n"
      << "  training  " << fmt(get("training.windows"), 0) << " windows, "
-     << fmt(percent(get("training.positive_fraction")), 2)
-     << " % positive (H = " << spec.horizon_s / 86400.0 << " d), " << fmt(get("training.censored_windows"), 0)
-     << " censored\n";
+     << fmt(percent(get("training.positive_fraction")), 2) << " % positive (H = " << spec.horizon_s / 86400.0
+     << " d), " << fmt(get("training.censored_windows"), 0) << " censored\n";
   for (const auto& m : model_names())
-    os << "  " << std::left << std::setw(19) << m << std::right << "caught " << fmt(get(m + ".caught"), 0) << "/"
-       << fmt(get(m + ".failing_units"), 0) << ", lead p50 " << fmt(get(m + ".lead_time_h.p50"), 1)
+    os << "  " << std::left << std::setw(19) << m << std::right << "caught " << fmt(get(m + ".caught"), 0)
+       << "/" << fmt(get(m + ".failing_units"), 0) << ", lead p50 " << fmt(get(m + ".lead_time_h.p50"), 1)
        << " h, false stops " << fmt(get(m + ".false_stops"), 0) << " ("
-       << fmt(get(m + ".false_stops_per_unit_year"), 2) << "/unit-year), AUC " << fmt(get(m + ".window_auc"), 3)
-       << "\n";
+       << fmt(get(m + ".false_stops_per_unit_year"), 2) << "/unit-year), AUC "
+       << fmt(get(m + ".window_auc"), 3) << "\n";
   int held = 0;
   for (const auto& e : result.expectations) held += e.held;
   os << "  expect    " << held << "/" << result.expectations.size() << " held";

@@ -86,7 +86,8 @@ struct StudySpec {
 };
 
 /// Parses and validates a study file (ScenarioError on bad input).
-StudySpec parse_pdm_study(const std::string& text, const std::string& file, std::optional<std::uint64_t> seed);
+StudySpec parse_pdm_study(const std::string& text, const std::string& file,
+                          std::optional<std::uint64_t> seed);
 StudySpec load_pdm_study(const std::string& path, std::optional<std::uint64_t> seed = std::nullopt);
 
 /// PumpParams fields `fleet.params` may draw per unit, by name.

@@ -9,6 +9,32 @@
 
 namespace twinbed::sim::pdm {
 
+namespace {
+int report_errors(const ScenarioError& e) {
+  std::cerr << "twinbed: the study file is not valid:\n";
+  for (const auto& line : e.errors()) std::cerr << "  " << line << "\n";
+  return 2;
+}
+}  // namespace
+
+bool is_pdm_study_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  return doc.is_object() && doc.contains("study") && doc["study"] == "pdm";
+}
+
+int validate_pdm_study(const std::string& path) {
+  try {
+    const StudySpec s = load_pdm_study(path);
+    std::cout << path << ": ok (pdm study: " << s.units << " units, " << s.sensors.size() << " sensors, "
+              << s.faults.size() << " sensor faults, " << s.expect.size() << " expectations)\n";
+    return 0;
+  } catch (const ScenarioError& e) {
+    return report_errors(e);
+  }
+}
+
 PdmStudyCommand::PdmStudyCommand(CLI::App& app) {
   command_ = app.add_subcommand(
       "pdm-study",
@@ -26,9 +52,7 @@ int PdmStudyCommand::run() const {
   try {
     spec = load_pdm_study(file_, seed_option_->count() > 0 ? std::optional(seed_) : std::nullopt);
   } catch (const ScenarioError& e) {
-    std::cerr << "twinbed: the study file is not valid:\n";
-    for (const auto& line : e.errors()) std::cerr << "  " << line << "\n";
-    return 2;
+    return report_errors(e);
   }
   const std::string out = out_dir_.empty() ? "out/" + fs::path(file_).stem().string() : out_dir_;
   std::error_code ec;

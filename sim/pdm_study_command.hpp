@@ -14,6 +14,11 @@
 
 namespace twinbed::sim::pdm {
 
+/// True when `path` holds a JSON object with "study": "pdm" (a study file, not a scenario).
+bool is_pdm_study_file(const std::string& path);
+/// `twinbed validate` on a study file: prints "FILE: ok (...)" or the errors; returns the exit code.
+int validate_pdm_study(const std::string& path);
+
 class PdmStudyCommand {
  public:
   /// Registers the subcommand on `app`.

@@ -84,7 +84,8 @@ struct StudyLoader {
       x.signal = n.string_required("signal").value_or("");
       x.fraction = n.number_required("fraction", Range::probability()).value_or(0.0);
       x.start_s = scaled(read_law(n, "start_days", Range::non_negative(), false), kDay_s);
-      if (n.has("duration_days")) x.duration_s = scaled(read_law(n, "duration_days", Range::positive(), true), kDay_s);
+      if (n.has("duration_days"))
+        x.duration_s = scaled(read_law(n, "duration_days", Range::positive(), true), kDay_s);
       if (x.kind == "drift") {
         x.rate_per_day = read_law(n, "rate_per_day", Range::any(), true);
       } else if (x.kind == "random_walk_drift") {
@@ -138,14 +139,10 @@ struct StudyLoader {
 
   /// Feature names the study's sensors give (pipeline/pdm/window_features.hpp).
   std::vector<std::string> feature_names() const {
-    std::vector<std::string> out;
-    for (const SensorSpec& x : s.sensors) {
-      if (x.signal == s.reference) continue;
-      for (const char* f : {".mean", ".resid_mean", ".resid_slope_per_day", ".resid_ewma"})
-        out.push_back(x.signal + f);
-    }
-    out.push_back(s.reference + ".mean");
-    return out;
+    std::vector<std::string> health;
+    for (const SensorSpec& x : s.sensors)
+      if (x.signal != s.reference) health.push_back(x.signal);
+    return pipeline::pdm::feature_names(health, s.reference);
   }
 
   void read_model(Node& root) {
@@ -259,9 +256,10 @@ struct StudyLoader {
     for (std::size_t i = 0; i < s.faults.size(); ++i) {
       const std::string& sig = s.faults[i].signal;
       if (sig.empty()) continue;
-      if (std::none_of(s.sensors.begin(), s.sensors.end(), [&](const SensorSpec& x) { return x.signal == sig; }))
-        diag.error("$.fleet.sensor_faults[" + std::to_string(i) + "].signal", "the signal of one of $.sensors.signals",
-                   "\"" + sig + "\"");
+      if (std::none_of(s.sensors.begin(), s.sensors.end(),
+                       [&](const SensorSpec& x) { return x.signal == sig; }))
+        diag.error("$.fleet.sensor_faults[" + std::to_string(i) + "].signal",
+                   "the signal of one of $.sensors.signals", "\"" + sig + "\"");
     }
   }
 };
@@ -289,7 +287,8 @@ const std::vector<std::pair<const char*, double devices::PumpParams::*>>& pump_p
   return fields;
 }
 
-StudySpec parse_pdm_study(const std::string& text, const std::string& file, std::optional<std::uint64_t> seed) {
+StudySpec parse_pdm_study(const std::string& text, const std::string& file,
+                          std::optional<std::uint64_t> seed) {
   Diagnostics diag(file);
   json doc;
   try {
@@ -304,7 +303,8 @@ StudySpec parse_pdm_study(const std::string& text, const std::string& file, std:
   spec.file = file;
   const auto version = root.number_required("twinbed", Range::count(1));
   if (version && *version != kScenarioFormatVersion)
-    diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion), describe(doc.at("twinbed")));
+    diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion),
+               describe(doc.at("twinbed")));
   const std::string study = root.choice("study", {"pdm"}, "");
   if (!root.has("study")) diag.error("$.study", "\"pdm\"", "nothing (the key is required)");
   (void)study;

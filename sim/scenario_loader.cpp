@@ -1446,6 +1446,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   Loader loader{diag, {}, {}, {}};
   loader.sc.file = file;
   if (!root.expect_object()) diag.throw_if_errors();
+  if (doc.contains("study")) {  // a study file (docs/pdm.md) has its own command
+    diag.error("$.study", "no such key in a scenario (a study file runs with `twinbed pdm-study`)",
+               describe(doc.at("study")));
+    diag.throw_if_errors();
+  }
   const auto version = root.number_required("twinbed", Range::count(1));
   if (version && *version != kScenarioFormatVersion)
     diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion),

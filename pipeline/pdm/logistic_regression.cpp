@@ -9,7 +9,9 @@ namespace twinbed::pipeline::pdm {
 
 namespace {
 /// log(1 + exp(z)) without overflow.
-double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+double softplus(double z) {
+  return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+}
 double sigmoid(double z) {
   if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
   const double e = std::exp(z);
@@ -26,20 +28,23 @@ double objective(const Eigen::VectorXd& eta, const Eigen::VectorXd& y, const Eig
 }  // namespace
 
 Eigen::VectorXd LogisticModel::probabilities(const Eigen::MatrixXd& x) const {
-  Eigen::VectorXd eta = ((x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array()).matrix() * beta;
+  Eigen::VectorXd eta =
+      ((x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array()).matrix() * beta;
   eta.array() += intercept;
   return eta.unaryExpr([](double z) { return sigmoid(z); });
 }
 
 double LogisticModel::probability(const Eigen::RowVectorXd& x) const {
-  const double eta = intercept + ((x - mean.transpose()).array() / scale.transpose().array()).matrix().dot(beta);
+  const double eta =
+      intercept + ((x - mean.transpose()).array() / scale.transpose().array()).matrix().dot(beta);
   return sigmoid(eta);
 }
 
 LogisticModel fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& w,
                            const LogisticOptions& options) {
   const Eigen::Index n = x.rows(), p = x.cols();
-  if (y.size() != n || w.size() != n) throw std::invalid_argument("fit_logistic: x, y and w disagree in length");
+  if (y.size() != n || w.size() != n)
+    throw std::invalid_argument("fit_logistic: x, y and w disagree in length");
   if (n == 0) throw std::invalid_argument("fit_logistic: no rows");
   LogisticModel m;
   const double w_sum = w.sum();
@@ -52,7 +57,8 @@ LogisticModel fit_logistic(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, c
   // Design with a leading column of ones: [1, z].
   Eigen::MatrixXd z(n, p + 1);
   z.col(0).setOnes();
-  z.rightCols(p) = ((x.rowwise() - m.mean.transpose()).array().rowwise() / m.scale.transpose().array()).matrix();
+  z.rightCols(p) =
+      ((x.rowwise() - m.mean.transpose()).array().rowwise() / m.scale.transpose().array()).matrix();
 
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(p + 1);  // [intercept, beta]
   // Start the intercept at the weighted log-odds: one step fewer, and exact with no features.

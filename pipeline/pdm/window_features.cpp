@@ -82,6 +82,29 @@ double Ewma::update(double x) {
   return value_;
 }
 
+std::vector<std::string> feature_names(const std::vector<std::string>& signal_names,
+                                       const std::string& reference_name) {
+  std::vector<std::string> names;
+  for (const auto& name : signal_names)
+    for (const char* f : {".mean", ".resid_mean", ".resid_slope_per_day", ".resid_ewma"})
+      names.push_back(name + f);
+  names.push_back(reference_name + ".mean");
+  names.push_back("consensus.resid_z_median");
+  names.push_back("consensus.resid_z_median_ewma");
+  return names;
+}
+
+namespace {
+/// Median of the first n values (reorders them).
+double median(std::vector<double>& v) {
+  const std::size_t n = v.size(), h = n / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
+  if (n % 2 == 1) return v[h];
+  const double upper = v[h];
+  return 0.5 * (upper + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h)));
+}
+}  // namespace
+
 FeatureTable compute_features(const AssetSeries& series, const FeatureOptions& options) {
   const Eigen::Index m = series.reference.size();
   for (const auto& s : series.signals)
@@ -90,22 +113,25 @@ FeatureTable compute_features(const AssetSeries& series, const FeatureOptions& o
     throw std::invalid_argument("compute_features: one name per signal");
   FeatureTable table;
   const std::size_t n_signals = series.signals.size();
-  for (const auto& name : series.signal_names)
-    for (const char* f : {".mean", ".resid_mean", ".resid_slope_per_day", ".resid_ewma"})
-      table.names.push_back(name + f);
-  table.names.push_back(series.reference_name + ".mean");
+  table.names = feature_names(series.signal_names, series.reference_name);
   const Eigen::Index n_cols = static_cast<Eigen::Index>(table.names.size());
 
   // Commissioning baseline: each signal against the reference.
   const auto baseline_end = std::min<Eigen::Index>(
       m, static_cast<Eigen::Index>(std::floor(options.baseline_s / series.period_s + 1e-9)));
   std::vector<WindowStats> raw, resid;
+  std::vector<double> resid_sd(n_signals, 1.0);
   raw.reserve(n_signals);
   resid.reserve(n_signals);
   Eigen::ArrayXd r(m);
   for (std::size_t s = 0; s < n_signals; ++s) {
     const LineFit fit = fit_line(series.reference, series.signals[s], 0, baseline_end);
     r = series.signals[s] - (fit.intercept + fit.slope * series.reference);  // NaN propagates
+    double ss = 0;
+    std::size_t n = 0;
+    for (Eigen::Index i = 0; i < baseline_end; ++i)
+      if (std::isfinite(r(i))) ss += r(i) * r(i), ++n;  // the fit's residuals have mean 0
+    if (n > 2 && ss > 0) resid_sd[s] = std::sqrt(ss / static_cast<double>(n - 2));
     raw.emplace_back(series.signals[s]);
     resid.emplace_back(r);
   }
@@ -122,13 +148,15 @@ FeatureTable compute_features(const AssetSeries& series, const FeatureOptions& o
   table.rows.resize(n_windows, n_cols);
   table.window_end_s.reserve(static_cast<std::size_t>(n_windows));
   std::vector<Ewma> ewma(n_signals, Ewma(options.ewma_alpha));
+  Ewma consensus_ewma(options.ewma_alpha);
+  std::vector<double> z(n_signals);
   const double per_day = 86400.0 / series.period_s;
   Eigen::Index row = 0;
   for (Eigen::Index w = 0; w < n_windows; ++w) {
     const double t_end = first_end_s + static_cast<double>(w) * options.step_s;
     // Samples with t in (t_end - window, t_end]: [i1 - window_samples, i1).
-    const Eigen::Index i1 =
-        std::min(m, static_cast<Eigen::Index>(std::floor((t_end - series.start_s) / series.period_s + 1e-9)) + 1);
+    const Eigen::Index i1 = std::min(
+        m, static_cast<Eigen::Index>(std::floor((t_end - series.start_s) / series.period_s + 1e-9)) + 1);
     const Eigen::Index i0 = std::max<Eigen::Index>(0, i1 - window_samples);
     bool enough = ref.count(i0, i1) >= static_cast<std::size_t>(options.min_samples);
     for (std::size_t s = 0; s < n_signals && enough; ++s)
@@ -141,8 +169,12 @@ FeatureTable compute_features(const AssetSeries& series, const FeatureOptions& o
       table.rows(row, c++) = rm;
       table.rows(row, c++) = resid[s].slope_per_sample(i0, i1) * per_day;
       table.rows(row, c++) = ewma[s].update(rm);
+      z[s] = rm / resid_sd[s];
     }
     table.rows(row, c++) = ref.mean(i0, i1);
+    const double consensus = n_signals > 0 ? median(z) : 0.0;
+    table.rows(row, c++) = consensus;
+    table.rows(row, c++) = consensus_ewma.update(consensus);
     table.window_end_s.push_back(t_end);
     ++row;
   }

@@ -12,9 +12,14 @@
 // - Per window (the samples with t in (t_end - window_s, t_end]), for each
 //   health signal: `.mean` (raw level), `.resid_mean`, `.resid_slope_per_day`
 //   (least-squares slope of the residual against time) and `.resid_ewma` (an
-//   EWMA of resid_mean over successive windows, smoothing `ewma_alpha`); and
-//   the reference's `.mean`. Window ends are every `step_s`, the first once a
-//   whole baseline and a whole window lie behind it.
+//   EWMA of resid_mean over successive windows, smoothing `ewma_alpha`); the
+//   reference's `.mean`; and `consensus.resid_z_median` (+ `_ewma`): the
+//   median over the health signals of resid_mean / (the signal's residual
+//   standard deviation in the baseline). Wear raises vibration, temperature
+//   and current together; a drifting or spiking sensor moves one of them, and
+//   with three or more signals one sensor alone cannot move the median.
+//   Window ends are every `step_s`, the first once a whole baseline and a
+//   whole window lie behind it.
 // - O(1) per window whatever its length (prefix sums), no allocation per window.
 // - A window with fewer than `min_samples` valid samples gives no row (and
 //   does not move the EWMAs).
@@ -91,6 +96,10 @@ class Ewma {
   double value_ = 0;
   bool started_ = false;
 };
+
+/// The columns compute_features() gives for these health signals and reference, in order.
+std::vector<std::string> feature_names(const std::vector<std::string>& signal_names,
+                                       const std::string& reference_name);
 
 FeatureTable compute_features(const AssetSeries& series, const FeatureOptions& options);
 

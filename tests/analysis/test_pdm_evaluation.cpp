@@ -37,7 +37,8 @@ TEST_CASE("evaluate_stops: lead time, missed failures, false stops by cause, uni
   // C: healthy; a drifting sensor from hour 10 to 30 keeps the score high: one false stop at hour 12,
   //    then held off for 24 h, by when the fault is over.
   UnitTruth c{inf, 200 * kH, inf};
-  UnitWindows wc = hourly(199, [](int h) { return h >= 10 && h < 30 ? 0.9 : 0.1; }, 10, 30);
+  UnitWindows wc = hourly(
+      199, [](int h) { return h >= 10 && h < 30 ? 0.9 : 0.1; }, 10, 30);
   // D: degrading (onset hour 20), fails at hour 400 beyond its 200-hour history; stops at hour 52: early.
   UnitTruth d{400 * kH, 200 * kH, 20 * kH};
   UnitWindows wd = hourly(199, [](int h) { return h >= 50 && h < 53 ? 0.9 : 0.1; });

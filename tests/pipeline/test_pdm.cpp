@@ -98,8 +98,9 @@ TEST_CASE("features: residual against load is flat for a healthy asset, rises wi
   o.baseline_s = 5 * 86400;
   o.ewma_alpha = 0.5;
   const FeatureTable f = compute_features(s, o);
-  REQUIRE(f.names.size() == 5);
-  const int resid = f.column("vibration_rms.resid_mean"), slope = f.column("vibration_rms.resid_slope_per_day");
+  REQUIRE(f.names.size() == 7);
+  const int resid = f.column("vibration_rms.resid_mean"),
+            slope = f.column("vibration_rms.resid_slope_per_day");
   const int ewma = f.column("vibration_rms.resid_ewma");
   REQUIRE(resid >= 0);
   REQUIRE(f.column("flow.mean") == 4);
@@ -112,7 +113,8 @@ TEST_CASE("features: residual against load is flat for a healthy asset, rises wi
       CHECK(std::fabs(f.rows(w, slope)) < 1e-9);
     } else if (end - 86400.0 >= 10 * 86400.0) {
       CHECK(f.rows(w, slope) == doctest::Approx(0.5).epsilon(1e-6));  // the wear rate, per day
-      CHECK(f.rows(w, resid) == doctest::Approx(0.5 * ((end - 43200.0 + 300.0) / 86400.0 - 10)).epsilon(1e-3));
+      CHECK(f.rows(w, resid) ==
+            doctest::Approx(0.5 * ((end - 43200.0 + 300.0) / 86400.0 - 10)).epsilon(1e-3));
     }
   }
   // The EWMA follows resid_mean with alpha 0.5.
@@ -120,6 +122,43 @@ TEST_CASE("features: residual against load is flat for a healthy asset, rises wi
   for (Eigen::Index w = 1; w < f.rows.rows(); ++w) {
     e += 0.5 * (f.rows(w, resid) - e);
     CHECK(f.rows(w, ewma) == doctest::Approx(e).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("features: the consensus z ignores one drifting sensor and follows wear seen by all") {
+  // Three health signals with unit noise; days 10-20 one drifts by +1 per day, days 30-40 all three
+  // rise by +1 per day (wear). The median z stays near 0 through the drift and rises with wear.
+  Rng rng{3};
+  const double period = 600;
+  const int m = 40 * 144;
+  AssetSeries s;
+  s.period_s = period;
+  s.start_s = period;
+  s.reference.resize(m);
+  s.signal_names = {"a", "b", "c"};
+  for (int k = 0; k < 3; ++k) s.signals.emplace_back(m);
+  for (int i = 0; i < m; ++i) {
+    const double day = period * (i + 1) / 86400.0;
+    s.reference(i) = 100 + 10 * std::sin(i / 30.0);
+    const double drift = day > 10 && day < 20 ? day - 10 : 0, wear = day > 30 ? day - 30 : 0;
+    for (int k = 0; k < 3; ++k)
+      s.signals[k](i) = 0.05 * s.reference(i) + rng.normal() + (k == 0 ? drift : 0) + wear;
+  }
+  FeatureOptions o;
+  o.window_s = 86400;
+  o.step_s = 86400;
+  o.baseline_s = 5 * 86400;
+  const FeatureTable f = compute_features(s, o);
+  const int z = f.column("consensus.resid_z_median"), a = f.column("a.resid_mean");
+  REQUIRE(z >= 0);
+  for (std::size_t w = 0; w < f.window_end_s.size(); ++w) {
+    const double day = f.window_end_s[w] / 86400.0;
+    // The window mean of unit noise has sd 1/12; the baseline sd estimate is within a few % of 1.
+    if (day > 16 && day < 20) {
+      CHECK(f.rows(w, a) > 5.0);             // the drifting sensor alone is far off
+      CHECK(std::fabs(f.rows(w, z)) < 0.5);  // the median is not
+    }
+    if (day > 36) CHECK(f.rows(w, z) > 5.0);
   }
 }
 
@@ -177,7 +216,7 @@ TEST_CASE("class weights inverse to frequency: each class carries half the weigh
   Eigen::VectorXd y(10);
   y << 1, 0, 0, 0, 0, 0, 0, 0, 0, 0;
   const Eigen::VectorXd w = inverse_frequency_weights(y);
-  CHECK(w(0) == doctest::Approx(5.0));         // 10 / (2 * 1)
+  CHECK(w(0) == doctest::Approx(5.0));          // 10 / (2 * 1)
   CHECK(w(1) == doctest::Approx(10.0 / 18.0));  // 10 / (2 * 9)
   CHECK((w.array() * y.array()).sum() == doctest::Approx(0.5 * w.sum()));
 

@@ -75,7 +75,8 @@ TEST_CASE("pdm study file: valid, and each mistake named with its path, expected
   CHECK(has_error(e, "$.fleet.sensor_faults[0].signal: expected the signal of one of $.sensors.signals"));
   json no_ref = small_study();
   no_ref["sensors"]["signals"].erase(0);
-  CHECK(has_error(errors_of(no_ref), "$.sensors.signals: expected a sensor measuring the reference \"flow\""));
+  CHECK(
+      has_error(errors_of(no_ref), "$.sensors.signals: expected a sensor measuring the reference \"flow\""));
   json wrong_kind = small_study();
   wrong_kind["study"] = "rul";
   CHECK(has_error(errors_of(wrong_kind), "$.study: expected one of \"pdm\", found string \"rul\""));
@@ -116,7 +117,8 @@ TEST_CASE("pdm fleet: drawn times to failure follow the stated Weibull (2000 uni
   // the standard error of the mean over 2000 is 0.128 d: 4 % (0.53 d) is four of them.
   const double mean = sum / n, sd = std::sqrt(sum_sq / n - mean * mean);
   CHECK(mean == doctest::Approx(15 * std::tgamma(1.4)).epsilon(0.04));
-  CHECK(sd == doctest::Approx(15 * std::sqrt(std::tgamma(1.8) - std::pow(std::tgamma(1.4), 2))).epsilon(0.08));
+  CHECK(sd ==
+        doctest::Approx(15 * std::sqrt(std::tgamma(1.8) - std::pow(std::tgamma(1.4), 2))).epsilon(0.08));
 }
 
 TEST_CASE("pdm study end to end: deterministic, every listed figure reported, imbalance visible") {
