@@ -60,7 +60,8 @@ StopFigures evaluate_stops(const std::vector<const UnitTruth*>& truth,
 ThresholdChoice choose_threshold(const std::vector<const UnitTruth*>& truth,
                                  const std::vector<const UnitWindows*>& windows,
                                  pipeline::pdm::StopRuleOptions rule, double horizon_s,
-                                 double max_false_stops_per_unit_year, int max_candidates) {
+                                 double max_false_stops_per_unit_year, ThresholdRule how,
+                                 int max_candidates) {
   std::vector<double> scores;
   for (const UnitWindows* w : windows)
     for (double s : w->score)
@@ -83,16 +84,20 @@ ThresholdChoice choose_threshold(const std::vector<const UnitTruth*>& truth,
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   }
   choice.candidates = static_cast<int>(candidates.size());
-  // Scan from the highest: keep the lowest threshold that meets the target.
+  // Scan from the highest. kMostSensitive keeps the lowest threshold that
+  // meets the target; kFewestFalseStops the first (highest) that reaches the
+  // most failures caught among those meeting it.
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     rule.threshold = *it;
     StopFigures f = evaluate_stops(truth, windows, rule, horizon_s);
     const auto rate = f.false_stops_per_unit_year();
-    if (rate && *rate <= max_false_stops_per_unit_year) {
-      choice.threshold = *it;
-      choice.met_target = true;
-      choice.validation = std::move(f);
-    }
+    if (!rate || *rate > max_false_stops_per_unit_year) continue;
+    const bool better =
+        !choice.met_target || how == ThresholdRule::kMostSensitive || f.caught > choice.validation.caught;
+    if (!better) continue;
+    choice.threshold = *it;
+    choice.met_target = true;
+    choice.validation = std::move(f);
   }
   if (!choice.met_target) {
     rule.threshold = choice.threshold;  // infinity: never stops

@@ -14,10 +14,14 @@
 //   true stop (lead time = failure - stop) and *missed* otherwise.
 // - Unit-years are the time each unit was watched: from its first window's
 //   end to its true stop or the end of its history.
-// - choose_threshold() picks, among candidate thresholds (quantiles of the
+// - choose_threshold() considers candidate thresholds (quantiles of the
 //   validation scores, log-spaced from the single highest window to the top
-//   half), the lowest whose false stops per unit-year on the validation units
-//   are at most the target; when none meets it, the rule never stops.
+//   half) whose false stops per unit-year on the validation units are at
+//   most the target, and picks with kMostSensitive the lowest of them (the
+//   earliest stops the false-stop budget affords), with kFewestFalseStops the
+//   highest among those that catch the most validation failures (the budget
+//   is a ceiling, not something to spend). When no candidate meets the
+//   target, the rule never stops.
 // - Pure functions of their inputs: deterministic.
 #pragma once
 
@@ -66,6 +70,8 @@ StopFigures evaluate_stops(const std::vector<const UnitTruth*>& truth,
                            const std::vector<const UnitWindows*>& windows,
                            const pipeline::pdm::StopRuleOptions& rule, double horizon_s);
 
+enum class ThresholdRule { kMostSensitive, kFewestFalseStops };
+
 struct ThresholdChoice {
   double threshold = std::numeric_limits<double>::infinity();
   bool met_target = false;
@@ -76,7 +82,8 @@ struct ThresholdChoice {
 ThresholdChoice choose_threshold(const std::vector<const UnitTruth*>& truth,
                                  const std::vector<const UnitWindows*>& windows,
                                  pipeline::pdm::StopRuleOptions rule, double horizon_s,
-                                 double max_false_stops_per_unit_year, int max_candidates = 200);
+                                 double max_false_stops_per_unit_year,
+                                 ThresholdRule how = ThresholdRule::kMostSensitive, int max_candidates = 200);
 
 /// Area under the ROC curve (Mann–Whitney, ties counted half); nullopt without both classes.
 std::optional<double> roc_auc(const std::vector<double>& scores, const std::vector<std::uint8_t>& labels);

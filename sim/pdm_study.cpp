@@ -310,6 +310,13 @@ StudyResult run_pdm_study(const StudySpec& spec) {
         report["fleet"]["notable_units"][u.id] = row;
     }
   }
+  report["decision"] = {{"consecutive_windows", spec.consecutive_windows},
+                        {"holdoff_h", spec.holdoff_s / kHour_s},
+                        {"horizon_h", spec.horizon_s / kHour_s},
+                        {"max_false_stops_per_unit_year", spec.max_false_stops_per_unit_year},
+                        {"threshold_rule", spec.threshold_rule == analysis::pdm::ThresholdRule::kMostSensitive
+                                               ? "most_sensitive"
+                                               : "fewest_false_stops"}};
   const double n_train = static_cast<double>(train.y.size());
   report["training"] = {
       {"windows", train.y.size()},
@@ -331,8 +338,9 @@ StudyResult run_pdm_study(const StudySpec& spec) {
     pipeline::pdm::StopRuleOptions rule = rule_base;
     StopFigures on_validation;
     if (tune) {
-      const auto choice = analysis::pdm::choose_threshold(validation.truth, validation.windows, rule_base,
-                                                          spec.horizon_s, spec.max_false_stops_per_unit_year);
+      const auto choice =
+          analysis::pdm::choose_threshold(validation.truth, validation.windows, rule_base, spec.horizon_s,
+                                          spec.max_false_stops_per_unit_year, spec.threshold_rule);
       rule.threshold = choice.threshold;
       on_validation = choice.validation;
       out["threshold_met_target"] = choice.met_target;

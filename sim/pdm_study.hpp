@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/pdm_evaluation.hpp"
 #include "analysis/report.hpp"
 #include "devices/pump.hpp"
 #include "faults/laws.hpp"
@@ -82,6 +83,7 @@ struct StudySpec {
   int consecutive_windows = 3;
   double holdoff_s = 86400;
   double max_false_stops_per_unit_year = 1.0;
+  analysis::pdm::ThresholdRule threshold_rule = analysis::pdm::ThresholdRule::kMostSensitive;
   std::vector<analysis::ExpectationBound> expect;
 };
 

@@ -224,6 +224,10 @@ struct StudyLoader {
         s.holdoff_s = n.number("holdoff_h", s.holdoff_s / kHour_s, Range::up_to(24.0 * 3650)) * kHour_s;
         s.max_false_stops_per_unit_year =
             n.number("max_false_stops_per_unit_year", s.max_false_stops_per_unit_year, Range::up_to(1e6));
+        s.threshold_rule = n.choice("threshold_rule", {"most_sensitive", "fewest_false_stops"},
+                                    "most_sensitive") == "fewest_false_stops"
+                               ? analysis::pdm::ThresholdRule::kFewestFalseStops
+                               : analysis::pdm::ThresholdRule::kMostSensitive;
         n.finish();
       }
     }

@@ -97,6 +97,14 @@ TEST_CASE("choose_threshold: the lowest candidate meeting the false-stop target"
   CHECK(strict.met_target);
   CHECK(strict.threshold == doctest::Approx(0.95));
   CHECK(strict.validation.false_stops == 0);
+  // The same budget as the first, spent only where it catches more: 0.95 already catches the one
+  // failure, so kFewestFalseStops keeps it and its zero false stops.
+  const ThresholdChoice frugal =
+      choose_threshold(t, w, rule, 2 * kDay, 3.0 / years + 1e-9, ThresholdRule::kFewestFalseStops);
+  CHECK(frugal.met_target);
+  CHECK(frugal.threshold == doctest::Approx(0.95));
+  CHECK(frugal.validation.caught == 1);
+  CHECK(frugal.validation.false_stops == 0);
 }
 
 TEST_CASE("roc_auc and quantile") {
