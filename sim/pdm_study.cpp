@@ -320,7 +320,7 @@ StudyResult run_pdm_study(const StudySpec& spec) {
   const double n_train = static_cast<double>(train.y.size());
   report["training"] = {
       {"windows", train.y.size()},
-      {"positive_windows", positives},
+      {"positive_windows", static_cast<std::int64_t>(positives)},
       {"positive_fraction", n_train > 0 ? json(positives / n_train) : json(nullptr)},
       {"censored_windows", train.censored},
       {"features", feature_names},

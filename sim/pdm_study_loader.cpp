@@ -309,9 +309,8 @@ StudySpec parse_pdm_study(const std::string& text, const std::string& file,
   if (version && *version != kScenarioFormatVersion)
     diag.error("$.twinbed", "format version " + std::to_string(kScenarioFormatVersion),
                describe(doc.at("twinbed")));
-  const std::string study = root.choice("study", {"pdm"}, "");
+  root.choice("study", {"pdm"}, "");  // the only kind of study so far
   if (!root.has("study")) diag.error("$.study", "\"pdm\"", "nothing (the key is required)");
-  (void)study;
   spec.name = root.string("name", "");
   spec.description = root.string("description", "");
   spec.seed = static_cast<std::uint64_t>(root.number("seed", 1, {0, 9007199254740991.0, false, true}));
