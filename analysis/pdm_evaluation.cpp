@@ -39,6 +39,7 @@ StopFigures evaluate_stops(const std::vector<const UnitTruth*>& truth,
       if (!stop_rule.update(at, w.score[i])) continue;
       if (t.failure_s - at <= horizon_s) {
         ++f.true_stops;
+        f.stops.push_back({u, at, true, "true"});
         if (failing) {
           caught = true;
           f.lead_times_s.push_back(t.failure_s - at);
@@ -49,6 +50,7 @@ StopFigures evaluate_stops(const std::vector<const UnitTruth*>& truth,
       ++f.false_stops;
       const char* cause = w.sensor_fault[i] ? "sensor_fault" : at >= t.onset_s ? "degrading_early" : "none";
       ++f.false_stops_by_cause[cause];
+      f.stops.push_back({u, at, false, cause});
       stop_rule.restart(at);
     }
     if (failing) caught ? ++f.caught : ++f.missed;

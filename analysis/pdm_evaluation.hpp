@@ -51,6 +51,14 @@ struct UnitWindows {
   std::vector<std::uint8_t> sensor_fault;  ///< an injected sensor fault touched the window
 };
 
+/// One stop the rule made: which unit (index in the evaluated list), when, and its verdict.
+struct StopEvent {
+  std::size_t unit = 0;
+  double t_s = 0;
+  bool true_stop = false;
+  const char* cause = "";  ///< "true", or the false stop's cause
+};
+
 struct StopFigures {
   int units = 0;
   int failing_units = 0;
@@ -61,6 +69,7 @@ struct StopFigures {
   std::map<std::string, int> false_stops_by_cause;
   double unit_years = 0;
   std::vector<double> lead_times_s;  ///< one per caught unit, in unit order
+  std::vector<StopEvent> stops;      ///< every stop, in unit then time order
 
   std::optional<double> recall() const;
   std::optional<double> false_stops_per_unit_year() const;

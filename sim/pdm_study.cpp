@@ -65,6 +65,21 @@ json number_or_null(std::optional<double> v) {
   return v ? json(*v) : json(nullptr);
 }
 
+constexpr std::size_t kStopsListed = 200;  ///< stops listed per model and split, at most
+
+/// The stops behind the figures: unit id, day, verdict, lead time of a true stop.
+json stops_json(const StopFigures& f, const std::vector<std::string>& unit_ids,
+                const std::vector<const UnitTruth*>& truth) {
+  json list = json::array();
+  for (std::size_t i = 0; i < f.stops.size() && i < kStopsListed; ++i) {
+    const auto& e = f.stops[i];
+    json row = {{"unit", unit_ids[e.unit]}, {"day", e.t_s / 86400.0}, {"cause", e.cause}};
+    if (e.true_stop) row["lead_time_h"] = (truth[e.unit]->failure_s - e.t_s) / kHour_s;
+    list.push_back(row);
+  }
+  return list;
+}
+
 json figures_json(const StopFigures& f) {
   std::vector<double> lead_h;
   for (double s : f.lead_times_s) lead_h.push_back(s / kHour_s);
@@ -164,6 +179,7 @@ std::vector<UnitWindows> score_units(const std::vector<UnitHistory>& units, F sc
 struct SplitView {
   std::vector<const UnitTruth*> truth;
   std::vector<const UnitWindows*> windows;
+  std::vector<std::string> ids;
 };
 
 SplitView view(const std::vector<UnitHistory>& units, const std::vector<UnitWindows>& scored, Split split) {
@@ -172,6 +188,7 @@ SplitView view(const std::vector<UnitHistory>& units, const std::vector<UnitWind
     if (units[u].split == split) {
       v.truth.push_back(&units[u].truth);
       v.windows.push_back(&scored[u]);
+      v.ids.push_back(units[u].id);
     }
   return v;
 }
@@ -351,7 +368,10 @@ StudyResult run_pdm_study(const StudySpec& spec) {
     }
     out["threshold"] = std::isfinite(rule.threshold) ? json(rule.threshold) : json(nullptr);
     out["validation"] = figures_json(on_validation);
-    out["test"] = figures_json(analysis::pdm::evaluate_stops(test.truth, test.windows, rule, spec.horizon_s));
+    const StopFigures on_test = analysis::pdm::evaluate_stops(test.truth, test.windows, rule, spec.horizon_s);
+    out["test"] = figures_json(on_test);
+    out["test_stops"] = stops_json(on_test, test.ids, test.truth);
+    out["test_stops_listed"] = std::min(on_test.stops.size(), kStopsListed);
     out["window_auc"] = number_or_null(window_auc(test, spec.horizon_s));
     if (model) {
       json coef = json::object();

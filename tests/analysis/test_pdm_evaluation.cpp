@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "analysis/pdm_evaluation.hpp"
@@ -58,6 +59,13 @@ TEST_CASE("evaluate_stops: lead time, missed failures, false stops by cause, uni
   CHECK(f.false_stops_by_cause.count("none") == 0);
   // Watched: A 1 h -> 82 h (81), B 1 -> 100 (99), C and D 1 -> 200 (199 each).
   CHECK(f.unit_years == doctest::Approx((81 + 99 + 199 + 199) * kH / (365.25 * kDay)));
+  // The stops behind the figures, in unit then time order.
+  REQUIRE(f.stops.size() == 3);
+  CHECK((f.stops[0].unit == 0 && f.stops[0].true_stop && f.stops[0].t_s == 82 * kH));
+  CHECK(
+      (f.stops[1].unit == 2 && std::string(f.stops[1].cause) == "sensor_fault" && f.stops[1].t_s == 12 * kH));
+  CHECK((f.stops[2].unit == 3 && std::string(f.stops[2].cause) == "degrading_early" &&
+         f.stops[2].t_s == 52 * kH));
   CHECK(*f.recall() == doctest::Approx(0.5));
   CHECK(*f.false_stops_per_unit_year() == doctest::Approx(2 / f.unit_years));
 
