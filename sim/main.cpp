@@ -3,6 +3,7 @@
 //   twinbed validate SCENARIO...
 //   twinbed run SCENARIO [--seed N] [--out DIR] [--trace-level full|events] [--no-trace] [--quiet]
 //   twinbed validate-tep [--data DIR] [--out FILE] [--rule RULE] [--components N] [--parallel-percentile P]
+//   twinbed pdm-study STUDY [--seed N] [--out DIR] [--quiet]   (sim/pdm_study_command.hpp)
 //
 // Exit codes (docs/cli.md): 0 ran and every expectation held; 1 ran and an
 // expectation failed; 2 bad input or usage; 3 internal error.
@@ -20,6 +21,7 @@
 #include "analysis/report.hpp"
 #include "analysis/scoring.hpp"
 #include "analysis/tep_validation.hpp"
+#include "sim/pdm_study_command.hpp"
 #include "sim/scenario.hpp"
 #include "sim/world.hpp"
 
@@ -40,6 +42,10 @@ int report_scenario_error(const ScenarioError& e) {
 int cmd_validate(const std::vector<std::string>& files) {
   int status = kExitOk;
   for (const auto& file : files) {
+    if (twinbed::sim::pdm::is_pdm_study_file(file)) {
+      if (twinbed::sim::pdm::validate_pdm_study(file) != kExitOk) status = kExitBadInput;
+      continue;
+    }
     try {
       const Scenario sc = twinbed::sim::load_scenario(file);
       std::cout << file << ": ok (" << sc.assets.size() << " assets, " << sc.gateways.size() << " gateways, "
@@ -225,6 +231,7 @@ int main(int argc, char** argv) {
          "--parallel-percentile", tep_args.parallel_percentile,
          "Parallel analysis against this percentile of the random eigenvalues (default 0: their mean)")
       ->check(CLI::Range(0.0, 0.999));
+  twinbed::sim::pdm::PdmStudyCommand pdm_study(app);
   app.footer(
       "Examples:\n"
       "  twinbed validate scenarios/demo.json\n"
@@ -247,6 +254,7 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return cmd_validate(validate_files);
     if (*tep) return cmd_validate_tep(tep_args);
+    if (pdm_study.chosen()) return pdm_study.run();
     if (seed_opt->count() > 0) run_args.seed = seed;
     return cmd_run(run_args);
   } catch (const std::exception& e) {
