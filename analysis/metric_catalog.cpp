@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analysis/calibration.hpp"
 #include "analysis/fault_kinds.hpp"
 #include "analysis/trace_schema.hpp"
 
@@ -132,8 +133,30 @@ bool is_pipeline_metric(const std::string& name) {
   return std::find(figures.begin(), figures.end(), name.substr(dot + 1)) != figures.end();
 }
 
+bool is_calibration_metric(const std::string& name) {
+  if (name.rfind("calibration.", 0) != 0) return false;
+  const auto dot = name.find('.', 12);
+  if (dot == std::string::npos || !is_valid_pipeline_name(name.substr(12, dot - 12))) return false;
+  for (const auto& [figure, v] : figures_of(CalibrationResult{}))
+    if (name.compare(dot + 1, std::string::npos, figure) == 0) return true;
+  return false;
+}
+
+bool is_pipeline_counter(const std::string& name) {
+  // The reference pipeline's multivariate groups: pipeline.multivariate.<group>.<counter>.
+  static const std::vector<std::string> counters = {"records_used",   "records_late",    "rows_training",
+                                                    "rows_scored",    "rows_incomplete", "rows_skipped",
+                                                    "rows_untrained", "rows_alarm",      "components"};
+  if (name.rfind("pipeline.multivariate.", 0) != 0) return false;
+  const auto dot = name.find('.', 22);
+  if (dot == std::string::npos || !is_valid_pipeline_name(name.substr(22, dot - 22))) return false;
+  return std::find(counters.begin(), counters.end(), name.substr(dot + 1)) != counters.end();
+}
+
 bool is_known_metric(const std::string& name) {
-  if (is_device_metric(name) || is_pipeline_metric(name)) return true;
+  if (is_device_metric(name) || is_pipeline_metric(name) || is_calibration_metric(name) ||
+      is_pipeline_counter(name))
+    return true;
   const auto& names = metric_names();
   return std::find(names.begin(), names.end(), name) != names.end();
 }

@@ -22,5 +22,9 @@ const std::vector<std::string>& detection_metric_names();
 /// "pipelines.<name>.<figure>": a pipeline name (letters, digits, '_', '-') and a detection figure.
 bool is_pipeline_metric(const std::string& name);
 bool is_valid_pipeline_name(const std::string& name);
+/// "calibration.<group>.<figure>": a calibrated detector's claimed against measured false-alarm rate.
+bool is_calibration_metric(const std::string& name);
+/// "pipeline.multivariate.<group>.<counter>": the reference pipeline's multivariate groups.
+bool is_pipeline_counter(const std::string& name);
 
 }  // namespace twinbed::analysis

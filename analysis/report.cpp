@@ -164,6 +164,8 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
                       primary ? score : score.compared[k - 1]);
   }
   for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);
+  for (const CalibrationResult& c : score.calibration)
+    for (const auto& [figure, v] : figures_of(c)) m["calibration." + c.name + "." + figure] = v;
 
   for (const auto& entry : m)
     if (!is_known_metric(entry.first))

@@ -19,6 +19,7 @@ Score score_run(const RunData& run, const ScoringOptions& options) {
   Score score = score_episodes(run, run.episodes, options);
   for (const ComparedPipeline& p : run.compared)
     score.compared.push_back(score_episodes(run, p.episodes, options));
+  score.calibration = check_calibration(run, options.early_warning_s, options.post_failure_grace_s);
   return score;
 }
 

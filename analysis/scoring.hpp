@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/calibration.hpp"
 #include "analysis/trace_schema.hpp"
 
 namespace twinbed::analysis {
@@ -53,6 +54,8 @@ struct Score {
   std::map<std::string, std::size_t> attribution;  ///< cause -> false positives involving it
   /// score_run: the scores of run.compared's pipelines, in order (empty for those themselves).
   std::vector<Score> compared;
+  /// score_run: the primary's calibrated detectors, claimed against measured false-alarm rates.
+  std::vector<CalibrationResult> calibration;
 };
 
 /// Scores the primary pipeline's episodes and each compared pipeline's.

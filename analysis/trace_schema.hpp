@@ -320,6 +320,15 @@ inline std::vector<Figure> figures_of(const EdgeFigures& e) {
           {"false_stop_lost_production_s", e.false_stop_lost_production_s}};
 }
 
+/// A detector's claimed false-alarm rate and its decisions (analysis/calibration.hpp).
+struct CalibratedDecisions {
+  std::string name;
+  double claimed_false_alarm_rate = 0;
+  std::vector<std::uint32_t> sensors;
+  std::vector<double> decision_times_s;
+  std::vector<std::uint8_t> alarms;
+};
+
 /// A pipeline run beside the primary one on the same arrivals
 /// (`compare_pipelines`, docs/pipeline.md): its alerts, scored alike.
 struct ComparedPipeline {
@@ -380,6 +389,7 @@ struct RunData {
   std::map<std::string, std::uint64_t> pipeline_counters;
   std::string pipeline_name = "reference";  ///< the primary pipeline's name (its episodes: `episodes`)
   std::vector<ComparedPipeline> compared;   ///< pipelines run beside it, in scenario order
+  std::vector<CalibratedDecisions> calibrated;  ///< the primary's calibrated detectors
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;
   ServiceFigures broker, cloud;

@@ -28,6 +28,17 @@ struct MessageInfo {
   std::span<const FieldDecl> fields;  ///< the fields the payload declares, in payload order
 };
 
+/// A detector whose threshold claims a false-alarm rate (e.g. conformal
+/// p ≤ ε), and every decision it took, so the simulator can measure the
+/// rate on incident-free data (since API version 3).
+struct CalibratedDetector {
+  std::string name;
+  double claimed_false_alarm_rate = 0;
+  std::vector<std::uint32_t> sensors;    ///< the registry sensors it watches
+  std::vector<double> decision_times_s;  ///< device time of each decision, in decision order
+  std::vector<std::uint8_t> alarms;      ///< parallel to decision_times_s: 1 when it alarmed
+};
+
 /// Counters a pipeline reports about what it did with the data.
 using PipelineCounters = std::map<std::string, std::uint64_t>;
 
@@ -48,6 +59,9 @@ class CloudPipeline {
 
   /// What the pipeline counted (records accepted, rejected by reason, duplicates dropped...).
   virtual PipelineCounters counters() const = 0;
+
+  /// The detectors that claim a false-alarm rate, with their decisions (none by default).
+  virtual std::vector<CalibratedDetector> calibrated_detectors() const { return {}; }
 };
 
 }  // namespace twinbed::pipeline

@@ -14,18 +14,30 @@
 
 #include "pipeline/cloud_pipeline.hpp"
 #include "pipeline/detector.hpp"
+#include "pipeline/multivariate_stage.hpp"
 #include "pipeline/sequence_dedup.hpp"
 #include "pipeline/validation.hpp"
 
 namespace twinbed::pipeline {
 
-enum class DetectorKind { kEwmaZScore, kThreshold };
+/// kNone: no per-sensor detector (a pipeline that only runs multivariate groups).
+enum class DetectorKind { kEwmaZScore, kThreshold, kNone };
+
+/// A multivariate detector over a group of sensors, in the loop (docs/detectors.md).
+struct MultivariateGroupOptions {
+  std::string name;                      ///< names its counters (multivariate.<name>.*) and its calibration
+  std::vector<std::string> sensor_keys;  ///< "device/sensor" of the registry; the row's columns in this order
+  MultivariateStageOptions stage;        ///< `sensors` is filled at configure() from sensor_keys
+  int debounce_rows = 1;                 ///< alarming rows in a row before an alert is raised
+  int clear_rows = 1;                    ///< quiet rows in a row before it clears
+};
 
 struct ReferencePipelineOptions {
   ValidationOptions validation;
   DetectorKind detector = DetectorKind::kEwmaZScore;
   EwmaOptions ewma;
   ThresholdOptions threshold;
+  std::vector<MultivariateGroupOptions> multivariate;
 };
 
 class ReferencePipeline final : public CloudPipeline {
@@ -38,6 +50,7 @@ class ReferencePipeline final : public CloudPipeline {
               std::vector<AlertEvent>& alerts) override;
   void finish(double end_time_s, std::vector<AlertEvent>& alerts) override;
   PipelineCounters counters() const override;
+  std::vector<CalibratedDetector> calibrated_detectors() const override;
 
  private:
   struct SensorState {
@@ -48,6 +61,14 @@ class ReferencePipeline final : public CloudPipeline {
   ReferencePipelineOptions options_;
   Validator validator_;
   SequenceDedup dedup_;
+  struct Group {
+    MultivariateStage stage;
+    AlarmLatch latch;
+    std::vector<double> decision_times_s;
+    std::vector<std::uint8_t> alarms;
+  };
+  std::vector<Group> groups_;
+  void run_groups(const Record& r, std::vector<AlertEvent>& alerts);
   std::vector<SensorInfo> sensors_;
   std::vector<SensorState> state_;
   std::uint64_t records_in_ = 0, accepted_ = 0, late_ = 0, raised_ = 0, cleared_ = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "analysis/metric_catalog.hpp"
+#include "analysis/tep_validation.hpp"
 #include "analysis/trace_schema.hpp"
 #include "faults/random_stream.hpp"
 #include "sim/law_reader.hpp"
@@ -1141,9 +1143,120 @@ struct Loader {
       }
   }
 
+  /// A file named by the scenario: relative to the scenario file's directory.
+  std::string relative_to_scenario(const std::string& file) const {
+    const std::filesystem::path p(file);
+    if (p.is_absolute() || sc.file.empty()) return file;
+    return (std::filesystem::path(sc.file).parent_path() / p).string();
+  }
+
+  /// `multivariate`: groups of sensors watched together (docs/detectors.md).
+  void read_multivariate(Node& n, PipelineSpec& spec) {
+    std::set<std::string> names;
+    std::set<std::string> known;  // "device/sensor" of every sensor of the scenario
+    for (const DeviceSpec& d : sc.devices)
+      for (const SensorSpec& s : d.sensors) known.insert(d.id + "/" + s.id);
+    for (Node g : n.array("multivariate", true)) {
+      if (!g.expect_object()) continue;
+      pipeline::MultivariateGroupOptions o;
+      o.name = g.string_required("name").value_or("");
+      if (!analysis::is_valid_pipeline_name(o.name))
+        diag.error(g.path() + ".name", "a name of letters, digits, '_' and '-'", json(o.name).dump());
+      else if (!names.insert(o.name).second)
+        diag.error(g.path() + ".name", "a name no other group of this pipeline has", json(o.name).dump());
+      std::size_t k = 0;
+      for (Node s : g.array("sensors", true)) {
+        const std::string path = s.path();
+        if (!s.value().is_string()) {
+          diag.error(path, "a sensor as \"device/sensor\"", describe(s.value()));
+          continue;
+        }
+        // A pattern ("edge-*/vib") names every matching sensor, in scenario order.
+        const std::string pattern = s.value().get<std::string>();
+        std::size_t matched = 0;
+        for (const DeviceSpec& d : sc.devices)
+          for (const SensorSpec& x : d.sensors)
+            if (glob_match(pattern, d.id + "/" + x.id)) {
+              o.sensor_keys.push_back(d.id + "/" + x.id);
+              ++matched;
+            }
+        if (matched == 0)
+          diag.error(path, "a sensor (or pattern) naming sensors of $.devices as \"device/sensor\"",
+                     json(pattern).dump());
+        ++k;
+      }
+      if (std::set<std::string>(o.sensor_keys.begin(), o.sensor_keys.end()).size() != o.sensor_keys.size())
+        diag.error(g.path() + ".sensors", "each sensor once", "a sensor named twice");
+      if (o.sensor_keys.size() < 2 && k > 0)
+        diag.error(g.path() + ".sensors", "at least 2 sensors (a group)",
+                   std::to_string(o.sensor_keys.size()));
+      auto& st = o.stage;
+      st.row_period_s = g.number_required("row_period_s", Range::positive()).value_or(1.0);
+      st.max_row_lag = static_cast<int>(g.number("max_row_lag", st.max_row_lag, Range::count(1)));
+      st.incomplete = g.choice("incomplete_rows", {"impute", "skip"}, "impute") == "skip"
+                          ? pipeline::IncompleteRows::kSkip
+                          : pipeline::IncompleteRows::kImpute;
+      o.debounce_rows = static_cast<int>(g.number("debounce_rows", o.debounce_rows, Range::count(1)));
+      o.clear_rows = static_cast<int>(g.number("clear_rows", o.clear_rows, Range::count(1)));
+      auto& mon = st.monitor;
+      mon.epsilon = g.number("epsilon", mon.epsilon, {0.0, 1.0, true, true});
+      mon.calibration_fraction =
+          g.number("calibration_fraction", mon.calibration_fraction, {0.0, 0.9, false, false});
+      mon.pca.confidence = g.number("confidence", mon.pca.confidence, {0.0, 1.0, true, true});
+      if (g.has("components")) {
+        Node c = g.child("components");
+        if (c.expect_object()) {
+          const std::string rule = c.choice(
+              "rule", {"parallel_analysis", "kaiser", "cumulative_variance", "fixed"}, "parallel_analysis");
+          using R = pipeline::ComponentRule;
+          mon.pca.rule = rule == "kaiser"                ? R::kKaiser
+                         : rule == "cumulative_variance" ? R::kCumulativeVariance
+                         : rule == "fixed"               ? R::kFixed
+                                                         : R::kParallelAnalysis;
+          if (rule == "fixed")
+            mon.pca.fixed_components =
+                static_cast<int>(c.number_required("count", Range::count(1)).value_or(1));
+          if (rule == "cumulative_variance")
+            mon.pca.variance_fraction =
+                c.number("fraction", mon.pca.variance_fraction, {0.0, 1.0, true, false});
+          c.finish();
+        }
+      }
+      if (!g.has("training"))
+        diag.error(g.path() + ".training",
+                   "{\"from_s\", \"to_s\"} (a window of normal operation) or {\"file\"}",
+                   "nothing (the key is required)");
+      Node t = g.has("training") ? g.child("training") : g;
+      if (g.has("training") && t.expect_object()) {
+        if (t.has("file")) {
+          const std::string file = t.string_required("file").value_or("");
+          const std::string resolved = relative_to_scenario(file);
+          try {
+            Eigen::MatrixXd m = analysis::read_tep_matrix(resolved, static_cast<int>(o.sensor_keys.size()));
+            st.training_rows = std::move(m);
+          } catch (const std::exception& e) {
+            diag.error(t.path() + ".file",
+                       "a readable matrix of " + std::to_string(o.sensor_keys.size()) +
+                           " columns (one per sensor of the group, in order)",
+                       e.what());
+          }
+        } else {
+          st.training_start_s = t.number_required("from_s", Range::non_negative()).value_or(0.0);
+          st.training_end_s = t.number_required("to_s", Range::positive()).value_or(1.0);
+          if (st.training_end_s <= st.training_start_s)
+            diag.error(t.path() + ".to_s", "a time after from_s", json(st.training_end_s).dump());
+        }
+        t.finish();
+      }
+      g.finish();
+      spec.options.multivariate.push_back(std::move(o));
+    }
+  }
+
   /// One pipeline's keys (`pipeline`, or an entry of `compare_pipelines`); finishes `n`.
   void read_pipeline_spec(Node& n, PipelineSpec& spec) {
     auto& o = spec.options;
+    if (n.has("multivariate")) read_multivariate(n, spec);
     spec.cost_flops_per_record =
         n.number("cost_flops_per_record", spec.cost_flops_per_record, Range::non_negative());
     if (n.has("validation")) {
@@ -1166,8 +1279,10 @@ struct Loader {
     if (n.has("detector")) {
       Node d = n.child("detector");
       if (d.expect_object()) {
-        const std::string kind = d.choice("kind", {"ewma_zscore", "threshold"}, "ewma_zscore");
-        if (kind == "ewma_zscore") {
+        const std::string kind = d.choice("kind", {"ewma_zscore", "threshold", "none"}, "ewma_zscore");
+        if (kind == "none") {
+          o.detector = pipeline::DetectorKind::kNone;
+        } else if (kind == "ewma_zscore") {
           o.detector = pipeline::DetectorKind::kEwmaZScore;
           auto& e = o.ewma;
           e.alpha = d.number("alpha", e.alpha, {0.0, 1.0, true, false});

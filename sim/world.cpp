@@ -2279,6 +2279,10 @@ class World {
           (*(sensor_fault ? p.sensor_fault_episodes : p.episodes))[open[a.sensor]].clear_time_s =
               sc_.duration_s;
       }
+      if (k == 0)
+        for (pipeline::CalibratedDetector& c : p.impl->calibrated_detectors())
+          run_.calibrated.push_back({c.name, c.claimed_false_alarm_rate, std::move(c.sensors),
+                                     std::move(c.decision_times_s), std::move(c.alarms)});
       auto& counters = k == 0 ? run_.pipeline_counters : run_.compared[k - 1].counters;
       for (const auto& [name, n] : p.impl->counters()) counters[name] = n;
     }
