@@ -55,7 +55,9 @@ std::vector<std::string> strings(hid_t file, const std::string& path) {
   return out;
 }
 
-bool same(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)); }
+bool same(double a, double b) {
+  return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b));
+}
 
 struct Expected {
   double true_value, value;
@@ -125,19 +127,20 @@ int main(int argc, char** argv) {
     }
     e->second.seen = true;
     if (!same(s_true[i], e->second.true_value))
-      fail(at + ": true value " + std::to_string(s_true[i]) + ", recorded " + std::to_string(e->second.true_value));
+      fail(at + ": true value " + std::to_string(s_true[i]) + ", recorded " +
+           std::to_string(e->second.true_value));
     const auto r = received.find({s_device[i], s_seq[i]});
     if (r == received.end()) {
       if (s_time[i] <= cover_s) fail(at + ": never received");  // later ones may be on the device at the end
-    }
-    else if (!same(r->second, e->second.value))
+    } else if (!same(r->second, e->second.value))
       fail(at + ": received " + std::to_string(r->second) + ", expected " + std::to_string(e->second.value));
   }
   std::size_t covered = 0;
   for (const auto& [key, e] : expected) {
     if (key.second > std::lround(cover_s * 1000)) continue;
     ++covered;
-    if (!e.seen) fail(key.first + " at " + std::to_string(key.second / 1000.0) + " s: expected, never sampled");
+    if (!e.seen)
+      fail(key.first + " at " + std::to_string(key.second / 1000.0) + " s: expected, never sampled");
   }
   if (failures > 0) {
     std::fprintf(stderr, "%d differences\n", failures);

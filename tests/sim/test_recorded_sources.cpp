@@ -25,7 +25,9 @@ fs::path scratch(const std::string& name) {
   return dir;
 }
 
-void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 /// A scenario beside `dir` whose asset "rec" plays `source`, one sensor on `signal`.
 json scenario(const json& source, const std::string& signal = "temp") {
@@ -34,7 +36,9 @@ json scenario(const json& source, const std::string& signal = "temp") {
           {"assets", {{{"id", "rec"}, {"model", "recorded"}, {"source", source}}}},
           {"gateways", {{{"id", "gw-1"}}}},
           {"devices",
-           {{{"id", "edge-1"}, {"gateway", "gw-1"}, {"sensors", {{{"id", "s"}, {"asset", "rec"}, {"signal", signal}}}}}}}};
+           {{{"id", "edge-1"},
+             {"gateway", "gw-1"},
+             {"sensors", {{{"id", "s"}, {"asset", "rec"}, {"signal", signal}}}}}}}};
 }
 
 std::string rejection(const json& doc, const fs::path& file) {
@@ -54,9 +58,9 @@ TEST_CASE("recorded csv: header names, a time column, values by column; paths be
   const fs::path dir = scratch("csv_ok");
   fs::create_directories(dir / "data");
   write(dir / "data" / "plant.csv", kCsv);
-  const Scenario sc = parse_scenario(
-      scenario({{"format", "csv"}, {"path", "data/plant.csv"}, {"time_column", "t_s"}}).dump(),
-      (dir / "case.json").string());
+  const Scenario sc =
+      parse_scenario(scenario({{"format", "csv"}, {"path", "data/plant.csv"}, {"time_column", "t_s"}}).dump(),
+                     (dir / "case.json").string());
   REQUIRE(sc.assets[0].recorded);
   const auto& t = *sc.assets[0].recorded->table;
   CHECK(t.names == std::vector<std::string>{"temp", "flow"});
@@ -105,7 +109,8 @@ TEST_CASE("recorded sources: bad recordings are scenario errors naming the file 
 
   // No such time column.
   write(dir / "plant.csv", "time,temp\n0,1\n");
-  CHECK(rejection(scenario(csv), file).find("line 1: no column \"t_s\" (the time_column)") != std::string::npos);
+  CHECK(rejection(scenario(csv), file).find("line 1: no column \"t_s\" (the time_column)") !=
+        std::string::npos);
 
   // A sensor naming a column the recording lacks.
   write(dir / "plant.csv", kCsv);
@@ -118,13 +123,13 @@ TEST_CASE("recorded sources: bad recordings are scenario errors naming the file 
   msg = rejection(scenario({{"format", "csv"}, {"path", "plant.csv"}}), file);
   CHECK(msg.find("$.assets[0].source: expected either time_column or period_s, found neither") !=
         std::string::npos);
-  msg = rejection(scenario({{"format", "csv"}, {"path", "plant.csv"}, {"time_column", "t_s"}, {"period_s", 1}}),
-                  file);
+  msg = rejection(
+      scenario({{"format", "csv"}, {"path", "plant.csv"}, {"time_column", "t_s"}, {"period_s", 1}}), file);
   CHECK(msg.find("found both") != std::string::npos);
 
   // Keys of another format are unknown keys.
-  msg = rejection(scenario({{"format", "csv"}, {"path", "plant.csv"}, {"time_column", "t_s"}, {"dataset", "/x"}}),
-                  file);
+  msg = rejection(
+      scenario({{"format", "csv"}, {"path", "plant.csv"}, {"time_column", "t_s"}, {"dataset", "/x"}}), file);
   CHECK(msg.find("$.assets[0].source.dataset: unknown key") != std::string::npos);
 
   // No format.
@@ -204,7 +209,7 @@ TEST_CASE("recorded hdf5: a dataset per column or a 2-D dataset, a time dataset 
   h5_write(f, "/plant/time_s", {0, 5, 15}, {3});
   h5_write(f, "/plant/temp", {20, 21, 22}, {3});
   h5_write(f, "/plant/flow", {100, 90, 80}, {3});
-  h5_write(f, "/plant/matrix", {1, 2, 3, 4, 5, 6}, {3, 2});    // 3 observations x 2 columns
+  h5_write(f, "/plant/matrix", {1, 2, 3, 4, 5, 6}, {3, 2});  // 3 observations x 2 columns
   h5_write(f, "/plant/bad_time", {0, 5, 4}, {3});
   H5Fclose(f);
 
@@ -242,10 +247,12 @@ TEST_CASE("recorded hdf5: a dataset per column or a 2-D dataset, a time dataset 
   per_column.column_datasets = {{"temp", "/plant/temp"}};
   per_column.time_dataset = "/plant/bad_time";
   CHECK_THROWS_WITH_AS(read_recorded_table(per_column),
-                       doctest::Contains("row 2: time 4 s is not after the previous row's 5 s"), RecordedDataError);
+                       doctest::Contains("row 2: time 4 s is not after the previous row's 5 s"),
+                       RecordedDataError);
   write(dir / "not.h5", "hello");
   per_column.path = (dir / "not.h5").string();
-  CHECK_THROWS_WITH_AS(read_recorded_table(per_column), doctest::Contains("not an HDF5 file"), RecordedDataError);
+  CHECK_THROWS_WITH_AS(read_recorded_table(per_column), doctest::Contains("not an HDF5 file"),
+                       RecordedDataError);
 }
 
 TEST_CASE("recorded tep: 52 named columns, one observation every 180 s from 180 s, transposed for d00") {
@@ -273,7 +280,8 @@ TEST_CASE("recorded tep: 52 named columns, one observation every 180 s from 180 
   CHECK(t->time_s == std::vector<double>{180, 360, 540});
   CHECK(t->columns[51][2] == 251.5);
   spec.path = (dir / "dT.dat").string();
-  CHECK_THROWS_WITH_AS(read_recorded_table(spec), doctest::Contains("(is it transposed?)"), RecordedDataError);
+  CHECK_THROWS_WITH_AS(read_recorded_table(spec), doctest::Contains("(is it transposed?)"),
+                       RecordedDataError);
   spec.transposed = true;
   const auto u = read_recorded_table(spec);
   CHECK(u->columns == t->columns);
