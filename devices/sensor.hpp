@@ -6,8 +6,9 @@
 //   → transducer faults (4–20 mA loop) → converter faults (ADC)
 //   → quantise to `resolution` → saturate to [range_lo, range_hi]
 //   → output faults (stuck-at, fault codes, dropout)
-// The true value (physics, or a recording) is recorded before anything is added. Sample k is taken at
-// true time k / rate_hz (k = 1, 2, ...). Faults must see non-decreasing times.
+// The true value (physics, or a recording) is recorded before anything is
+// added. Sample k is taken at true time k / rate_hz (k = 1, 2, ...). Faults
+// must see non-decreasing times.
 #pragma once
 
 #include <cstdint>

@@ -529,12 +529,13 @@ class World {
         ch.params = s.params;
         ch.alarm = s.alarm;
         ch.noise = faults::RandomStream(sc_.seed, path, "noise");
-        if (const auto rec = recorded_.find(s.asset);
-            rec != recorded_.end())  // the loader checked the column
-          ch.recorded.emplace(rec->second->table, *rec->second->table->column_index(s.signal),
-                              rec->second->playback);
-        else
-          ch.asset = assets_.at(s.asset).get(), devices::parse_pump_signal(s.signal, ch.signal);
+        if (const auto rec = recorded_.find(s.asset); rec != recorded_.end()) {
+          const RecordedAssetSpec& r = *rec->second;  // the loader checked the column
+          ch.recorded.emplace(r.table, *r.table->column_index(s.signal), r.playback);
+        } else {
+          ch.asset = assets_.at(s.asset).get();
+          devices::parse_pump_signal(s.signal, ch.signal);
+        }
         value_faults_.emplace_back();
         for (const FaultSpec* f : by_target[path]) {
           if (!f->value_fault || !f->enabled) continue;
@@ -2421,8 +2422,10 @@ class World {
   Topology topology_;
   Platform platform_;
   std::map<std::string, std::unique_ptr<devices::PumpModel>> assets_;
+
   std::map<std::string, const RecordedAssetSpec*> recorded_;  ///< recorded-data assets
-  std::vector<pipeline::Record> edge_records_;                ///< scratch for the edge stages
+
+  std::vector<pipeline::Record> edge_records_;  ///< scratch for the edge stages
   std::vector<pipeline::EdgeDecision> edge_decisions_;
   std::vector<DeviceRuntime> devices_;
   std::vector<pipeline::SensorInfo> registry_;
