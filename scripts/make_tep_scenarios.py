@@ -48,9 +48,10 @@ FAULTS = {
     "11": "reactor cooling water inlet temperature random variation",
 }
 
-# The cloud's detector for now: a univariate EWMA z-score per sensor. A
-# multivariate detector (PCA, T^2 and Q) goes beside it as one more key of
-# "pipeline".
+# The cloud's detector for now: a univariate EWMA z-score per sensor, the
+# pipeline named "ewma". A multivariate detector (PCA, T^2 and Q) goes beside
+# it as one more key, "compare_pipelines": [{"name": "pca", "detector": ...}],
+# scored on the same arrivals (or replaces it in "pipeline").
 DETECTOR = {"kind": "ewma_zscore", "alpha": 0.02, "z_raise": 8, "z_clear": 4,
             "warmup_samples": 100, "debounce_samples": 1, "clear_samples": 10, "min_std_fraction_of_range": 0.01}
 
@@ -101,7 +102,7 @@ def scenario(name, description, data_file, incident, faults=None, expect=None, s
         "cloud": {"link": {"bandwidth_bps": 1000000000, "latency_s": 0.002}},
         "devices": devices,
         "faults": faults or [],
-        "pipeline": {"detector": DETECTOR},
+        "pipeline": {"name": "ewma", "detector": DETECTOR},
         "scoring": {"attribution_lookback_s": 2 * PERIOD_S, "post_failure_grace_s": 0},
         "trace": {"level": "events"},
         "expect": expect,

@@ -1263,6 +1263,17 @@ struct Loader {
       }
   }
 
+  /// The measurands a detector can set limits on: the pump signals and the
+  /// columns of every recorded asset.
+  std::vector<std::string> measurands() const {
+    std::vector<std::string> m = {"vibration_rms", "bearing_temp", "motor_current", "flow"};
+    for (const AssetSpec& a : sc.assets)
+      if (a.recorded && a.recorded->table)
+        for (const std::string& c : a.recorded->table->names)
+          if (std::find(m.begin(), m.end(), c) == m.end()) m.push_back(c);
+    return m;
+  }
+
   /// One pipeline's keys (`pipeline`, or an entry of `compare_pipelines`); finishes `n`.
   void read_pipeline_spec(Node& n, PipelineSpec& spec) {
     auto& o = spec.options;
@@ -1317,7 +1328,7 @@ struct Loader {
           if (d.has("limits")) {
             Node l = d.child("limits");
             if (l.expect_object()) {
-              for (const std::string m : {"vibration_rms", "bearing_temp", "motor_current", "flow"}) {
+              for (const std::string& m : measurands()) {
                 if (!l.has(m)) continue;
                 Node lim = l.child(m);
                 if (!lim.expect_object()) continue;

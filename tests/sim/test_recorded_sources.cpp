@@ -180,7 +180,12 @@ TEST_CASE("recorded assets: pump keys, bad incidents, interlocks and load coupli
   doc["assets"][0]["time_offset_s"] = 50;
   doc["assets"][0]["end"] = "stop";
   doc["assets"][0]["interpolation"] = "linear";
+  // A threshold detector takes limits on a recorded column as on a pump signal.
+  doc["compare_pipelines"] = {
+      {{"name", "naive"}, {"detector", {{"kind", "threshold"}, {"limits", {{"flow", {{"high", 100}}}}}}}}};
+  doc["pipeline"] = {{"detector", {{"kind", "threshold"}, {"limits", {{"temp", {{"high", 22}}}}}}}};
   const Scenario sc = parse_scenario(doc.dump(), file.string());
+  CHECK(sc.pipeline.options.threshold.by_measurand.at("temp").high == 22);
   const auto& r = *sc.assets[0].recorded;
   CHECK(r.incidents.size() == 1);
   CHECK_FALSE(r.incidents[0].to_s.has_value());
