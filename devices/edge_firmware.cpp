@@ -65,8 +65,12 @@ void EdgeFirmware::sample_until(double t_s) {
     times.resize(n);
     for (Eigen::Index i = 0; i < n; ++i)
       times(i) = static_cast<double>(ch.next_k + static_cast<std::uint64_t>(i)) / ch.params.rate_hz;
-    ch.asset->evaluate(ch.signal, times, values);
-    for (Eigen::Index i = 0; i < n; ++i) {
+    Eigen::Index taken = n;  // a stopped recording takes none past its end
+    if (ch.recorded)
+      taken = ch.recorded->evaluate(times, values);
+    else
+      ch.asset->evaluate(ch.signal, times, values);
+    for (Eigen::Index i = 0; i < taken; ++i) {
       const Measurement m = ch.measure(times(i), values(i), period_s);
       if (m.missing) {  // the sensor produced nothing: no reading, no sequence number
         ++missing_;

@@ -6,16 +6,19 @@
 //   → transducer faults (4–20 mA loop) → converter faults (ADC)
 //   → quantise to `resolution` → saturate to [range_lo, range_hi]
 //   → output faults (stuck-at, fault codes, dropout)
-// The true value is recorded before anything is added. Sample k is taken at
-// true time k / rate_hz (k = 1, 2, ...). Faults must see non-decreasing times.
+// The true value (physics, or a recording) is recorded before anything is
+// added. Sample k is taken at true time k / rate_hz (k = 1, 2, ...). Faults
+// must see non-decreasing times.
 #pragma once
 
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "devices/pump.hpp"
+#include "devices/recorded_table.hpp"
 #include "faults/random_stream.hpp"
 #include "faults/value_faults.hpp"
 
@@ -52,6 +55,9 @@ struct SensorChannel {
   std::uint32_t sensor_index = 0;  ///< index in the plant's sensor registry
   const PumpModel* asset = nullptr;
   PumpSignal signal = PumpSignal::kVibrationRms;
+  /// Set: the true value is this recorded column instead (asset and signal
+  /// unused); a stopped recording takes no samples past its end.
+  std::optional<RecordedSignal> recorded;
   SensorParams params;
   AlarmLimits alarm;                           ///< the firmware's limits (none by default)
   faults::RandomStream noise{0, "", "noise"};  ///< replaced by the plant's keyed stream

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "devices/energy_model.hpp"
 #include "devices/ota_update.hpp"
 #include "devices/pump.hpp"
+#include "devices/recorded_table.hpp"
 #include "devices/sensor.hpp"
 #include "faults/device_clock.hpp"
 #include "faults/gilbert_elliott.hpp"
@@ -29,6 +31,7 @@
 #include "sim/net/lorawan.hpp"
 #include "sim/net/lte_m.hpp"
 #include "sim/net/zigbee.hpp"
+#include "sim/recorded_reader.hpp"
 
 namespace twinbed::sim {
 
@@ -39,11 +42,29 @@ struct LinkSpec {
   double latency_s = 0.01;
 };
 
+/// A ground-truth incident of a recorded asset, in the recording's time base
+/// (the run's window is shifted by the asset's time_offset_s).
+struct RecordedIncidentSpec {
+  std::string id;
+  double from_s = 0.0;
+  std::optional<double> to_s;  ///< unset: abnormal to the end of the run
+};
+
+/// A recorded-data asset (model "recorded"): its table, read once at load
+/// and shared by its sensors, how it plays, and its incidents.
+struct RecordedAssetSpec {
+  RecordedSourceSpec source;
+  std::shared_ptr<const devices::RecordedTable> table;
+  devices::PlaybackOptions playback;
+  std::vector<RecordedIncidentSpec> incidents;
+};
+
 struct AssetSpec {
   std::string id;
   std::string model = "pump";
   devices::PumpParams pump;
   std::string line;  ///< production line or area (optional): fault selectors can pick by it
+  std::optional<RecordedAssetSpec> recorded;  ///< model "recorded"
 };
 
 struct SensorSpec {
@@ -52,6 +73,8 @@ struct SensorSpec {
   std::string signal;  ///< e.g. "vibration_rms"
   devices::SensorParams params;
   devices::AlarmLimits alarm;  ///< the firmware's alarm limits (none by default)
+  std::string path;            ///< its JSON path in the scenario (for messages)
+  bool range_given = true;     ///< false: the range is the default for its signal
 };
 
 struct MqttSpec {

@@ -140,14 +140,131 @@ struct Loader {
     return e.value_or(ref);
   }
 
+  /// The file a scenario names, relative to the scenario file's folder.
+  std::string beside_scenario(const std::string& path) const {
+    const std::filesystem::path p(path);
+    if (p.is_absolute()) return path;
+    return (std::filesystem::path(sc.file).parent_path() / p).lexically_normal().string();
+  }
+
+  /// A recorded-data asset's keys (docs/scenario-format.md), and its table,
+  /// read here so that a bad recording is a scenario error before anything runs.
+  std::optional<RecordedAssetSpec> read_recorded_asset(Node& n) {
+    RecordedAssetSpec r;
+    const std::string interpolation = n.choice("interpolation", {"hold", "linear"}, "hold");
+    r.playback.interpolation =
+        interpolation == "linear" ? devices::Interpolation::kLinear : devices::Interpolation::kHold;
+    r.playback.end = n.choice("end", {"hold_last", "stop"}, "hold_last") == "stop"
+                         ? devices::PastEnd::kStop
+                         : devices::PastEnd::kHoldLast;
+    r.playback.time_offset_s =
+        n.number("time_offset_s", 0.0, {-kMaxDuration_s, kMaxDuration_s, false, false});
+    for (Node i : n.array("incidents", false)) {
+      if (!i.expect_object()) continue;
+      RecordedIncidentSpec inc;
+      inc.id = i.string_required("id").value_or("");
+      if (i.has("id") && !valid_id(inc.id))
+        diag.error(i.path() + ".id", kIdRule, describe(i.value().at("id")));
+      inc.from_s = i.number_required("from_s", {-kMaxDuration_s, kMaxDuration_s, false, false}).value_or(0.0);
+      if (i.has("to_s")) {
+        inc.to_s = i.number("to_s", 0.0, {-kMaxDuration_s, kMaxDuration_s, false, false});
+        if (*inc.to_s <= inc.from_s)
+          diag.error(i.path() + ".to_s", "a time after from_s (" + std::to_string(inc.from_s) + ")",
+                     describe(i.value().at("to_s")));
+      }
+      i.finish();
+      r.incidents.push_back(inc);
+    }
+    if (!n.has("source")) {
+      diag.error(n.path() + ".source", "the recording (an object with format and path)",
+                 "nothing (the key is required for model \"recorded\")");
+      return r;
+    }
+    Node s = n.child("source");
+    if (!s.expect_object()) return r;
+    RecordedSourceSpec& src = r.source;
+    const bool has_format = s.has("format");
+    src.format = s.choice("format", {"csv", "hdf5", "tep"}, "");
+    if (!has_format)
+      diag.error(s.path() + ".format", "one of csv, hdf5, tep", "nothing (the key is required)");
+    const auto path = s.string_required("path");
+    const bool period_given = s.has("period_s");
+    if (period_given) src.period_s = s.number("period_s", 1.0, Range::period());
+    bool time_given = false;
+    if (src.format == "csv") {
+      src.time_column = s.string("time_column", "");
+      time_given = s.has("time_column");
+    } else if (src.format == "hdf5") {
+      src.time_dataset = s.string("time_dataset", "");
+      time_given = s.has("time_dataset");
+      const bool matrix = s.has("dataset"), per_column = s.has("columns");
+      if (matrix == per_column)
+        diag.error(s.path(), "either \"dataset\" (with column_names) or \"columns\" (name -> dataset)",
+                   matrix ? "both" : "neither");
+      if (matrix) {
+        src.dataset = s.string("dataset", "");
+        src.transposed = s.boolean("transposed", false);
+        if (!s.has("column_names")) {
+          diag.error(s.path() + ".column_names", "the 2-D dataset's column names", "nothing");
+        } else {
+          const json& names = s.value().at("column_names");
+          s.child("column_names");
+          if (!names.is_array() || names.empty() ||
+              !std::all_of(names.begin(), names.end(), [](const json& x) { return x.is_string(); }))
+            diag.error(s.path() + ".column_names", "a non-empty array of names", describe(names));
+          else
+            for (const json& x : names) src.column_names.push_back(x.get<std::string>());
+        }
+      }
+      if (per_column) {
+        const json& cols = s.value().at("columns");
+        s.child("columns");
+        if (!cols.is_object() || cols.empty() ||
+            !std::all_of(cols.begin(), cols.end(), [](const json& x) { return x.is_string(); }))
+          diag.error(s.path() + ".columns", "an object of column name -> dataset path", describe(cols));
+        else
+          for (const auto& [name, dataset] : cols.items()) src.column_datasets.emplace_back(name, dataset);
+      }
+    } else if (src.format == "tep") {
+      src.transposed = s.boolean("transposed", false);
+      if (!period_given) src.period_s = 180.0;
+      time_given = true;  // a fixed period, 180 s unless given
+    }
+    if (src.format != "tep" && period_given == time_given)
+      diag.error(s.path(),
+                 src.format == "csv" ? "either time_column or period_s" : "either time_dataset or period_s",
+                 period_given ? "both" : "neither");
+    src.start_s = s.number("start_s", src.format == "tep" ? src.period_s.value_or(180.0) : 0.0,
+                           {-kMaxDuration_s, kMaxDuration_s, false, false});
+    if (s.has("start_s") && !src.period_s)
+      diag.error(s.path() + ".start_s", "start_s only with period_s", describe(s.value().at("start_s")));
+    s.finish();
+    if (!path || !diag.ok()) return r;  // the file is read only from a valid spec
+    src.path = beside_scenario(*path);
+    try {
+      r.table = read_recorded_table(src);
+    } catch (const RecordedDataError& e) {
+      diag.error_message(s.path(), e.what());
+    }
+    return r;
+  }
+
   void read_assets(Node& root) {
     for (Node n : root.array("assets", true)) {
       if (!n.expect_object()) continue;
       const auto ids = expand(n);
-      const std::string model = n.choice("model", {"pump"}, "pump");
+      const std::string model = n.choice("model", {"pump", "recorded"}, "pump");
       const std::string line_pattern = n.string("line", "");
+      std::optional<RecordedAssetSpec> recorded;
+      if (model == "recorded") {
+        recorded = read_recorded_asset(n);
+        for (const char* key : {"params", "degradation"})
+          if (n.has(key))
+            diag.error(n.path() + "." + key, "no pump keys on a recorded asset (model \"recorded\")",
+                       "the key \"" + std::string(key) + "\"");
+      }
       devices::PumpParams base;
-      if (n.has("params")) {
+      if (model == "pump" && n.has("params")) {
         Node p = n.child("params");
         if (p.expect_object()) {
           base.load_mean = p.number("load_mean", base.load_mean, Range::probability());
@@ -174,7 +291,7 @@ struct Loader {
       }
       Drawable onset, ttf;
       double probability = 0.0, initial_wear = base.initial_wear, incident_wear = base.incident_wear;
-      if (n.has("degradation")) {
+      if (model == "pump" && n.has("degradation")) {
         Node d = n.child("degradation");
         if (d.expect_object()) {
           probability = d.number("probability", 1.0, Range::probability());
@@ -191,7 +308,7 @@ struct Loader {
         }
       }
       for (const auto& [i, id] : ids) {
-        AssetSpec a{id, model, base, ""};
+        AssetSpec a{id, model, base, "", recorded};
         if (!line_pattern.empty()) {
           const auto line = expand_id(line_pattern, i);
           if (!line || !valid_id(*line)) {
@@ -634,6 +751,7 @@ struct Loader {
         std::string id, asset_ref, signal, path;
         devices::SensorParams params;
         devices::AlarmLimits alarm;
+        bool range_given = true;
       };
       std::vector<RawSensor> raw;
       std::set<std::string> sensor_ids;
@@ -647,13 +765,16 @@ struct Loader {
         if (!r.id.empty() && !sensor_ids.insert(r.id).second)
           diag.error_message(s.path() + ".id", "duplicate sensor id \"" + r.id + "\" on this device");
         r.asset_ref = s.string_required("asset").value_or("");
-        r.signal = s.choice("signal", {"vibration_rms", "bearing_temp", "motor_current", "flow"}, "");
+        // A pump signal or a recorded column: checked against its asset in check_references().
+        r.signal = s.string("signal", "");
         if (!s.has("signal"))
-          diag.error(s.path() + ".signal", "one of the pump signals", "nothing (the key is required)");
+          diag.error(s.path() + ".signal", "one of the pump signals, or a column of a recorded asset",
+                     "nothing (the key is required)");
         r.params.rate_hz = s.number("rate_hz", 1.0, {0.0, 10000.0, true, false});
         r.params.noise_std = s.number("noise_std", 0.0, Range::non_negative());
         r.params.resolution = s.number("resolution", 0.0, Range::non_negative());
         auto [lo, hi] = default_range(r.signal);
+        r.range_given = s.has("range");
         if (s.has("range")) {
           const json& v = s.value().at("range");
           if (v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number() &&
@@ -689,8 +810,8 @@ struct Loader {
         d.gateway = resolve_ref(gateway_ref, i, n.path() + ".gateway");
         d.sensors.clear();
         for (const RawSensor& r : raw)
-          d.sensors.push_back(
-              SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal, r.params, r.alarm});
+          d.sensors.push_back(SensorSpec{r.id, resolve_ref(r.asset_ref, i, r.path + ".asset"), r.signal,
+                                         r.params, r.alarm, r.path, r.range_given});
         sc.devices.push_back(d);
       }
     }
@@ -1143,13 +1264,6 @@ struct Loader {
       }
   }
 
-  /// A file named by the scenario: relative to the scenario file's directory.
-  std::string relative_to_scenario(const std::string& file) const {
-    const std::filesystem::path p(file);
-    if (p.is_absolute() || sc.file.empty()) return file;
-    return (std::filesystem::path(sc.file).parent_path() / p).string();
-  }
-
   /// `multivariate`: groups of sensors watched together (docs/detectors.md).
   void read_multivariate(Node& n, PipelineSpec& spec) {
     std::set<std::string> names;
@@ -1230,7 +1344,7 @@ struct Loader {
       if (g.has("training") && t.expect_object()) {
         if (t.has("file")) {
           const std::string file = t.string_required("file").value_or("");
-          const std::string resolved = relative_to_scenario(file);
+          const std::string resolved = beside_scenario(file);
           try {
             Eigen::MatrixXd m = analysis::read_tep_matrix(resolved, static_cast<int>(o.sensor_keys.size()));
             st.training_rows = std::move(m);
@@ -1251,6 +1365,17 @@ struct Loader {
       g.finish();
       spec.options.multivariate.push_back(std::move(o));
     }
+  }
+
+  /// The measurands a detector can set limits on: the pump signals and the
+  /// columns of every recorded asset.
+  std::vector<std::string> measurands() const {
+    std::vector<std::string> m = {"vibration_rms", "bearing_temp", "motor_current", "flow"};
+    for (const AssetSpec& a : sc.assets)
+      if (a.recorded && a.recorded->table)
+        for (const std::string& c : a.recorded->table->names)
+          if (std::find(m.begin(), m.end(), c) == m.end()) m.push_back(c);
+    return m;
   }
 
   /// One pipeline's keys (`pipeline`, or an entry of `compare_pipelines`); finishes `n`.
@@ -1310,7 +1435,7 @@ struct Loader {
           if (d.has("limits")) {
             Node l = d.child("limits");
             if (l.expect_object()) {
-              for (const std::string m : {"vibration_rms", "bearing_temp", "motor_current", "flow"}) {
+              for (const std::string& m : measurands()) {
                 if (!l.has(m)) continue;
                 Node lim = l.child(m);
                 if (!lim.expect_object()) continue;
@@ -1481,6 +1606,78 @@ struct Loader {
         if (!s.asset.empty() && !assets.count(s.asset))
           diag.error("$.devices (device \"" + d.id + "\").sensors (sensor \"" + s.id + "\").asset",
                      "the id of an asset in $.assets", "\"" + s.asset + "\", which does not exist");
+    }
+    check_recorded_sensors();
+  }
+
+  /// Sensors name a signal their asset has: a pump signal, or a column of the
+  /// recording (whose range, unless given, is the column's, widened by a tenth
+  /// of its span each side). Interlocks and load-coupled faults need a pump
+  /// (they stop it, or follow its load).
+  void check_recorded_sensors() {
+    std::map<std::string, const AssetSpec*> by_id;
+    for (const auto& a : sc.assets) by_id.emplace(a.id, &a);
+    static const std::set<std::string> pump_signals = {"vibration_rms", "bearing_temp", "motor_current",
+                                                       "flow"};
+    std::map<std::string, const AssetSpec*> asset_of_sensor;  // "device/sensor" -> its asset
+    for (auto& d : sc.devices) {
+      for (auto& s : d.sensors) {
+        const auto it = by_id.find(s.asset);
+        if (it == by_id.end() || s.signal.empty()) continue;
+        const AssetSpec& a = *it->second;
+        asset_of_sensor[d.id + "/" + s.id] = &a;
+        const std::string where = s.path + ".signal (device \"" + d.id + "\")";
+        if (!a.recorded) {
+          if (!pump_signals.count(s.signal))
+            diag.error(where, "one of the pump signals (vibration_rms, bearing_temp, motor_current, flow)",
+                       "\"" + s.signal + "\"");
+          continue;
+        }
+        if (!a.recorded->table) continue;  // the recording did not load: already an error
+        const devices::RecordedTable& t = *a.recorded->table;
+        const auto column = t.column_index(s.signal);
+        if (!column) {
+          std::string some;
+          for (std::size_t c = 0; c < t.names.size() && c < 4; ++c) some += (c ? ", " : "") + t.names[c];
+          diag.error(where,
+                     "a column of the recording of asset \"" + a.id + "\" (" + some +
+                         (t.names.size() > 4 ? ", ..." : "") + ")",
+                     "\"" + s.signal + "\", which " + t.source + " does not have");
+          continue;
+        }
+        if (!s.range_given) {
+          const auto [lo, hi] = t.column_range(*column);
+          const double pad = hi > lo ? 0.1 * (hi - lo) : std::max(1.0, 0.1 * std::abs(hi));
+          s.params.range_lo = lo - pad;
+          s.params.range_hi = hi + pad;
+        }
+      }
+      for (std::size_t k = 0; k < d.interlocks.size(); ++k) {
+        if (d.interlocks[k].sensor >= d.sensors.size()) continue;
+        const auto& s = d.sensors[d.interlocks[k].sensor];
+        const auto it = by_id.find(s.asset);
+        if (it != by_id.end() && it->second->recorded)
+          diag.error("$.devices (device \"" + d.id + "\").edge.interlocks[" + std::to_string(k) + "]",
+                     "a sensor on a pump (an interlock stops its asset)",
+                     "sensor \"" + s.id + "\" on the recorded asset \"" + s.asset + "\"");
+      }
+    }
+    for (const FaultSpec& f : sc.faults) {
+      if (!f.coupled_to) continue;
+      for (const std::string& target : f.targets) {
+        const auto it = asset_of_sensor.find(target);
+        if (it == asset_of_sensor.end()) continue;
+        const auto named = by_id.find(f.coupled_to->asset);
+        const AssetSpec* a = f.coupled_to->asset.empty() ? it->second
+                             : named == by_id.end()      ? nullptr
+                                                         : named->second;
+        if (a && a->recorded) {
+          diag.error("$.faults (fault \"" + f.id + "\").coupled_to",
+                     "a pump asset (a coupling follows a pump's load)",
+                     "the recorded asset \"" + a->id + "\" (for " + target + ")");
+          break;
+        }
+      }
     }
   }
 };

@@ -368,6 +368,17 @@ class World {
 
   void build_assets() {
     for (const AssetSpec& a : sc_.assets) {
+      if (a.recorded) {  // a recording: its declared incidents, shifted into the run's time
+        recorded_[a.id] = &*a.recorded;
+        for (const RecordedIncidentSpec& inc : a.recorded->incidents) {
+          const double from_s = inc.from_s + a.recorded->playback.time_offset_s;
+          if (from_s >= sc_.duration_s) continue;
+          const double to_s = inc.to_s ? *inc.to_s + a.recorded->playback.time_offset_s : analysis::kNever;
+          run_.incidents.push_back(
+              {a.id, inc.id, from_s, from_s, to_s < sc_.duration_s ? to_s : analysis::kNever});
+        }
+        continue;
+      }
       auto model = std::make_unique<devices::PumpModel>(a.pump, sc_.seed, a.id);
       if (a.pump.degrades && model->abnormal_from_s() < sc_.duration_s)
         run_.incidents.push_back(
@@ -515,11 +526,16 @@ class World {
         const std::string path = spec.id + "/" + s.id;
         devices::SensorChannel ch;
         ch.sensor_index = sensor_index++;
-        ch.asset = assets_.at(s.asset).get();
         ch.params = s.params;
         ch.alarm = s.alarm;
         ch.noise = faults::RandomStream(sc_.seed, path, "noise");
-        devices::parse_pump_signal(s.signal, ch.signal);
+        if (const auto rec = recorded_.find(s.asset); rec != recorded_.end()) {
+          const RecordedAssetSpec& r = *rec->second;  // the loader checked the column
+          ch.recorded.emplace(r.table, *r.table->column_index(s.signal), r.playback);
+        } else {
+          ch.asset = assets_.at(s.asset).get();
+          devices::parse_pump_signal(s.signal, ch.signal);
+        }
         value_faults_.emplace_back();
         for (const FaultSpec* f : by_target[path]) {
           if (!f->value_fault || !f->enabled) continue;
@@ -530,9 +546,10 @@ class World {
           ch.add_fault(std::move(fault));
         }
         run_.sensors.push_back({spec.id, s.id, s.asset, s.signal});
-        sensor_place_.push_back({d, assets_.at(s.asset).get(), &s.asset});
-        registry_.push_back({spec.id, s.id, s.signal, devices::pump_signal_unit(ch.signal), s.params.range_lo,
-                             s.params.range_hi, s.params.rate_hz});
+        // A recorded asset has no pump to stop: the operator's commands pass it by.
+        sensor_place_.push_back({d, ch.recorded ? nullptr : assets_.at(s.asset).get(), &s.asset});
+        registry_.push_back({spec.id, s.id, s.signal, ch.recorded ? "" : devices::pump_signal_unit(ch.signal),
+                             s.params.range_lo, s.params.range_hi, s.params.rate_hz});
         channels.push_back(std::move(ch));
       }
       std::vector<const FaultSpec*> clock_faults;
@@ -1973,6 +1990,7 @@ class World {
   /// an operator restarts it. One command per asset at a time.
   void operator_acts(std::uint32_t sensor, double alert_s) {
     const SensorPlace& place = sensor_place_[sensor];
+    if (!place.asset) return;                                // a recording: nothing to stop
     if (!operator_busy_.insert(place.asset).second) return;  // a command for this asset is under way
     ++run_.operator_stops.commands_issued;
     ++operator_pending_;
@@ -2314,6 +2332,7 @@ class World {
     for (const analysis::Episode* e : episodes) {
       const analysis::Episode& ep = *e;
       const std::string& asset = run_.sensors[ep.sensor].asset;
+      if (!assets_.count(asset)) continue;  // a recording: no modelled setpoint changes
       const devices::PumpModel& pump = *assets_.at(asset);
       const devices::PumpParams& p = pump.params();
       if (p.load_step_std <= 0) continue;
@@ -2407,6 +2426,9 @@ class World {
   Topology topology_;
   Platform platform_;
   std::map<std::string, std::unique_ptr<devices::PumpModel>> assets_;
+
+  std::map<std::string, const RecordedAssetSpec*> recorded_;  ///< recorded-data assets
+
   std::vector<pipeline::Record> edge_records_;  ///< scratch for the edge stages
   std::vector<pipeline::EdgeDecision> edge_decisions_;
   std::vector<DeviceRuntime> devices_;
