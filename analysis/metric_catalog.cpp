@@ -132,8 +132,16 @@ bool is_pipeline_metric(const std::string& name) {
   return std::find(figures.begin(), figures.end(), name.substr(dot + 1)) != figures.end();
 }
 
+bool is_plugin_counter_metric(const std::string& name) {
+  static const std::string prefix = "pipeline.plugin.";
+  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) return false;
+  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 bool is_known_metric(const std::string& name) {
-  if (is_device_metric(name) || is_pipeline_metric(name)) return true;
+  if (is_device_metric(name) || is_pipeline_metric(name) || is_plugin_counter_metric(name)) return true;
   const auto& names = metric_names();
   return std::find(names.begin(), names.end(), name) != names.end();
 }
