@@ -24,7 +24,9 @@
 
 namespace twinbed::plugin {
 
-inline std::string_view view(const twinbed_str& s) { return {s.data, static_cast<std::size_t>(s.size)}; }
+inline std::string_view view(const twinbed_str& s) {
+  return {s.data, static_cast<std::size_t>(s.size)};
+}
 
 /// Hands alerts to the host (copied at once).
 class AlertSink {
@@ -117,19 +119,23 @@ struct Table {
 
 template <typename T>
 const twinbed_plugin_api* api_of(const char* name) {
-  static const twinbed_plugin_api api = {
-      TWINBED_PLUGIN_ABI_VERSION,        static_cast<std::uint32_t>(sizeof(twinbed_plugin_api)),
-      name,                              &detail::Table<T>::create,
-      &detail::Table<T>::configure,      &detail::Table<T>::ingest,
-      &detail::Table<T>::finish,         &detail::Table<T>::counters,
-      &detail::Table<T>::last_error,     &detail::Table<T>::destroy};
+  static const twinbed_plugin_api api = {TWINBED_PLUGIN_ABI_VERSION,
+                                         static_cast<std::uint32_t>(sizeof(twinbed_plugin_api)),
+                                         name,
+                                         &detail::Table<T>::create,
+                                         &detail::Table<T>::configure,
+                                         &detail::Table<T>::ingest,
+                                         &detail::Table<T>::finish,
+                                         &detail::Table<T>::counters,
+                                         &detail::Table<T>::last_error,
+                                         &detail::Table<T>::destroy};
   return &api;
 }
 
 }  // namespace twinbed::plugin
 
 /// Exports `Class` (derived from twinbed::plugin::Pipeline) as this library's pipeline.
-#define TWINBED_EXPORT_PIPELINE(Class, name)                                                      \
+#define TWINBED_EXPORT_PIPELINE(Class, name)                                                     \
   extern "C" TWINBED_PLUGIN_VISIBLE const twinbed_plugin_api* twinbed_pipeline_plugin_v1(void) { \
-    return ::twinbed::plugin::api_of<Class>(name);                                                \
+    return ::twinbed::plugin::api_of<Class>(name);                                               \
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "pipeline/plugin_abi.h"
@@ -33,8 +34,7 @@ class PluginLibrary {
 std::shared_ptr<const PluginLibrary> open_plugin(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec))
-    throw PluginError("pipeline plugin " + path + ": no such file");
+  if (!fs::is_regular_file(path, ec)) throw PluginError("pipeline plugin " + path + ": no such file");
   // A path with a '/' is opened as is, never searched for on the library path.
   const std::string open_path = path.find('/') == std::string::npos ? "./" + path : path;
   void* handle = dlopen(open_path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -46,7 +46,8 @@ std::shared_ptr<const PluginLibrary> open_plugin(const std::string& path) {
   void* entry = dlsym(handle, TWINBED_PLUGIN_ENTRY_SYMBOL);
   if (!entry) {
     dlclose(handle);
-    throw PluginError("pipeline plugin " + path + ": exports no entry point " TWINBED_PLUGIN_ENTRY_SYMBOL
+    throw PluginError("pipeline plugin " + path +
+                      ": exports no entry point " TWINBED_PLUGIN_ENTRY_SYMBOL
                       "() (is it a twinbed plugin? see docs/plugins.md)");
   }
   const auto fn = reinterpret_cast<twinbed_plugin_entry_fn>(entry);
@@ -58,7 +59,8 @@ std::shared_ptr<const PluginLibrary> open_plugin(const std::string& path) {
   if (!api) fail(TWINBED_PLUGIN_ENTRY_SYMBOL "() returned no table");
   if (api->abi_version != TWINBED_PLUGIN_ABI_VERSION)
     fail("built against plugin ABI version " + std::to_string(api->abi_version) + ", this twinbed expects " +
-         std::to_string(TWINBED_PLUGIN_ABI_VERSION) + " (rebuild it against this twinbed's pipeline/plugin_abi.h)");
+         std::to_string(TWINBED_PLUGIN_ABI_VERSION) +
+         " (rebuild it against this twinbed's pipeline/plugin_abi.h)");
   if (api->struct_size < sizeof(twinbed_plugin_api))
     fail("its function table has " + std::to_string(api->struct_size) + " bytes, ABI version " +
          std::to_string(TWINBED_PLUGIN_ABI_VERSION) + " has " + std::to_string(sizeof(twinbed_plugin_api)));
@@ -68,17 +70,26 @@ std::shared_ptr<const PluginLibrary> open_plugin(const std::string& path) {
   return std::make_shared<const PluginLibrary>(handle, api, path);
 }
 
-std::string plugin_name(const PluginLibrary& library) { return library.api().name; }
+std::string plugin_name(const PluginLibrary& library) {
+  return library.api().name;
+}
 
 namespace {
 
-twinbed_str str(std::string_view s) { return {s.data(), s.size()}; }
+twinbed_str str(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 bool valid_counter_name(const char* name) {
   if (!name || !*name) return false;
   for (const char* c = name; *c; ++c)
     if (!std::isalnum(static_cast<unsigned char>(*c)) && *c != '_' && *c != '-' && *c != '.') return false;
   return true;
+}
+
+/// A plugin's string for a message: in quotes (JSON-escaped), or null.
+std::string quoted(const char* s) {
+  return s ? nlohmann::json(std::string(s)).dump() : std::string("null");
 }
 
 class PluginPipeline final : public pipeline::CloudPipeline {
@@ -96,7 +107,8 @@ class PluginPipeline final : public pipeline::CloudPipeline {
   PluginPipeline(const PluginPipeline&) = delete;
   PluginPipeline& operator=(const PluginPipeline&) = delete;
 
-  void configure(std::span<const pipeline::SensorInfo> sensors, std::span<const std::string> devices) override {
+  void configure(std::span<const pipeline::SensorInfo> sensors,
+                 std::span<const std::string> devices) override {
     sensor_count_ = sensors.size();
     std::vector<twinbed_sensor_info> s;
     s.reserve(sensors.size());
@@ -117,8 +129,15 @@ class PluginPipeline final : public pipeline::CloudPipeline {
     for (const auto& f : message.fields) fields_.push_back({f.sensor, 0, str(f.key), str(f.unit)});
     records_.clear();
     for (const auto& r : records)
-      records_.push_back({r.sensor, r.device, r.boot, r.count, r.seq, r.device_time_s, r.value,
-                          static_cast<std::uint8_t>(r.status), {}});
+      records_.push_back({r.sensor,
+                          r.device,
+                          r.boot,
+                          r.count,
+                          r.seq,
+                          r.device_time_s,
+                          r.value,
+                          static_cast<std::uint8_t>(r.status),
+                          {}});
     const twinbed_message_info info{message.device, message.schema_version, fields_.data(), fields_.size()};
     Collect c{this, &alerts, records, {}};
     const twinbed_alert_sink sink{&c, &PluginPipeline::emit};
@@ -144,8 +163,7 @@ class PluginPipeline final : public pipeline::CloudPipeline {
                                       if (valid_counter_name(name))
                                         p->out[name] = value;
                                       else
-                                        p->fault = "reported a counter named " +
-                                                   (name ? "\"" + std::string(name) + "\"" : std::string("null")) +
+                                        p->fault = "reported a counter named " + quoted(name) +
                                                    " (names: letters, digits, '_', '-', '.')";
                                     }};
     const int status = api_.counters(handle_, &sink);

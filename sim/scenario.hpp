@@ -306,7 +306,7 @@ struct FaultSpec {
 
 /// A pipeline plugin (docs/plugins.md): a shared library and its configuration.
 struct PluginSpec {
-  std::string path;                ///< resolved: relative to the scenario file, or as given on the command line
+  std::string path;  ///< resolved: relative to the scenario file, or as given on the command line
   std::string config_json = "{}";  ///< passed as text to the plugin's create()
 };
 

@@ -1,7 +1,7 @@
 /* Test plugins that misbehave on purpose (tests/plugins/CMakeLists.txt), in
  * plain C99 (which also proves pipeline/plugin_abi.h is C99). Built once per
  * behaviour, selected by a macro:
- *   BROKEN_NO_ENTRY      exports no entry point;
+ *   BROKEN_NO_ENTRY      exports no twinbed_pipeline_plugin_v1 (its table under _v0);
  *   BROKEN_ABI_VERSION   declares ABI version 999;
  *   (neither)            a valid plugin whose config picks a misbehaviour:
  *                        "unknown_sensor", "foreign_record", "raise_in_finish",
@@ -28,7 +28,8 @@ static void* create(const char* config) {
   b = (broken*)calloc(1, sizeof(broken));
   if (!b) return NULL;
   {
-    const char* modes[] = {"unknown_sensor", "foreign_record", "raise_in_finish", "bad_counter", "fail_ingest"};
+    const char* modes[] = {"unknown_sensor", "foreign_record", "raise_in_finish", "bad_counter",
+                           "fail_ingest"};
     size_t i;
     for (i = 0; i < sizeof modes / sizeof modes[0]; ++i)
       if (strstr(config, modes[i])) strcpy(b->mode, modes[i]);
@@ -91,18 +92,26 @@ static const char* last_error(void* h) {
   return h ? "ingest failed on purpose" : create_error;
 }
 
-static void destroy(void* h) { free(h); }
+static void destroy(void* h) {
+  free(h);
+}
 
-#ifndef BROKEN_NO_ENTRY
 #ifdef BROKEN_ABI_VERSION
 #define ABI 999u
 #else
 #define ABI TWINBED_PLUGIN_ABI_VERSION
 #endif
-static const twinbed_plugin_api api = {ABI,    sizeof(twinbed_plugin_api), "broken", create, configure, ingest,
-                                       finish, counters,                   last_error, destroy};
-const twinbed_plugin_api* twinbed_pipeline_plugin_v1(void) { return &api; }
+static const twinbed_plugin_api api = {
+    ABI,    sizeof(twinbed_plugin_api), "broken", create, configure, ingest, finish, counters, last_error,
+    destroy};
+#ifdef BROKEN_NO_ENTRY
+/* The table under another name: what a library of another major ABI would export. */
+const twinbed_plugin_api* twinbed_pipeline_plugin_v0(void);
+const twinbed_plugin_api* twinbed_pipeline_plugin_v0(void) {
+  return &api;
+}
 #else
-int twinbed_not_a_plugin(void);
-int twinbed_not_a_plugin(void) { return 0; }
+const twinbed_plugin_api* twinbed_pipeline_plugin_v1(void) {
+  return &api;
+}
 #endif

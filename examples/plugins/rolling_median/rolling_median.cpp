@@ -32,12 +32,12 @@
 namespace {
 
 struct Settings {
-  int window = 9;               ///< readings in the rolling median (odd)
-  int baseline_samples = 900;   ///< readings the baseline is learnt from
-  int refresh_samples = 60;     ///< readings between two baseline refreshes
-  double z_raise = 6.0;         ///< |z| that raises an alert
-  double z_clear = 3.0;         ///< |z| below which it clears
-  double range_tolerance = 0.05;     ///< of the range's span, beyond which a reading is rejected
+  int window = 9;                     ///< readings in the rolling median (odd)
+  int baseline_samples = 900;         ///< readings the baseline is learnt from
+  int refresh_samples = 60;           ///< readings between two baseline refreshes
+  double z_raise = 6.0;               ///< |z| that raises an alert
+  double z_clear = 3.0;               ///< |z| below which it clears
+  double range_tolerance = 0.05;      ///< of the range's span, beyond which a reading is rejected
   double min_scale_fraction = 0.002;  ///< floor of the scale, as a fraction of the range's span
 };
 
@@ -46,19 +46,30 @@ Settings parse(std::string_view text) {
   if (!j.is_object()) throw std::invalid_argument("the configuration must be a JSON object");
   Settings s;
   for (const auto& [key, v] : j.items()) {
-    if (!v.is_number()) throw std::invalid_argument("config." + key + ": expected a number, found " + v.dump());
+    if (!v.is_number())
+      throw std::invalid_argument("config." + key + ": expected a number, found " + v.dump());
     const double x = v.get<double>();
-    if (key == "window") s.window = static_cast<int>(x);
-    else if (key == "baseline_samples") s.baseline_samples = static_cast<int>(x);
-    else if (key == "refresh_samples") s.refresh_samples = static_cast<int>(x);
-    else if (key == "z_raise") s.z_raise = x;
-    else if (key == "z_clear") s.z_clear = x;
-    else if (key == "range_tolerance") s.range_tolerance = x;
-    else if (key == "min_scale_fraction") s.min_scale_fraction = x;
-    else throw std::invalid_argument("config." + key + ": unknown key");
+    if (key == "window")
+      s.window = static_cast<int>(x);
+    else if (key == "baseline_samples")
+      s.baseline_samples = static_cast<int>(x);
+    else if (key == "refresh_samples")
+      s.refresh_samples = static_cast<int>(x);
+    else if (key == "z_raise")
+      s.z_raise = x;
+    else if (key == "z_clear")
+      s.z_clear = x;
+    else if (key == "range_tolerance")
+      s.range_tolerance = x;
+    else if (key == "min_scale_fraction")
+      s.min_scale_fraction = x;
+    else
+      throw std::invalid_argument("config." + key + ": unknown key");
   }
-  if (s.window < 1 || s.window % 2 == 0) throw std::invalid_argument("config.window: expected an odd count >= 1");
-  if (s.baseline_samples < s.window) throw std::invalid_argument("config.baseline_samples: expected >= window");
+  if (s.window < 1 || s.window % 2 == 0)
+    throw std::invalid_argument("config.window: expected an odd count >= 1");
+  if (s.baseline_samples < s.window)
+    throw std::invalid_argument("config.baseline_samples: expected >= window");
   if (s.refresh_samples < 1) throw std::invalid_argument("config.refresh_samples: expected >= 1");
   if (!(s.z_clear > 0 && s.z_clear <= s.z_raise))
     throw std::invalid_argument("config.z_clear: expected 0 < z_clear <= z_raise");
