@@ -12,6 +12,10 @@
 
 namespace twinbed::sim {
 
+// The layout docs/plugins.md states: a change here is an ABI change.
+static_assert(sizeof(twinbed_record) == 48 && sizeof(twinbed_alert) == 40 && sizeof(twinbed_str) == 16);
+static_assert(sizeof(twinbed_sensor_info) == 88 && sizeof(twinbed_field_decl) == 40);
+
 class PluginLibrary {
  public:
   PluginLibrary(void* handle, const twinbed_plugin_api* api, std::string path)
