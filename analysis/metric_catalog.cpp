@@ -153,9 +153,18 @@ bool is_pipeline_counter(const std::string& name) {
   return std::find(counters.begin(), counters.end(), name.substr(dot + 1)) != counters.end();
 }
 
+
+bool is_plugin_counter_metric(const std::string& name) {
+  static const std::string prefix = "pipeline.plugin.";
+  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) return false;
+  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 bool is_known_metric(const std::string& name) {
-  if (is_device_metric(name) || is_pipeline_metric(name) || is_calibration_metric(name) ||
-      is_pipeline_counter(name))
+  if (is_device_metric(name) || is_pipeline_metric(name) || is_plugin_counter_metric(name) ||
+      is_calibration_metric(name) || is_pipeline_counter(name))
     return true;
   const auto& names = metric_names();
   return std::find(names.begin(), names.end(), name) != names.end();

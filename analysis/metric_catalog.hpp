@@ -26,5 +26,10 @@ bool is_valid_pipeline_name(const std::string& name);
 bool is_calibration_metric(const std::string& name);
 /// "pipeline.multivariate.<group>.<counter>": the reference pipeline's multivariate groups.
 bool is_pipeline_counter(const std::string& name);
+/// "pipeline.plugin.<counter>": a counter of a primary pipeline that is a
+/// plugin (docs/plugins.md). Its names are the plugin's own, unknown before
+/// the run: any name of letters, digits, '_', '-' and '.' is accepted, and an
+/// expectation on a counter the plugin did not report fails after the run.
+bool is_plugin_counter_metric(const std::string& name);
 
 }  // namespace twinbed::analysis

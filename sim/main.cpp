@@ -2,6 +2,7 @@
 //
 //   twinbed validate SCENARIO...
 //   twinbed run SCENARIO [--seed N] [--out DIR] [--trace-level full|events] [--no-trace] [--quiet]
+//               [--pipeline LIB.so [--pipeline-config JSON|@FILE]]
 //   twinbed validate-tep [--data DIR] [--out FILE] [--rule RULE] [--components N] [--parallel-percentile P]
 //   twinbed pdm-study STUDY [--seed N] [--out DIR] [--quiet]   (sim/pdm_study_command.hpp)
 //
@@ -22,6 +23,7 @@
 #include "analysis/scoring.hpp"
 #include "analysis/tep_validation.hpp"
 #include "sim/pdm_study_command.hpp"
+#include "sim/plugin_pipeline.hpp"
 #include "sim/scenario.hpp"
 #include "sim/world.hpp"
 
@@ -65,7 +67,59 @@ struct RunArgs {
   std::string trace_level;
   bool no_trace = false;
   bool quiet = false;
+  std::string pipeline;         ///< a plugin library replacing the primary pipeline (docs/plugins.md)
+  std::string pipeline_config;  ///< its configuration: JSON text, or @FILE
 };
+
+/// --pipeline / --pipeline-config: the primary becomes the plugin. False (and
+/// a message) on a bad library or configuration.
+bool apply_pipeline_option(const RunArgs& args, Scenario& sc) {
+  if (args.pipeline.empty() && args.pipeline_config.empty()) return true;
+  if (args.pipeline.empty() && !sc.pipeline.plugin) {
+    std::cerr << "twinbed: --pipeline-config needs a plugin: --pipeline LIB.so, or a scenario whose "
+                 "pipeline.plugin names one\n";
+    return false;
+  }
+  twinbed::sim::PluginSpec plugin = sc.pipeline.plugin.value_or(twinbed::sim::PluginSpec{});
+  if (!args.pipeline.empty()) plugin = {args.pipeline, "{}"};
+  if (!args.pipeline_config.empty()) {
+    std::string text = args.pipeline_config;
+    if (text.front() == '@') {
+      std::ifstream in(text.substr(1));
+      if (!in) {
+        std::cerr << "twinbed: --pipeline-config: cannot read " << text.substr(1) << "\n";
+        return false;
+      }
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    try {
+      plugin.config_json = nlohmann::json::parse(text).dump();
+    } catch (const nlohmann::json::parse_error& e) {
+      std::cerr << "twinbed: --pipeline-config: expected JSON text (or @FILE), found "
+                << nlohmann::json(args.pipeline_config).dump() << ": " << e.what() << "\n";
+      return false;
+    }
+  }
+  try {
+    twinbed::sim::open_plugin(plugin.path);
+  } catch (const twinbed::sim::PluginError& e) {
+    std::cerr << "twinbed: " << e.what() << "\n";
+    return false;
+  }
+  // A plugin on the command line is not the reference pipeline: its figures
+  // go under pipelines.plugin.* unless the scenario named its primary.
+  if (!args.pipeline.empty() && sc.pipeline.name == "reference") {
+    for (const auto& c : sc.compare_pipelines)
+      if (c.name == "plugin") {
+        std::cerr << "twinbed: --pipeline: the scenario already compares a pipeline named \"plugin\"; name "
+                     "the primary in the scenario ($.pipeline.name)\n";
+        return false;
+      }
+    sc.pipeline.name = "plugin";
+  }
+  sc.pipeline.plugin = plugin;
+  return true;
+}
 
 int cmd_run(const RunArgs& args) {
   Scenario sc;
@@ -74,6 +128,7 @@ int cmd_run(const RunArgs& args) {
   } catch (const ScenarioError& e) {
     return report_scenario_error(e);
   }
+  if (!apply_pipeline_option(args, sc)) return kExitBadInput;
   if (args.trace_level == "events") sc.trace.level = twinbed::sim::TraceLevel::kEvents;
   if (args.trace_level == "full") sc.trace.level = twinbed::sim::TraceLevel::kFull;
   const std::string out =
@@ -215,6 +270,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"full", "events"}));
   run->add_flag("--no-trace", run_args.no_trace, "Write no trace.h5 (report only)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print nothing but errors");
+  run->add_option("--pipeline", run_args.pipeline,
+                  "A pipeline plugin (shared library, docs/plugins.md) run as the primary pipeline");
+  run->add_option("--pipeline-config", run_args.pipeline_config,
+                  "The plugin's configuration: JSON text, or @FILE (default: the scenario's, or {})");
+
   TepArgs tep_args;
   auto* tep = app.add_subcommand(
       "validate-tep",
@@ -257,6 +317,10 @@ int main(int argc, char** argv) {
     if (pdm_study.chosen()) return pdm_study.run();
     if (seed_opt->count() > 0) run_args.seed = seed;
     return cmd_run(run_args);
+  } catch (const twinbed::sim::PluginError& e) {  // the user's plugin refused or misbehaved
+    std::cerr << "twinbed: " << e.what() << std::endl;
+    std::cout.flush();
+    std::_Exit(kExitBadInput);
   } catch (const std::exception& e) {
     std::cerr << "twinbed: internal error: " << e.what() << std::endl;
     // Leave at once: after a failed write, HDF5's own exit handler would try to

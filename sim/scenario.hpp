@@ -327,9 +327,16 @@ struct FaultSpec {
   std::string params_json;  ///< the spec as written, for the trace
 };
 
+/// A pipeline plugin (docs/plugins.md): a shared library and its configuration.
+struct PluginSpec {
+  std::string path;  ///< resolved: relative to the scenario file, or as given on the command line
+  std::string config_json = "{}";  ///< passed as text to the plugin's create()
+};
+
 struct PipelineSpec {
   std::string name = "reference";  ///< names its figures: pipelines.<name>.*
   pipeline::ReferencePipelineOptions options;
+  std::optional<PluginSpec> plugin;  ///< set: this plugin runs instead of the reference pipeline
   double cost_flops_per_record = 5000.0;
 };
 

@@ -16,6 +16,7 @@
 #include "analysis/trace_schema.hpp"
 #include "faults/random_stream.hpp"
 #include "sim/law_reader.hpp"
+#include "sim/plugin_pipeline.hpp"
 #include "sim/scenario.hpp"
 
 namespace twinbed::sim {
@@ -1382,6 +1383,7 @@ struct Loader {
   void read_pipeline_spec(Node& n, PipelineSpec& spec) {
     auto& o = spec.options;
     if (n.has("multivariate")) read_multivariate(n, spec);
+    if (n.has("plugin")) read_plugin(n, spec);
     spec.cost_flops_per_record =
         n.number("cost_flops_per_record", spec.cost_flops_per_record, Range::non_negative());
     if (n.has("validation")) {
@@ -1457,6 +1459,36 @@ struct Loader {
       }
     }
     n.finish();
+  }
+
+  /// `plugin` (docs/plugins.md): a shared library run instead of the reference
+  /// pipeline. Loaded here, so that a missing file, entry point or ABI version
+  /// is a scenario error.
+  void read_plugin(Node& n, PipelineSpec& spec) {
+    for (const std::string key : {"validation", "detector"})
+      if (n.value().contains(key))
+        diag.error(n.path() + "." + key, "no " + key + " beside a plugin (its settings go in plugin.config)",
+                   describe(n.value()[key]));
+    Node p = n.child("plugin");
+    if (!p.expect_object()) return;
+    PluginSpec plugin;
+    const std::optional<std::string> path = p.string_required("path");
+    if (p.has("config")) plugin.config_json = p.child("config").value().dump();
+    p.finish();
+    if (!path) return;
+    if (path->empty()) {
+      diag.error(p.path() + ".path", "the path of a plugin library", "an empty string");
+      return;
+    }
+    std::filesystem::path file(*path);
+    if (file.is_relative()) file = std::filesystem::path(sc.file).parent_path() / file;
+    plugin.path = file.lexically_normal().string();
+    try {
+      open_plugin(plugin.path);
+    } catch (const PluginError& e) {
+      diag.error(p.path() + ".path", "a twinbed pipeline plugin (docs/plugins.md)", e.what());
+    }
+    spec.plugin = std::move(plugin);
   }
 
   void read_misc(Node& root) {

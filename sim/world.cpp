@@ -26,6 +26,7 @@
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/net/mqtt_session.hpp"
 #include "sim/platform.hpp"
+#include "sim/plugin_pipeline.hpp"
 #include "sim/sim_wait.hpp"
 #include "sim/topology.hpp"
 #include "sim/trace_writer.hpp"
@@ -181,7 +182,8 @@ struct PipelineRuntime {
   std::vector<analysis::Episode>* episodes = nullptr;               ///< process alerts
   std::vector<analysis::Episode>* sensor_fault_episodes = nullptr;  ///< sensor-fault alerts
   std::array<std::vector<std::size_t>, 2>
-      open;  ///< per kind (process, sensor fault): open episode per sensor
+      open;                    ///< per kind (process, sensor fault): open episode per sensor
+  std::string counter_prefix;  ///< "plugin." for a primary that is a plugin (pipeline.plugin.*)
 };
 
 struct DeviceRuntime {
@@ -728,7 +730,12 @@ class World {
     for (std::size_t k = 0; k <= sc_.compare_pipelines.size(); ++k) {
       const PipelineSpec& spec = k == 0 ? sc_.pipeline : sc_.compare_pipelines[k - 1];
       PipelineRuntime p;
-      p.impl = std::make_unique<pipeline::ReferencePipeline>(spec.options);
+      if (spec.plugin) {  // a user's pipeline (docs/plugins.md); its counters: pipeline.plugin.*
+        p.impl = make_plugin_pipeline(open_plugin(spec.plugin->path), spec.plugin->config_json);
+        if (k == 0) p.counter_prefix = "plugin.";
+      } else {
+        p.impl = std::make_unique<pipeline::ReferencePipeline>(spec.options);
+      }
       p.impl->configure(registry_, device_names_);
       if (k == 0) {
         p.episodes = &run_.episodes;
@@ -2302,7 +2309,7 @@ class World {
           run_.calibrated.push_back({c.name, c.claimed_false_alarm_rate, std::move(c.sensors),
                                      std::move(c.decision_times_s), std::move(c.alarms)});
       auto& counters = k == 0 ? run_.pipeline_counters : run_.compared[k - 1].counters;
-      for (const auto& [name, n] : p.impl->counters()) counters[name] = n;
+      for (const auto& [name, n] : p.impl->counters()) counters[p.counter_prefix + name] = n;
     }
 
     run_.operator_stops.commands_pending_at_end = operator_pending_;
