@@ -30,6 +30,8 @@ const std::vector<std::string>& metric_names() {
                                   "edge_flash.torn_pages",
                                   "edge_flash.evicted_pages",
                                   "samples.aggregated",
+                                  "samples.suppressed.deadband",
+                                  "samples.summarised.features",
                                   "samples.missing_device_down",
                                   "samples.undelivered_at_end",
                                   "network.messages",
@@ -166,6 +168,11 @@ bool is_known_metric(const std::string& name) {
   if (is_device_metric(name) || is_pipeline_metric(name) || is_plugin_counter_metric(name) ||
       is_calibration_metric(name) || is_pipeline_counter(name))
     return true;
+  if (name.rfind("edge.event.", 0) == 0) {  // edge.event.<id>.count | .first_s (a device's local events)
+    const auto dot = name.rfind('.');
+    const std::string figure = name.substr(dot + 1);
+    if (dot > 11 && (figure == "count" || figure == "first_s")) return true;
+  }
   const auto& names = metric_names();
   return std::find(names.begin(), names.end(), name) != names.end();
 }

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "analysis/fault_kinds.hpp"
 #include "analysis/metric_catalog.hpp"
@@ -75,6 +76,8 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["edge_flash.torn_pages"] = static_cast<double>(d.flash_torn_pages);
   m["edge_flash.evicted_pages"] = static_cast<double>(d.flash_evicted_pages);
   m["samples.aggregated"] = static_cast<double>(d.aggregated);
+  m["samples.suppressed.deadband"] = static_cast<double>(d.suppressed_deadband);
+  m["samples.summarised.features"] = static_cast<double>(d.summarised_features);
   for (const std::string& kind : protocol_kinds()) {  // zeros for a protocol the run does not use
     const auto it = run.protocols.find(kind);
     for (const auto& [name, v] : figures_of(it == run.protocols.end() ? ProtocolFigures{} : it->second))
@@ -85,6 +88,10 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   for (const auto& [name, v] : figures_of(run.ota)) m[std::string("ota.") + name] = v;
   for (const auto& [name, v] : figures_of(run.edge)) m[std::string("edge.") + name] = v;
   for (const auto& [name, v] : figures_of(run.operator_stops)) m[std::string("operator.") + name] = v;
+  for (const auto& [id, ev] : run.edge.event_by_id) {
+    m["edge.event." + id + ".count"] = static_cast<double>(ev.count);
+    m["edge.event." + id + ".first_s"] = ev.first_s;
+  }
   for (const auto& [name, v] : figures_of(run.cloud)) m[std::string("cloud.") + name] = v;
   std::uint64_t drains = 0;
   double drain_max = 0, drain_sum = 0;
@@ -109,7 +116,11 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
       drains ? std::optional<double>(drain_sum / static_cast<double>(drains)) : std::nullopt;
   if (run.devices.size() <= kPerDeviceReportLimit)
     for (const DeviceFigures& d : run.devices)
-      for (const auto& [name, v] : figures_of(d)) m["device." + d.id + "." + name] = v;
+      for (const auto& [name, v] : figures_of(d)) {
+        // messages and bytes: listed only for runs with transforming edge stages (docs/metrics.md)
+        if (!v && (std::string_view(name) == "messages" || std::string_view(name) == "bytes")) continue;
+        m["device." + d.id + "." + name] = v;
+      }
   m["samples.missing_device_down"] = static_cast<double>(d.missing_device_down);
   m["samples.undelivered_at_end"] = static_cast<double>(d.undelivered_at_end);
   m["network.messages"] = static_cast<double>(d.messages);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -76,6 +77,9 @@ struct DataPath {
   std::uint64_t lost_session = 0;  ///< in flight when a clean session was started (discarded by the client)
   std::uint64_t aggregated = 0;  ///< merged into an aggregate by a full device buffer (summarised, not lost)
   std::uint64_t lost_torn_write = 0;  ///< in a flash page being written when the power went
+  /// Edge stages' policies (docs/pipeline.md), not losses: readings a deadband
+  /// did not send, waveform samples a feature stage summarised.
+  std::uint64_t suppressed_deadband = 0, summarised_features = 0;
   double device_link_utilisation_max =
       0.0;  ///< the busiest IP device's link: bytes × 8 / (bandwidth × duration)
   std::uint64_t flash_peak_records = 0, flash_pages_written = 0, flash_torn_pages = 0,
@@ -160,6 +164,9 @@ struct DeviceFigures {
   std::vector<double> drains_s;            ///< each backlog's drain time: reconnection to drained, s
   double clock_max_abs_error_s = 0.0;      ///< the largest |device time − true time| of its stamps
   std::optional<double> link_utilisation;  ///< IP devices: bytes × 8 / (link bandwidth × duration)
+  /// Listed when any device of the run has transforming edge stages: the
+  /// messages it formed, and (IP devices) the bytes of every attempt on its link.
+  std::optional<double> messages, bytes;
   // Battery devices only (unset for mains-powered ones).
   std::optional<double> energy_mah;     ///< charge drawn over the run
   std::optional<double> lifetime_days;  ///< usable charge / average current (the real one if depleted)
@@ -241,6 +248,8 @@ inline std::vector<Figure> figures_of(const DeviceFigures& d) {
           {"drain_time_s_max", worst},
           {"clock_max_abs_error_s", d.clock_max_abs_error_s},
           {"link_utilisation", d.link_utilisation},
+          {"messages", d.messages},
+          {"bytes", d.bytes},
           {"energy_mah", d.energy_mah},
           {"lifetime_days", d.lifetime_days},
           {"depleted_at_s", d.depleted_at_s}};
@@ -312,12 +321,74 @@ struct EdgeFigures {
   std::uint64_t false_trips = 0;              ///< the asset was not abnormal when it tripped
   double lost_production_s = 0.0;             ///< time assets stood stopped by trips (to the run's end)
   double false_stop_lost_production_s = 0.0;  ///< of which by false trips
+  // Transforming stages (all devices).
+  std::uint64_t derived_records = 0;      ///< feature and event records the stages made
+  std::uint64_t events = 0;               ///< of which local events (alarm priority)
+  std::uint64_t feature_windows = 0;      ///< waveform windows summarised
+  std::uint64_t deadband_heartbeats = 0;  ///< readings sent only because max_silence_s had passed
+  /// Feature records whose truth is known: |sent - true| / max(|true|, 1e-9), the worst and the mean, per
+  /// feature.
+  struct FeatureError {
+    std::uint64_t records = 0;
+    double rel_error_max = 0, rel_error_sum = 0;
+  };
+  std::map<std::string, FeatureError> feature_errors;  ///< by feature name
+  /// Local events by event id (all devices with it): how many, and the true
+  /// time of the reading that completed the first one's run (report:
+  /// edge.event.<id>.count, edge.event.<id>.first_s).
+  struct EventFigure {
+    std::uint64_t count = 0;
+    double first_s = 0;
+  };
+  std::map<std::string, EventFigure> event_by_id;
+  // The int8 detectors and their float shadows (all devices).
+  std::uint64_t detectors = 0, detectors_trained = 0;
+  std::uint64_t detector_evaluations = 0, detector_alarms_int8 = 0, detector_alarms_float = 0;
+  std::uint64_t detector_disagreements = 0;  ///< evaluations whose alarm state differs
+  double detector_rel_error_max = 0, detector_rel_error_sum = 0;
+  std::uint64_t detector_trips = 0;  ///< int8 decisions (also in interlock_trips)
 };
 inline std::vector<Figure> figures_of(const EdgeFigures& e) {
-  return {{"interlock_trips", static_cast<double>(e.interlock_trips)},
-          {"false_trips", static_cast<double>(e.false_trips)},
-          {"lost_production_s", e.lost_production_s},
-          {"false_stop_lost_production_s", e.false_stop_lost_production_s}};
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  std::vector<Figure> f = {{"interlock_trips", static_cast<double>(e.interlock_trips)},
+                           {"false_trips", static_cast<double>(e.false_trips)},
+                           {"lost_production_s", e.lost_production_s},
+                           {"false_stop_lost_production_s", e.false_stop_lost_production_s},
+                           {"derived_records", n(e.derived_records)},
+                           {"events", n(e.events)},
+                           {"feature_windows", n(e.feature_windows)},
+                           {"deadband_heartbeats", n(e.deadband_heartbeats)}};
+  // Figure names are literals: one pair per feature.
+  static constexpr std::array<std::array<const char*, 3>, 4> kFeatureFigures = {
+      {{"rms", "feature.rms.rel_error_max", "feature.rms.rel_error_mean"},
+       {"peak", "feature.peak.rel_error_max", "feature.peak.rel_error_mean"},
+       {"crest_factor", "feature.crest_factor.rel_error_max", "feature.crest_factor.rel_error_mean"},
+       {"kurtosis", "feature.kurtosis.rel_error_max", "feature.kurtosis.rel_error_mean"}}};
+  for (const auto& [name, max_name, mean_name] : kFeatureFigures) {
+    const auto it = e.feature_errors.find(name);
+    const bool any = it != e.feature_errors.end() && it->second.records > 0;
+    f.push_back({max_name, any ? std::optional<double>(it->second.rel_error_max) : std::nullopt});
+    f.push_back({mean_name, any ? std::optional<double>(it->second.rel_error_sum /
+                                                        static_cast<double>(it->second.records))
+                                : std::nullopt});
+  }
+  const bool scored = e.detector_evaluations > 0;
+  const auto evals = static_cast<double>(e.detector_evaluations);
+  f.push_back({"detector.count", n(e.detectors)});
+  f.push_back({"detector.trained", n(e.detectors_trained)});
+  f.push_back({"detector.evaluations", n(e.detector_evaluations)});
+  f.push_back({"detector.alarms_int8", n(e.detector_alarms_int8)});
+  f.push_back({"detector.alarms_float", n(e.detector_alarms_float)});
+  f.push_back({"detector.disagreements", n(e.detector_disagreements)});
+  f.push_back({"detector.agreement",
+               scored ? std::optional<double>(1.0 - static_cast<double>(e.detector_disagreements) / evals)
+                      : std::nullopt});
+  f.push_back({"detector.score_rel_error_max",
+               scored ? std::optional<double>(e.detector_rel_error_max) : std::nullopt});
+  f.push_back({"detector.score_rel_error_mean",
+               scored ? std::optional<double>(e.detector_rel_error_sum / evals) : std::nullopt});
+  f.push_back({"detector.trips", n(e.detector_trips)});
+  return f;
 }
 
 /// A detector's claimed false-alarm rate and its decisions (analysis/calibration.hpp).

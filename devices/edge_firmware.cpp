@@ -92,6 +92,10 @@ void EdgeFirmware::sample_until(double t_s) {
     std::stable_sort(readings.begin(), readings.end(), [](const Reading& a, const Reading& b) {
       return a.truth.true_time_s < b.truth.true_time_s;
     });
+  if (on_transform_) {
+    transform_and_store(readings);
+    return;
+  }
   for (Reading& r : readings) {
     r.record.device = options_.device_index;
     r.record.boot = options_.boot;
@@ -108,6 +112,10 @@ void EdgeFirmware::sample_until(double t_s) {
     store(r);
   }
   if (on_sampled_) on_sampled_(readings);
+  report_merges();
+}
+
+void EdgeFirmware::report_merges() {
   if (!buffer_.thinned().empty()) {  // downsampling: what the buffer thinned, once per batch
     if (on_loss_)
       for (const Reading& t : buffer_.thinned()) on_loss_(t, LossCause::kBufferOverflow);
@@ -118,6 +126,72 @@ void EdgeFirmware::sample_until(double t_s) {
       for (const Reading& m : buffer_.merged()) on_loss_(m, LossCause::kAggregated);
     buffer_.merged().clear();
   }
+}
+
+namespace {
+struct TransformScratch {
+  std::vector<pipeline::EdgeFate> fate;
+  std::vector<Reading> derived, sent;
+};
+TransformScratch& transform_scratch() {
+  static thread_local TransformScratch s;
+  return s;
+}
+}  // namespace
+
+void EdgeFirmware::transform_and_store(std::vector<Reading>& readings) {
+  TransformScratch& sc = transform_scratch();
+  // Sample numbers (the stages' view) count every sample of the boot epoch.
+  for (Reading& r : readings) {
+    r.record.device = options_.device_index;
+    r.record.boot = options_.boot;
+    r.record.seq = next_sample_++;
+    r.truth.serial = serial_++;
+    r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
+                                                   : options_.clock.stamp(r.truth.true_time_s);
+    ++generated_;
+    if (on_generated_) on_generated_(r);
+  }
+  sc.fate.assign(readings.size(), pipeline::EdgeFate::kSend);
+  sc.derived.clear();
+  on_transform_(readings, sc.fate, sc.derived);
+  sc.sent.clear();
+  for (std::size_t i = 0; i < readings.size(); ++i) {
+    switch (sc.fate[i]) {
+      case pipeline::EdgeFate::kSend:
+        sc.sent.push_back(readings[i]);
+        break;
+      case pipeline::EdgeFate::kSuppressed:
+        if (has_alarm_limits_ && alarm_tripped(readings[i])) {  // an alarm is never suppressed
+          sc.sent.push_back(readings[i]);
+          break;
+        }
+        ++suppressed_;
+        break;
+      case pipeline::EdgeFate::kSummarised:
+        ++summarised_;
+        break;
+    }
+  }
+  for (Reading& d : sc.derived) {
+    d.record.device = options_.device_index;
+    d.record.boot = options_.boot;
+    d.truth.serial = serial_++;
+    ++generated_;
+    ++derived_;
+    if (on_generated_) on_generated_(d);
+    sc.sent.push_back(d);
+  }
+  for (Reading& r : sc.sent) {
+    r.record.seq = next_seq_++;
+    if (r.truth.alarm || (has_alarm_limits_ && alarm_tripped(r))) {
+      queue_alarm(r);
+      continue;
+    }
+    store(r);
+  }
+  if (on_sampled_) on_sampled_(sc.sent);
+  report_merges();
 }
 
 void EdgeFirmware::store(const Reading& r) {
@@ -196,7 +270,7 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics, double t_s, bool tea
   }
   outbox_.clear();
   options_.boot = semantics.persist_boot_epoch ? options_.boot + 1 : 1;
-  if (!semantics.persist_sequence) next_seq_ = 0;
+  if (!semantics.persist_sequence) next_seq_ = next_sample_ = 0;
 }
 
 double EdgeFirmware::tokens_at(double t_s) const {

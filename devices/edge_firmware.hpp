@@ -32,6 +32,7 @@
 #include "devices/reading_buffer.hpp"
 #include "devices/sensor.hpp"
 #include "faults/device_clock.hpp"
+#include "pipeline/edge_stage.hpp"
 
 namespace twinbed::devices {
 
@@ -109,6 +110,25 @@ class EdgeFirmware {
   /// sequence order (the edge stages' hook).
   using SampledHook = std::function<void(const std::vector<Reading>&)>;
   void on_sampled(SampledHook hook) { on_sampled_ = std::move(hook); }
+  /// Optional: transforming edge stages (devices/edge_chain.hpp). Called once
+  /// per sample_until, before anything is buffered, with the readings taken
+  /// (identity: the device's sample number in `seq`), their fates (all kSend)
+  /// and an empty list for derived readings (with their truth). The firmware
+  /// then counts what was suppressed or summarised, gives each derived
+  /// reading the device, boot epoch and a serial, and numbers everything
+  /// sent (readings kept, then derived) with its sequence numbers, so the
+  /// cloud sees no gap where a policy dropped a reading. A reading over its
+  /// sensor's alarm limits is sent even if a stage suppressed it (alarms are
+  /// never suppressed; a summarised one is, its window carries it). Without a transform
+  /// the sample number is the sequence number, as before.
+  using TransformHook =
+      std::function<void(std::vector<Reading>&, std::vector<pipeline::EdgeFate>&, std::vector<Reading>&)>;
+  void on_transform(TransformHook hook) { on_transform_ = std::move(hook); }
+  /// Readings a deadband suppressed (report by exception), waveform samples
+  /// summarised into features, records the stages derived (counted in generated()).
+  std::uint64_t suppressed() const { return suppressed_; }
+  std::uint64_t summarised() const { return summarised_; }
+  std::uint64_t derived() const { return derived_; }
 
   /// Samples every sensor up to and including true time t_s.
   void sample_until(double t_s);
@@ -194,6 +214,11 @@ class EdgeFirmware {
   LossHook on_loss_;
   GeneratedHook on_generated_;
   SampledHook on_sampled_;
+  TransformHook on_transform_;
+  std::uint64_t next_sample_ = 0;  ///< transforming devices: the next sample number (the stages' seq)
+  std::uint64_t suppressed_ = 0, summarised_ = 0, derived_ = 0;
+  void transform_and_store(std::vector<Reading>& readings);
+  void report_merges();  ///< what the buffer thinned or merged in this pass, to the loss hook
   std::uint64_t next_seq_ = 0;
   std::uint64_t next_message_id_ = 1;
   std::uint64_t generated_ = 0;

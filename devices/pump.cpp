@@ -5,6 +5,7 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "devices/vibration_waveform.hpp"
 #include "faults/random_stream.hpp"
 
 namespace twinbed::devices {
@@ -18,6 +19,8 @@ bool parse_pump_signal(const std::string& name, PumpSignal& out) {
     out = PumpSignal::kMotorCurrent;
   else if (name == "flow")
     out = PumpSignal::kFlow;
+  else if (name == "vibration_waveform")
+    out = PumpSignal::kVibrationWaveform;
   else
     return false;
   return true;
@@ -26,6 +29,7 @@ bool parse_pump_signal(const std::string& name, PumpSignal& out) {
 const char* pump_signal_unit(PumpSignal s) {
   switch (s) {
     case PumpSignal::kVibrationRms:
+    case PumpSignal::kVibrationWaveform:
       return "mm/s";
     case PumpSignal::kBearingTemp:
       return "degC";
@@ -128,6 +132,8 @@ double PumpModel::stopped_value(PumpSignal signal, double from_s, double t_s) co
 }
 
 double PumpModel::evaluate_one(PumpSignal signal, double t_s) const {
+  if (signal == PumpSignal::kVibrationWaveform)
+    return evaluate_one(PumpSignal::kVibrationRms, t_s) * waveform_shape(params_, t_s, wear_at(t_s));
   for (auto it = stops_.rbegin(); it != stops_.rend(); ++it)
     if (t_s >= it->first) {
       if (t_s < it->second && t_s < failure_s_) return stopped_value(signal, it->first, t_s);
@@ -155,12 +161,18 @@ double PumpModel::running_value(PumpSignal signal, double t_s) const {
              (p.current_rated_a - p.current_no_load_a) * load * (1.0 + p.friction_gain * wear);
     case PumpSignal::kFlow:
       return p.flow_rated_m3h * load;
+    case PumpSignal::kVibrationWaveform:
+      break;  // evaluate_one: the RMS times the shape
   }
   return 0.0;
 }
 
 void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::ArrayXd& out) const {
   out.resize(t_s.size());
+  if (signal == PumpSignal::kVibrationWaveform) {
+    waveform_batch(*this, t_s, out);
+    return;
+  }
   // Fast path for a batch that lies entirely in the healthy, running regime:
   // vectorised load and a constant-zero wear.
   const bool healthy = t_s.size() > 0 && t_s(t_s.size() - 1) < std::min(onset_s_, failure_s_) &&
@@ -185,6 +197,8 @@ void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::Ar
     case PumpSignal::kFlow:
       out = p.flow_rated_m3h * load;
       break;
+    case PumpSignal::kVibrationWaveform:
+      break;  // handled above
   }
 }
 

@@ -31,9 +31,11 @@
 
 namespace twinbed::devices {
 
-enum class PumpSignal { kVibrationRms, kBearingTemp, kMotorCurrent, kFlow };
+/// kVibrationWaveform: the vibration velocity itself (devices/vibration_waveform.hpp),
+/// whose RMS over whole shaft turns is kVibrationRms.
+enum class PumpSignal { kVibrationRms, kBearingTemp, kMotorCurrent, kFlow, kVibrationWaveform };
 
-/// Parses "vibration_rms", "bearing_temp", "motor_current", "flow"; false if unknown.
+/// Parses "vibration_rms", "bearing_temp", "motor_current", "flow", "vibration_waveform"; false if unknown.
 bool parse_pump_signal(const std::string& name, PumpSignal& out);
 const char* pump_signal_unit(PumpSignal s);
 
@@ -59,6 +61,12 @@ struct PumpParams {
   double time_to_failure_s = std::numeric_limits<double>::infinity();
   double initial_wear = 0.02;
   double incident_wear = 0.1;  ///< the plant counts as abnormal once w passes this
+  // The vibration waveform (devices/vibration_waveform.hpp).
+  double shaft_hz = 24.75;              ///< shaft speed (1485 rpm)
+  double bearing_defect_order = 3.58;   ///< defect impacts per shaft turn (outer race, BPFO)
+  double bearing_resonance_hz = 900.0;  ///< each impact rings the structure at this frequency
+  double impact_decay_s = 0.0008;       ///< and dies away with this time constant
+  double bearing_impact_gain = 50.0;    ///< impact amplitude per unit wear, relative to the shaft tones
 };
 
 class PumpModel {

@@ -184,6 +184,61 @@ struct DeviceSpec {
     double restart_after_s = 3600;  ///< an operator restarts the asset this long after the trip
   };
   std::vector<Interlock> interlocks;
+  /// Transforming edge stages and the int8 detector (docs/pipeline.md), run in
+  /// a fixed order: normalise, filters, features, events, deadband; then the
+  /// decisions (interlocks, detector). Sensors by index within the device;
+  /// derived channels by id ("<sensor>.<feature>" for features, the event's id).
+  struct EdgeStages {
+    struct Normalise {
+      std::size_t sensor = 0;
+      std::string raw_unit = "mA";
+      double raw_lo = 4, raw_hi = 20;  ///< the transmitter's raw span, mapped onto the sensor's range
+    };
+    struct Filter {
+      std::size_t sensor = 0;
+      bool median = false;
+      double alpha = 0.2;
+      int window = 5;
+    };
+    struct Features {
+      std::size_t sensor = 0;
+      int window = 1024;
+      std::vector<std::string> emit;  ///< of "rms", "peak", "crest_factor", "kurtosis"
+    };
+    struct Event {
+      std::string id;     ///< the event channel's id
+      std::string watch;  ///< a sensor id or a feature channel id
+      double trip_above = 0, clear_below = 0;
+      int debounce = 1;
+    };
+    struct Deadband {
+      std::size_t sensor = 0;
+      double deadband = 0, deadband_percent = 0;
+      double max_silence_s = 3600;
+    };
+    struct Detector {
+      std::vector<std::string> channels;  ///< sensor ids or feature channel ids
+      double train_from_s = 0, train_until_s = 3600;
+      double threshold = 30;
+      int debounce = 3;
+      bool offline_only = true;
+      bool decide = true;
+      double input_range_sigma = 8;
+      double restart_after_s = 3600;
+    };
+    std::vector<Normalise> normalise;
+    std::vector<Filter> filters;
+    std::vector<Features> features;
+    std::vector<Event> events;
+    std::vector<Deadband> deadband;
+    std::optional<Detector> detector;
+    bool transforms() const {
+      return !normalise.empty() || !filters.empty() || !features.empty() || !events.empty() ||
+             !deadband.empty();
+    }
+    bool any() const { return transforms() || detector.has_value(); }
+  };
+  EdgeStages edge;
   MqttSpec mqtt;
   ProtocolSpec protocol;
   /// A battery device: its energy is accounted, and it browns out when the

@@ -15,6 +15,7 @@
 #include "analysis/tep_validation.hpp"
 #include "analysis/trace_schema.hpp"
 #include "faults/random_stream.hpp"
+#include "pipeline/vibration_features.hpp"
 #include "sim/law_reader.hpp"
 #include "sim/plugin_pipeline.hpp"
 #include "sim/scenario.hpp"
@@ -287,6 +288,14 @@ struct Loader {
           base.temp_rise_load_c = p.number("temp_rise_load_c", base.temp_rise_load_c, Range::non_negative());
           base.temp_rise_wear_c = p.number("temp_rise_wear_c", base.temp_rise_wear_c, Range::non_negative());
           base.cooling_tau_s = p.number("cooling_tau_s", base.cooling_tau_s, Range::positive());
+          base.shaft_hz = p.number("shaft_hz", base.shaft_hz, {0.0, 1000.0, true, false});
+          base.bearing_defect_order =
+              p.number("bearing_defect_order", base.bearing_defect_order, {0.0, 100.0, true, false});
+          base.bearing_resonance_hz =
+              p.number("bearing_resonance_hz", base.bearing_resonance_hz, {0.0, 1e5, true, false});
+          base.impact_decay_s = p.number("impact_decay_s", base.impact_decay_s, {0.0, 1.0, true, false});
+          base.bearing_impact_gain =
+              p.number("bearing_impact_gain", base.bearing_impact_gain, Range::up_to(1e4));
           p.finish();
         }
       }
@@ -420,6 +429,7 @@ struct Loader {
     if (signal == "vibration_rms") return {0.0, 50.0};
     if (signal == "bearing_temp") return {-20.0, 150.0};
     if (signal == "motor_current") return {0.0, 60.0};
+    if (signal == "vibration_waveform") return {-100.0, 100.0};
     return {0.0, 200.0};  // flow
   }
 
@@ -571,6 +581,173 @@ struct Loader {
     p.finish();
   }
 
+  /// devices[].edge's transforming stages and detector (docs/pipeline.md).
+  void read_edge_stages(Node& e, const json& device, DeviceSpec::EdgeStages& out) {
+    const json& sensors = device.contains("sensors") ? device.at("sensors") : json::array();
+    auto sensor_of = [&](Node& n, std::size_t& index) {  // the "sensor" key: one of this device's sensors
+      const std::string id = n.string_required("sensor").value_or("");
+      for (std::size_t k = 0; k < sensors.size(); ++k)
+        if (sensors[k].is_object() && sensors[k].value("id", "") == id) {
+          index = k;
+          return true;
+        }
+      if (n.has("sensor"))
+        diag.error(n.path() + ".sensor", "the id of one of this device's sensors", "\"" + id + "\"");
+      return false;
+    };
+    std::set<std::string> channels;  // what events and the detector may watch
+    for (const json& s : sensors)
+      if (s.is_object()) channels.insert(s.value("id", ""));
+    std::set<std::size_t> seen;
+    auto once = [&](Node& n, std::size_t k, const char* what) {
+      if (!seen.insert(k).second)
+        diag.error(n.path() + ".sensor", std::string("a sensor with one ") + what + " at most",
+                   "\"" + sensors[k].value("id", "") + "\" a second time");
+    };
+    if (e.has("normalise")) {
+      seen.clear();
+      for (Node x : e.array("normalise", false)) {
+        if (!x.expect_object()) continue;
+        DeviceSpec::EdgeStages::Normalise r;
+        const bool ok = sensor_of(x, r.sensor);
+        r.raw_unit = x.string("raw_unit", r.raw_unit);
+        r.raw_lo = x.number("raw_lo", r.raw_lo, Range::any());
+        r.raw_hi = x.number("raw_hi", r.raw_hi, Range::any());
+        if (r.raw_hi <= r.raw_lo)
+          diag.error(x.path() + ".raw_hi", "a number above raw_lo (" + std::to_string(r.raw_lo) + ")",
+                     "number " + std::to_string(r.raw_hi));
+        if (ok) once(x, r.sensor, "normalisation");
+        x.finish();
+        if (ok) out.normalise.push_back(r);
+      }
+    }
+    if (e.has("filters")) {
+      seen.clear();
+      for (Node x : e.array("filters", false)) {
+        if (!x.expect_object()) continue;
+        DeviceSpec::EdgeStages::Filter r;
+        const bool ok = sensor_of(x, r.sensor);
+        r.median = x.choice("kind", {"ewma", "median"}, "ewma") == "median";
+        r.alpha = x.number("alpha", r.alpha, {0.0, 1.0, true, false});
+        r.window = static_cast<int>(x.number("window", r.window, Range::count(1, 10000)));
+        if (ok) once(x, r.sensor, "filter");
+        x.finish();
+        if (ok) out.filters.push_back(r);
+      }
+    }
+    if (e.has("features")) {
+      seen.clear();
+      for (Node x : e.array("features", false)) {
+        if (!x.expect_object()) continue;
+        DeviceSpec::EdgeStages::Features r;
+        const bool ok = sensor_of(x, r.sensor);
+        r.window = static_cast<int>(x.number("window", r.window, Range::count(2, 1e6)));
+        if (x.has("emit")) {
+          for (Node f : x.array("emit", false)) {
+            const json& v = f.value();
+            const bool known =
+                v.is_string() &&
+                std::find(pipeline::kVibrationFeatureNames.begin(), pipeline::kVibrationFeatureNames.end(),
+                          v.get<std::string>()) != pipeline::kVibrationFeatureNames.end();
+            if (!known)
+              diag.error(f.path(), "one of \"rms\", \"peak\", \"crest_factor\", \"kurtosis\"", describe(v));
+            else if (std::find(r.emit.begin(), r.emit.end(), v.get<std::string>()) != r.emit.end())
+              diag.error(f.path(), "each feature once", describe(v) + " a second time");
+            else
+              r.emit.push_back(v.get<std::string>());
+          }
+          if (r.emit.empty() && x.value().at("emit").is_array())
+            diag.error(x.path() + ".emit", "at least one feature", "an empty array");
+        } else {
+          r.emit.assign(pipeline::kVibrationFeatureNames.begin(), pipeline::kVibrationFeatureNames.end());
+        }
+        if (ok) {
+          once(x, r.sensor, "feature stage");
+          for (const std::string& f : r.emit) channels.insert(sensors[r.sensor].value("id", "") + "." + f);
+        }
+        x.finish();
+        if (ok) out.features.push_back(r);
+      }
+    }
+    if (e.has("events")) {
+      for (Node x : e.array("events", false)) {
+        if (!x.expect_object()) continue;
+        DeviceSpec::EdgeStages::Event r;
+        r.id = x.string_required("id").value_or("");
+        if (x.has("id") && !valid_id(r.id))
+          diag.error(x.path() + ".id", kIdRule, describe(x.value().at("id")));
+        if (!r.id.empty() && channels.contains(r.id))
+          diag.error(x.path() + ".id", "an id no sensor or derived channel of this device has",
+                     "\"" + r.id + "\"");
+        r.watch = x.string_required("watch").value_or("");
+        if (x.has("watch") && !channels.contains(r.watch))
+          diag.error(x.path() + ".watch",
+                     "a sensor id of this device or a feature channel (\"<sensor>.<feature>\")",
+                     "\"" + r.watch + "\"");
+        r.trip_above = x.number_required("trip_above", Range::any()).value_or(0.0);
+        r.clear_below = x.number("clear_below", r.trip_above, Range::any());
+        if (r.clear_below > r.trip_above)
+          diag.error(x.path() + ".clear_below",
+                     "a number at most trip_above (" + std::to_string(r.trip_above) + ")",
+                     "number " + std::to_string(r.clear_below));
+        r.debounce = static_cast<int>(x.number("debounce", r.debounce, Range::count(1, 1e6)));
+        x.finish();
+        if (!r.id.empty()) channels.insert(r.id);
+        out.events.push_back(r);
+      }
+    }
+    if (e.has("deadband")) {
+      seen.clear();
+      for (Node x : e.array("deadband", false)) {
+        if (!x.expect_object()) continue;
+        DeviceSpec::EdgeStages::Deadband r;
+        const bool ok = sensor_of(x, r.sensor);
+        if (x.has("deadband") == x.has("deadband_percent"))
+          diag.error(x.path(), "exactly one of \"deadband\" and \"deadband_percent\"",
+                     x.has("deadband") ? "both" : "neither");
+        r.deadband = x.number("deadband", 0.0, Range::positive());
+        r.deadband_percent = x.number("deadband_percent", 0.0, {0.0, 100.0, true, false});
+        r.max_silence_s = x.number("max_silence_s", r.max_silence_s, Range::period());
+        if (ok) once(x, r.sensor, "deadband");
+        x.finish();
+        if (ok) out.deadband.push_back(r);
+      }
+    }
+    if (e.has("detector")) {
+      Node x = e.child("detector");
+      if (x.expect_object()) {
+        DeviceSpec::EdgeStages::Detector r;
+        for (Node c : x.array("channels", true)) {
+          const json& v = c.value();
+          if (!v.is_string() || !channels.contains(v.get<std::string>()))
+            diag.error(c.path(), "a sensor id of this device or a feature channel (\"<sensor>.<feature>\")",
+                       describe(v));
+          else if (std::find(r.channels.begin(), r.channels.end(), v.get<std::string>()) != r.channels.end())
+            diag.error(c.path(), "each channel once", describe(v) + " a second time");
+          else
+            r.channels.push_back(v.get<std::string>());
+        }
+        if (r.channels.empty() && x.has("channels") && x.value().at("channels").is_array())
+          diag.error(x.path() + ".channels", "at least one channel", "an empty array");
+        r.train_from_s = x.number("train_from_s", r.train_from_s, Range::non_negative());
+        r.train_until_s = x.number_required("train_until_s", Range::positive()).value_or(r.train_until_s);
+        if (r.train_until_s <= r.train_from_s)
+          diag.error(x.path() + ".train_until_s",
+                     "a time after train_from_s (" + std::to_string(r.train_from_s) + ")",
+                     "number " + std::to_string(r.train_until_s));
+        r.threshold = x.number("threshold", r.threshold, Range::positive());
+        r.debounce = static_cast<int>(x.number("debounce", r.debounce, Range::count(1, 1e6)));
+        const std::string when = x.choice("when", {"offline", "always", "never"}, "offline");
+        r.offline_only = when == "offline";
+        r.decide = when != "never";
+        r.input_range_sigma = x.number("input_range_sigma", r.input_range_sigma, {0.0, 1000.0, true, false});
+        r.restart_after_s = x.number("restart_after_s", r.restart_after_s, Range::period());
+        x.finish();
+        out.detector = r;
+      }
+    }
+  }
+
   void read_devices(Node& root) {
     for (Node n : root.array("devices", true)) {
       if (!n.expect_object()) continue;
@@ -658,7 +835,7 @@ struct Loader {
       if (n.has("edge")) {
         Node e = n.child("edge");
         if (e.expect_object()) {
-          for (Node il : e.array("interlocks", true)) {
+          for (Node il : e.has("interlocks") ? e.array("interlocks", false) : std::vector<Node>{}) {
             if (!il.expect_object()) continue;
             DeviceSpec::Interlock r;
             const std::string sensor = il.string_required("sensor").value_or("");
@@ -676,6 +853,7 @@ struct Loader {
             il.finish();
             d.interlocks.push_back(r);
           }
+          read_edge_stages(e, n.value(), d.edge);
           e.finish();
         }
       }
@@ -1649,8 +1827,8 @@ struct Loader {
   void check_recorded_sensors() {
     std::map<std::string, const AssetSpec*> by_id;
     for (const auto& a : sc.assets) by_id.emplace(a.id, &a);
-    static const std::set<std::string> pump_signals = {"vibration_rms", "bearing_temp", "motor_current",
-                                                       "flow"};
+    static const std::set<std::string> pump_signals = {"vibration_rms", "bearing_temp", "motor_current", "flow",
+                                                       "vibration_waveform"};
     std::map<std::string, const AssetSpec*> asset_of_sensor;  // "device/sensor" -> its asset
     for (auto& d : sc.devices) {
       for (auto& s : d.sensors) {
@@ -1661,7 +1839,9 @@ struct Loader {
         const std::string where = s.path + ".signal (device \"" + d.id + "\")";
         if (!a.recorded) {
           if (!pump_signals.count(s.signal))
-            diag.error(where, "one of the pump signals (vibration_rms, bearing_temp, motor_current, flow)",
+            diag.error(where,
+                       "one of the pump signals (vibration_rms, bearing_temp, motor_current, flow, "
+                       "vibration_waveform)",
                        "\"" + s.signal + "\"");
           continue;
         }

@@ -22,8 +22,8 @@
 #include "faults/episodes.hpp"
 #include "faults/gilbert_elliott.hpp"
 #include "faults/outage_schedule.hpp"
-#include "pipeline/local_interlock.hpp"
 #include "pipeline/reference_pipeline.hpp"
+#include "sim/edge_setup.hpp"
 #include "sim/net/mqtt_session.hpp"
 #include "sim/platform.hpp"
 #include "sim/plugin_pipeline.hpp"
@@ -268,13 +268,13 @@ struct DeviceRuntime {
   bool down_now = false;          ///< rebooting or stalled (a down window is running)
   double disconnected_at_s = -1;  ///< when the client last lost its connection
   std::uint64_t link_bytes = 0;   ///< IP devices: bytes of every attempt on its own link
-  /// Edge stages (docs/pipeline.md): the local interlock and what each rule stops.
-  std::unique_ptr<pipeline::EdgeStage> edge;
+  /// Edge stages (docs/pipeline.md, sim/edge_setup.hpp) and what each decision stops.
+  std::unique_ptr<EdgeSetup> edge;  ///< null: no edge stage (most devices: kept small)
   /// The fields its messages declare (MessageInfo): its sensors, keyed and unit-tagged as registered.
   std::vector<pipeline::FieldDecl> fields;
   struct InterlockRuntime {
     std::uint32_t sensor;
-    const DeviceSpec::Interlock* spec;
+    double restart_after_s;
     devices::PumpModel* asset;
     std::string asset_id;
     double restart_s = -1;  ///< when the tripped asset runs again (-1: not tripped)
@@ -524,6 +524,7 @@ class World {
       rt.host = platform_.host_of_vertex[topology_.vertex(spec.id)];
       rt.ack_latency_s = topology_.latency_to_broker_s(topology_.vertex(spec.id));
       std::vector<devices::SensorChannel> channels;
+      const std::uint32_t first_sensor = sensor_index;
       for (const SensorSpec& s : spec.sensors) {
         const std::string path = spec.id + "/" + s.id;
         devices::SensorChannel ch;
@@ -554,6 +555,9 @@ class World {
                              s.params.range_lo, s.params.range_hi, s.params.rate_hz});
         channels.push_back(std::move(ch));
       }
+      rt.edge = build_edge(spec, first_sensor, registry_, run_.sensors);  // declares its derived channels
+      sensor_index = static_cast<std::uint32_t>(registry_.size());
+      value_faults_.resize(registry_.size());  // derived channels carry no value faults of their own
       std::vector<const FaultSpec*> clock_faults;
       for (const FaultSpec* f : by_target[spec.id]) {
         if (!f->enabled || f->service) continue;
@@ -674,18 +678,21 @@ class World {
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
       rt.firmware->on_loss(
           [this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
-      if (!spec.interlocks.empty()) {  // edge stages: the device's local interlocks
-        std::vector<pipeline::LocalInterlock::Rule> rules;
-        for (const DeviceSpec::Interlock& il : spec.interlocks) {
-          const std::uint32_t sensor = rt.firmware->sensors()[il.sensor].sensor_index;
-          rules.push_back({sensor, il.trip_above, il.debounce_readings, il.offline_only});
-          rt.interlocks.push_back(
-              {sensor, &il, assets_.at(spec.sensors[il.sensor].asset).get(), spec.sensors[il.sensor].asset});
+      if (rt.edge) {  // edge stages (docs/pipeline.md)
+        for (const EdgeSetup::Stop& stop : rt.edge->stops) {
+          const std::string& asset = spec.sensors[stop.device_sensor].asset;
+          rt.interlocks.push_back({stop.sensor, stop.restart_after_s, assets_.at(asset).get(), asset});
         }
-        rt.edge = std::make_unique<pipeline::LocalInterlock>(std::move(rules));
         DeviceRuntime* runtime = &rt;
         rt.firmware->on_sampled(
             [this, runtime](const std::vector<devices::Reading>& rs) { run_edge(*runtime, rs); });
+        edge_transforms_ = edge_transforms_ || rt.edge->chain->transforms();
+        if (rt.edge->chain->transforms())
+          rt.firmware->on_transform([this, runtime](std::vector<devices::Reading>& rs,
+                                                    std::vector<pipeline::EdgeFate>& fate,
+                                                    std::vector<devices::Reading>& derived) {
+            transform_edge(*runtime, rs, fate, derived);
+          });
       }
       if (samples_)
         rt.firmware->on_generated([this](const devices::Reading& r) {
@@ -955,17 +962,15 @@ class World {
     for (DeviceRuntime::InterlockRuntime& il : d.interlocks)
       if (il.restart_s >= 0 && now >= il.restart_s) {  // restarted: the rule is armed again
         il.restart_s = -1;
-        d.edge->reset(il.sensor);
+        d.edge->chain->reset(il.sensor);
       }
-    edge_records_.clear();
-    for (const devices::Reading& r : readings) edge_records_.push_back(r.record);
     const double device_time_s = readings.empty() ? now : readings.back().record.device_time_s;
     edge_decisions_.clear();
-    d.edge->process(edge_records_, {d.index, device_time_s, d.cloud_reachable}, edge_decisions_);
+    d.edge->chain->decide(readings, {d.index, device_time_s, d.cloud_reachable}, edge_decisions_);
     for (const pipeline::EdgeDecision& e : edge_decisions_) {
       for (DeviceRuntime::InterlockRuntime& il : d.interlocks) {
         if (il.sensor != e.sensor || il.restart_s >= 0) continue;
-        const double until_s = now + il.spec->restart_after_s;
+        const double until_s = now + il.restart_after_s;
         il.restart_s = until_s;
         const bool was_running = il.asset->running_at(now);
         il.asset->stop(now, until_s);
@@ -983,6 +988,60 @@ class World {
                                  {"cloud_reachable", d.cloud_reachable}};
         run_.faults.push_back({"(interlock)", "interlock_stop", d.spec->id, now, until_s, params.dump()});
       }
+    }
+  }
+
+  /// Transforming stages: the pass before the buffer. Each feature record is
+  /// scored against its truth as it is made (sim/edge_setup.hpp).
+  void transform_edge(DeviceRuntime& d, std::vector<devices::Reading>& readings,
+                      std::vector<pipeline::EdgeFate>& fate, std::vector<devices::Reading>& derived) {
+    const double device_time_s =
+        readings.empty() ? sg4::Engine::get_clock() : readings.back().record.device_time_s;
+    d.edge->chain->transform(readings, fate, derived, {d.index, device_time_s, d.cloud_reachable});
+    for (const devices::Reading& r : derived)
+      for (const auto& [channel, id] : d.edge->event_channels)
+        if (channel == r.record.sensor) {
+          analysis::EdgeFigures::EventFigure& ev = run_.edge.event_by_id[id];
+          if (ev.count++ == 0) ev.first_s = r.truth.true_time_s;
+        }
+    if (d.edge->feature_channels.empty()) return;
+    for (const devices::Reading& r : derived)
+      for (const auto& [channel, name] : d.edge->feature_channels) {
+        if (channel != r.record.sensor) continue;
+        if (std::isfinite(r.record.value) && std::isfinite(r.truth.true_value)) {
+          analysis::EdgeFigures::FeatureError& e = run_.edge.feature_errors[name];
+          const double rel =
+              std::abs(r.record.value - r.truth.true_value) / std::max(std::abs(r.truth.true_value), 1e-9);
+          ++e.records;
+          e.rel_error_max = std::max(e.rel_error_max, rel);
+          e.rel_error_sum += rel;
+        }
+        break;
+      }
+  }
+
+  /// At the end: a device's stage figures into the report (edge.*) and its
+  /// policies into the ledger.
+  void edge_figures(const DeviceRuntime& d, analysis::DataPath& data) {
+    const devices::EdgeFirmware& fw = *d.firmware;
+    analysis::EdgeFigures& e = run_.edge;
+    data.suppressed_deadband += fw.suppressed();
+    data.summarised_features += fw.summarised();
+    e.derived_records += fw.derived();
+    if (d.edge->deadband) e.deadband_heartbeats += d.edge->deadband->heartbeats();
+    if (d.edge->features) e.feature_windows += d.edge->features->windows();
+    if (d.edge->events) e.events += d.edge->events->events();
+    if (const pipeline::Int8Detector* det = d.edge->detector) {
+      const pipeline::Int8Detector::Stats& st = det->stats();
+      ++e.detectors;
+      e.detectors_trained += st.trained;
+      e.detector_evaluations += st.evaluations;
+      e.detector_alarms_int8 += st.alarms_int8;
+      e.detector_alarms_float += st.alarms_float;
+      e.detector_disagreements += st.disagreements;
+      e.detector_rel_error_max = std::max(e.detector_rel_error_max, st.rel_error_max);
+      e.detector_rel_error_sum += st.rel_error_sum;
+      e.detector_trips += st.trips;
     }
   }
 
@@ -2113,6 +2172,7 @@ class World {
           std::max<std::uint64_t>(data.edge_buffer_peak_records, fw.buffer().peak());
       data.edge_buffer_overflows += fw.buffer().overflows();
       for (const devices::InFlight& m : fw.outbox()) hold(*m.batch);
+      if (d.edge) edge_figures(d, data);
     }
     std::vector<const ActorQueue*> queues = {&broker_q_, &cloud_q_};
     for (const GatewayRuntime& g : gateways_) queues.push_back(&g.queue);
@@ -2148,7 +2208,8 @@ class World {
     const std::uint64_t accounted = data.delivered + data.lost_buffer_overflow + data.lost_retries_exhausted +
                                     data.lost_reboot + data.lost_broker + data.lost_unacknowledged +
                                     data.lost_gateway + data.lost_session + data.lost_torn_write +
-                                    data.aggregated + data.undelivered_at_end;
+                                    data.aggregated + data.undelivered_at_end + data.suppressed_deadband +
+                                    data.summarised_features;
     // Per device: the ledger, the longest run of readings that never arrived, backlog drains.
     for (DeviceRuntime& d : devices_) {
       analysis::DeviceFigures f;
@@ -2166,6 +2227,10 @@ class World {
       }
       f.edge_buffer_peak_records = d.firmware->buffer().peak();
       f.edge_buffer_overflows = d.firmware->buffer().overflows();
+      if (edge_transforms_) {  // bandwidth beside devices without stages
+        f.messages = static_cast<double>(d.firmware->messages_formed());
+        if (!d.spec->protocol.via_gateway()) f.bytes = static_cast<double>(d.link_bytes);
+      }
       std::uint64_t run = 0;  // undelivered readings since the last delivered one
       for (std::uint64_t s = 0; s < f.generated;) {
         const std::uint64_t word = d.delivered.word(s / 64);
@@ -2437,6 +2502,7 @@ class World {
   std::map<std::string, const RecordedAssetSpec*> recorded_;  ///< recorded-data assets
 
   std::vector<pipeline::Record> edge_records_;  ///< scratch for the edge stages
+  bool edge_transforms_ = false;  ///< some device runs transforming edge stages
   std::vector<pipeline::EdgeDecision> edge_decisions_;
   std::vector<DeviceRuntime> devices_;
   std::vector<pipeline::SensorInfo> registry_;

@@ -583,3 +583,62 @@ TEST_CASE("validation: compared pipelines need unique names, and expectations na
   CHECK(msg.find("$.expect.pipelines.nave.recall: expected pipelines.<name>.<figure> with the name of "
                  "$.pipeline (\"reference\")") != std::string::npos);
 }
+
+TEST_CASE("validation: edge stages name their sensors and channels; bad values are errors with their path") {
+  json ok = base();
+  ok["devices"][0]["sensors"].push_back(
+      {{"id", "wave"}, {"asset", "pump-{i}"}, {"signal", "vibration_waveform"}, {"rate_hz", 2048}});
+  ok["devices"][0]["edge"] = json::parse(R"({
+    "normalise": [{"sensor": "vib", "raw_lo": 4, "raw_hi": 20}],
+    "filters": [{"sensor": "vib", "kind": "median", "window": 5}],
+    "features": [{"sensor": "wave", "window": 2048, "emit": ["rms", "kurtosis"]}],
+    "events": [{"id": "kurt", "watch": "wave.kurtosis", "trip_above": 4, "clear_below": 3.5}],
+    "deadband": [{"sensor": "vib", "deadband_percent": 1, "max_silence_s": 300}],
+    "detector": {"channels": ["vib", "wave.rms"], "train_until_s": 300, "when": "always"}})");
+  const Scenario sc = parse_scenario(ok.dump(), "case.json");
+  const auto& e = sc.devices[0].edge;
+  CHECK(e.features.at(0).emit == std::vector<std::string>{"rms", "kurtosis"});
+  CHECK(e.events.at(0).watch == "wave.kurtosis");
+  CHECK(e.deadband.at(0).deadband_percent == 1.0);
+  REQUIRE(e.detector.has_value());
+  CHECK_FALSE(e.detector->offline_only);
+
+  auto rejected_with = [&](const std::function<void(json&)>& edit, const std::string& expected) {
+    json doc = ok;
+    edit(doc["devices"][0]["edge"]);
+    const std::string msg = rejection(doc);
+    CHECK_MESSAGE(msg.find(expected) != std::string::npos, msg);
+  };
+  rejected_with([](json& e) { e["deadband"][0]["sensor"] = "nope"; },
+                "case.json: $.devices[0].edge.deadband[0].sensor: expected the id of one of this device's "
+                "sensors, found \"nope\"");
+  rejected_with(
+      [](json& e) { e["deadband"][0]["deadband"] = 0.5; },
+      "$.devices[0].edge.deadband[0]: expected exactly one of \"deadband\" and \"deadband_percent\", "
+      "found both");
+  rejected_with(
+      [](json& e) {
+        e["features"][0]["emit"] = {"rms", "skew"};
+      },
+      "$.devices[0].edge.features[0].emit[1]: expected one of \"rms\", \"peak\", \"crest_factor\", "
+      "\"kurtosis\", found string \"skew\"");
+  rejected_with([](json& e) { e["features"][0]["window"] = 1; },
+                "$.devices[0].edge.features[0].window: expected an integer in [2, 1e+06]");
+  rejected_with(
+      [](json& e) { e["events"][0]["watch"] = "wave.peak"; },  // not emitted
+      "$.devices[0].edge.events[0].watch: expected a sensor id of this device or a feature channel");
+  rejected_with([](json& e) { e["events"][0]["clear_below"] = 5; },
+                "$.devices[0].edge.events[0].clear_below: expected a number at most trip_above");
+  rejected_with([](json& e) { e["normalise"][0]["raw_hi"] = 4; },
+                "$.devices[0].edge.normalise[0].raw_hi: expected a number above raw_lo");
+  rejected_with([](json& e) { e["filters"][0]["alpha"] = 0; },
+                "$.devices[0].edge.filters[0].alpha: expected a number in (0, 1]");
+  rejected_with([](json& e) { e["detector"]["channels"] = json::array(); },
+                "$.devices[0].edge.detector.channels: expected at least one channel, found an empty array");
+  rejected_with([](json& e) { e["detector"]["train_until_s"] = 0.0; },
+                "$.devices[0].edge.detector.train_until_s: expected a number > 0, found number 0");
+  rejected_with([](json& e) { e["detector"]["when"] = "sometimes"; },
+                "$.devices[0].edge.detector.when: expected one of \"offline\", \"always\", \"never\"");
+  rejected_with([](json& e) { e["deadband"][0]["max_silent_s"] = 5; },
+                "$.devices[0].edge.deadband[0].max_silent_s: unknown key");
+}
