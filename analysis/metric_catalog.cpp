@@ -155,7 +155,6 @@ bool is_pipeline_counter(const std::string& name) {
   return std::find(counters.begin(), counters.end(), name.substr(dot + 1)) != counters.end();
 }
 
-
 bool is_plugin_counter_metric(const std::string& name) {
   static const std::string prefix = "pipeline.plugin.";
   if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) return false;

@@ -458,8 +458,8 @@ struct RunData {
   /// taken while the device drained a backlog (since its reconnection).
   LatencyHistogram latency_alarm, latency_live_during_drain;
   std::map<std::string, std::uint64_t> pipeline_counters;
-  std::string pipeline_name = "reference";  ///< the primary pipeline's name (its episodes: `episodes`)
-  std::vector<ComparedPipeline> compared;   ///< pipelines run beside it, in scenario order
+  std::string pipeline_name = "reference";      ///< the primary pipeline's name (its episodes: `episodes`)
+  std::vector<ComparedPipeline> compared;       ///< pipelines run beside it, in scenario order
   std::vector<CalibratedDecisions> calibrated;  ///< the primary's calibrated detectors
   std::map<std::string, ProtocolFigures> protocols;  ///< by protocol kind
   GatewayFigures gateways;

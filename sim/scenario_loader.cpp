@@ -1827,8 +1827,8 @@ struct Loader {
   void check_recorded_sensors() {
     std::map<std::string, const AssetSpec*> by_id;
     for (const auto& a : sc.assets) by_id.emplace(a.id, &a);
-    static const std::set<std::string> pump_signals = {"vibration_rms", "bearing_temp", "motor_current", "flow",
-                                                       "vibration_waveform"};
+    static const std::set<std::string> pump_signals = {"vibration_rms", "bearing_temp", "motor_current",
+                                                       "flow", "vibration_waveform"};
     std::map<std::string, const AssetSpec*> asset_of_sensor;  // "device/sensor" -> its asset
     for (auto& d : sc.devices) {
       for (auto& s : d.sensors) {

@@ -2502,7 +2502,7 @@ class World {
   std::map<std::string, const RecordedAssetSpec*> recorded_;  ///< recorded-data assets
 
   std::vector<pipeline::Record> edge_records_;  ///< scratch for the edge stages
-  bool edge_transforms_ = false;  ///< some device runs transforming edge stages
+  bool edge_transforms_ = false;                ///< some device runs transforming edge stages
   std::vector<pipeline::EdgeDecision> edge_decisions_;
   std::vector<DeviceRuntime> devices_;
   std::vector<pipeline::SensorInfo> registry_;
