@@ -27,7 +27,10 @@ TEP = os.path.join(ROOT, "data", "tep")
 NAMES = ["xmeas_%d" % i for i in range(1, 42)] + ["xmv_%d" % i for i in range(1, 12)]
 PERIOD_S = 180
 OBSERVATIONS = 960
-FAULT_AFTER_OBSERVATION = 160  # dNN_te: the fault is introduced after observation 160 (8 h)
+FAULT_AFTER_OBSERVATION = 160
+# Of the 800 rows after the fault's introduction, the PCA alarms on at least (validate-tep offline:
+# missed-detection rates of the combined statistic ≤ 1 % for faults 1, 4, 6; about 25 % for fault 11).
+ROWS_ALARM_MIN = {"01": 780, "04": 770, "06": 790, "11": 550}  # dNN_te: the fault is introduced after observation 160 (8 h)
 DURATION_S = OBSERVATIONS * PERIOD_S + 600  # 48 h and ten minutes: the last observation reaches the cloud
 
 DEVICES = [
@@ -81,6 +84,17 @@ def sensor_specs():
     return specs
 
 
+def pca_pipeline(data):
+    """The primary pipeline: PCA over the 52 variables (docs/detectors.md), standardised and fitted on
+    d00 (normal operation, recorded apart from the test runs), 9 components (the published count; see
+    validate-tep), the last 40 % of d00 held out to calibrate conformal p-values at a claimed
+    false-alarm rate of 1 % per row; an alert after 3 alarming rows in a row, cleared after 3 quiet ones."""
+    return {"name": "pca", "detector": {"kind": "none"},
+            "multivariate": [{"name": "tep", "sensors": ["*/" + n for n in NAMES], "row_period_s": PERIOD_S,
+                              "training": {"file": data + "d00.dat"}, "components": {"rule": "fixed", "count": 9},
+                              "calibration_fraction": 0.4, "epsilon": 0.01, "debounce_rows": 3, "clear_rows": 3}]}
+
+
 def scenario(name, description, data_file, incident, faults=None, expect=None, seed=1, data="../data/tep/"):
     specs = sensor_specs()
     asset = {"id": "te-plant", "model": "recorded", "line": "tep",
@@ -102,7 +116,8 @@ def scenario(name, description, data_file, incident, faults=None, expect=None, s
         "cloud": {"link": {"bandwidth_bps": 1000000000, "latency_s": 0.002}},
         "devices": devices,
         "faults": faults or [],
-        "pipeline": {"name": "ewma", "detector": DETECTOR},
+        "pipeline": pca_pipeline(data),
+        "compare_pipelines": [{"name": "ewma", "detector": DETECTOR}],
         "scoring": {"attribution_lookback_s": 2 * PERIOD_S, "post_failure_grace_s": 0},
         "trace": {"level": "events"},
         "expect": expect,
@@ -144,7 +159,16 @@ def main():
         "on four edge devices, MQTT through one gateway to the broker and the cloud pipeline. No incident: "
         "every alert is a false positive of the detector on real process variation. Every one of the 49,920 "
         "observations reaches the cloud.",
-        "d00_te.dat", None, expect=dict(base, **{"incidents.count": {"max": 0}})))
+        "d00_te.dat", None, expect=dict(base, **{
+            "incidents.count": {"max": 0},
+            # In the loop, the PCA scores every one of the 960 rows, as validate-tep does offline; its
+            # conformal claim of 1 % per row does not hold on d00_te (a run apart from d00: 3.9 %, as
+            # offline), and the report says so; its alerts stay rare beside the per-sensor EWMA's.
+            "pipeline.multivariate.tep.rows_scored": {"min": 960, "max": 960},
+            "calibration.tep.measured_false_alarm_rate": {"min": 0.02, "max": 0.06},
+            "calibration.tep.claimed_false_alarm_rate": {"min": 0.01, "max": 0.01},
+            "pipelines.pca.false_positives.per_day": {"max": 2},
+            "pipelines.ewma.false_positives.per_day": {"min": 20}})))
     for fault, what in FAULTS.items():
         write("scenarios/tep_fault%s.json" % fault, scenario(
             "tep_fault%s" % fault,
@@ -153,7 +177,11 @@ def main():
             "(time_offset_s 0: observation n plays at n x 180 s) and lasts to the end of the run." % (
                 fault, int(fault), what, fault),
             "d%s_te.dat" % fault, {"id": "idv%d" % int(fault), "from_s": FAULT_AFTER_OBSERVATION * PERIOD_S},
-            expect=dict(base, **{"incidents.count": {"min": 1, "max": 1}})))
+            expect=dict(base, **{"incidents.count": {"min": 1, "max": 1},
+                                 "pipelines.pca.recall": {"min": 1},
+                                 "pipelines.pca.detection_delay_s.p50": {"max": 1000},
+                                 # rows after observation 160 the PCA alarms on: 1 − its missed-detection rate
+                                 "pipeline.multivariate.tep.rows_alarm": {"min": ROWS_ALARM_MIN[fault]}})))
     faults = [
         {"id": "emi-reactor", "kind": "emi_spikes", "target": {"device": "edge-reactor", "signal": "xmeas_[6-9]"},
          "rate_per_hour": 0.2, "amplitude": {"law": "laplace", "scale": 40}},
@@ -175,8 +203,15 @@ def main():
                 "samples.lost.total": {"max": 0},
                 "network.lost.outage": {"min": 1},
                 "pipeline.rejected.sentinel": {"min": 5},
-                "false_positives.attributed.emi_spike": {"min": 10},
-                "false_positives.attributed.drift": {"min": 1}}))
+                # What the faults did to the PCA: its per-row false-alarm rate from 3.9 % (tep_normal) to
+                # about 10 % (single-row alarms on the spikes, the drift); its 3-row debounce keeps the
+                # spikes out of its alerts, and attribution names the drift behind the one it adds.
+                "calibration.tep.measured_false_alarm_rate": {"min": 0.07},
+                "pipelines.pca.false_positives.attributed.drift": {"min": 1},
+                "pipelines.pca.false_positives.per_day": {"max": 3},
+                # The per-sensor EWMA beside it alarms on every kind.
+                "pipelines.ewma.false_positives.attributed.emi_spike": {"min": 10},
+                "pipelines.ewma.false_positives.attributed.drift": {"min": 1}}))
 
 
 if __name__ == "__main__":

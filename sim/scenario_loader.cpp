@@ -1492,10 +1492,10 @@ struct Loader {
       o.debounce_rows = static_cast<int>(g.number("debounce_rows", o.debounce_rows, Range::count(1)));
       o.clear_rows = static_cast<int>(g.number("clear_rows", o.clear_rows, Range::count(1)));
       auto& mon = st.monitor;
-      mon.epsilon = g.number("epsilon", mon.epsilon, {0.0, 1.0, true, true});
+      mon.epsilon = g.number("epsilon", mon.epsilon, {0.0, 1.0, true, false});
       mon.calibration_fraction =
           g.number("calibration_fraction", mon.calibration_fraction, {0.0, 0.9, false, false});
-      mon.pca.confidence = g.number("confidence", mon.pca.confidence, {0.0, 1.0, true, true});
+      mon.pca.confidence = g.number("confidence", mon.pca.confidence, {0.5, 0.9999, false, false});
       if (g.has("components")) {
         Node c = g.child("components");
         if (c.expect_object()) {

@@ -127,3 +127,32 @@ TEST_CASE("scoring: a compared pipeline is scored on its own episodes, with figu
   CHECK_FALSE(is_pipeline_metric("pipelines.naive.samples.generated"));  // not a detection figure
   CHECK_FALSE(is_pipeline_metric("pipelines.a b.recall"));
 }
+
+TEST_CASE("calibration: the measured false-alarm rate counts incident-free decisions only, with a Wilson interval") {
+  // Wilson 95 % for 10 in 100: (0.0552, 0.1744) (Newcombe 1998, method 3).
+  const auto [lo, hi] = wilson_interval(10, 100);
+  CHECK(lo == doctest::Approx(0.0552).epsilon(0.002));
+  CHECK(hi == doctest::Approx(0.1744).epsilon(0.002));
+  RunData run = small_run();  // pump-1's incident window [5000, 9600] with a 600 s grace
+  CalibratedDecisions d;
+  d.name = "grp";
+  d.claimed_false_alarm_rate = 0.01;
+  d.sensors = {0};  // watches pump-1
+  for (int k = 0; k < 200; ++k) {
+    d.decision_times_s.push_back(100.0 * k);                        // 0 .. 19,900 s
+    d.alarms.push_back((k >= 50 && k <= 96) || k % 50 == 7 ? 1 : 0);  // alarms in the incident, and 4 others
+  }
+  run.calibrated.push_back(d);
+  const Score s = score_run(run, {0.0, 600.0, 60.0});
+  REQUIRE(s.calibration.size() == 1);
+  const CalibrationResult& c = s.calibration[0];
+  CHECK(c.decisions == 200);
+  CHECK(c.decisions_incident_free == 200 - 47);  // 5000 .. 9600 s: decisions 50 .. 96
+  CHECK(c.false_alarms == 3);                    // k = 7, 107, 157 (k = 57 is inside the incident)
+  CHECK(c.measured.value() == doctest::Approx(3.0 / 153));
+  CHECK(c.claim_holds.value());  // 1 % is inside the interval around 2 %
+  const Metrics m = compute_metrics(run, s);
+  CHECK(m.at("calibration.grp.false_alarms").value() == 3.0);
+  CHECK(is_calibration_metric("calibration.grp.measured_false_alarm_rate"));
+  CHECK_FALSE(is_calibration_metric("calibration.grp.nonsense"));
+}
