@@ -81,12 +81,13 @@ const std::vector<std::string>& metric_names() {
           "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
           "rejected.device_flagged", "rejected.null_timestamp",
           // the optional data-quality stages' (docs/pipeline.md), present when the stage is on
-          "rejected.ne43", "rejected.timestamp.epoch", "rejected.timestamp.future", "rejected.timestamp.backwards",
-          "rejected.rate_of_change", "rejected.schema_unit", "late.side_output", "late.held_at_end", "gaps.marked",
-          "gaps.readings", "gaps.filled_readings", "sensor_faults.stuck", "sensor_faults.drift",
-          "sensor_faults.drift_vetoed_by_siblings", "schema.field_added", "schema.field_missing",
-          "schema.unit_declared", "schema.unit_undeclared", "schema.versions_seen", "sensor_fault_alerts_raised",
-          "alerts_suppressed.sensor_fault", "alerts_cleared_by_sensor_fault", "detector_resets"})
+          "rejected.ne43", "rejected.timestamp.epoch", "rejected.timestamp.future",
+          "rejected.timestamp.backwards", "rejected.rate_of_change", "rejected.schema_unit",
+          "late.side_output", "late.held_at_end", "gaps.marked", "gaps.readings", "gaps.filled_readings",
+          "sensor_faults.stuck", "sensor_faults.drift", "sensor_faults.drift_vetoed_by_siblings",
+          "schema.field_added", "schema.field_missing", "schema.unit_declared", "schema.unit_undeclared",
+          "schema.versions_seen", "sensor_fault_alerts_raised", "alerts_suppressed.sensor_fault",
+          "alerts_cleared_by_sensor_fault", "detector_resets"})
       n.push_back("pipeline." + c);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage",
                                     "latency_s.alarm", "latency_s.live_during_drain"})

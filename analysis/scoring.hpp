@@ -66,7 +66,7 @@ struct Score {
   std::vector<IncidentOutcome> incidents;
   std::size_t true_positives = 0;
   std::map<std::string, std::size_t> attribution;  ///< cause -> false positives involving it
-  SensorFaultScore sensor_faults;  ///< score_run: this pipeline's sensor-fault episodes
+  SensorFaultScore sensor_faults;                  ///< score_run: this pipeline's sensor-fault episodes
   /// score_run: the scores of run.compared's pipelines, in order (empty for those themselves).
   std::vector<Score> compared;
   /// score_run: the primary's calibrated detectors, claimed against measured false-alarm rates.

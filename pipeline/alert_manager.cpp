@@ -22,8 +22,8 @@ std::optional<AlertTransition> AlertManager::sync(std::uint32_t sensor, const Re
       process_open_[sensor] = 0;
       swallowed_[sensor] = 1;  // the detector's own clear, when it comes, is not ours to emit
       ++cleared_by_fault_;
-      alerts.push_back(event_of(sensor, AlertTransition::kClear, Severity::kWarning, trigger, score,
-                                AlertKind::kProcess));
+      alerts.push_back(
+          event_of(sensor, AlertTransition::kClear, Severity::kWarning, trigger, score, AlertKind::kProcess));
     }
     return AlertTransition::kRaise;
   }
@@ -55,7 +55,8 @@ void AlertManager::on_process(std::uint32_t sensor, const Transition& t, const R
   if (!process_open_[sensor]) return;
   process_open_[sensor] = 0;
   ++process_cleared_;
-  alerts.push_back(event_of(sensor, AlertTransition::kClear, t.severity, trigger, t.score, AlertKind::kProcess));
+  alerts.push_back(
+      event_of(sensor, AlertTransition::kClear, t.severity, trigger, t.score, AlertKind::kProcess));
 }
 
 }  // namespace twinbed::pipeline

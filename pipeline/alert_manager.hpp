@@ -47,7 +47,10 @@ class AlertManager {
  public:
   AlertManager() = default;
   AlertManager(const AlertOptions& options, std::size_t sensors)
-      : options_(options), reasons_(sensors, 0), fault_open_(sensors, 0), process_open_(sensors, 0),
+      : options_(options),
+        reasons_(sensors, 0),
+        fault_open_(sensors, 0),
+        process_open_(sensors, 0),
         swallowed_(sensors, 0) {}
 
   void set_reason(std::uint32_t sensor, std::uint32_t reason, bool on) {

@@ -11,7 +11,8 @@ GapDetector::GapDetector(const GapOptions& options, std::span<const SensorInfo> 
     period_s_[i] = sensors[i].rate_hz > 0 ? 1.0 / sensors[i].rate_hz : 1.0;
 }
 
-void GapDetector::observe(const Record& r, std::vector<GapMarker>& markers, std::vector<FilledValue>& filled) {
+void GapDetector::observe(const Record& r, std::vector<GapMarker>& markers,
+                          std::vector<FilledValue>& filled) {
   if (r.sensor >= state_.size()) return;
   State& s = state_[r.sensor];
   const double period = period_s_[r.sensor];

@@ -14,7 +14,8 @@ PeerDrift::PeerDrift(const PeerDriftOptions& options, std::span<const SensorInfo
     state_[i].min_sigma =
         std::max(1e-12, options.min_sigma_fraction_of_range * (sensors[i].range_hi - sensors[i].range_lo));
     for (std::size_t j = 0; j < sensors.size(); ++j)
-      if (j != i && sensors[j].measurand == sensors[i].measurand && sensors[j].device_id != sensors[i].device_id)
+      if (j != i && sensors[j].measurand == sensors[i].measurand &&
+          sensors[j].device_id != sensors[i].device_id)
         state_[i].peers.push_back(static_cast<std::uint32_t>(j));
   }
 }
@@ -57,7 +58,8 @@ std::optional<Transition> PeerDrift::update(std::uint32_t sensor, double t, doub
   const double score = std::max(s.s_hi, s.s_lo);
   if (!s.raised && score > h) {
     s.raised = true;
-    return Transition{AlertTransition::kRaise, score, score >= 2 * h ? Severity::kCritical : Severity::kWarning};
+    return Transition{AlertTransition::kRaise, score,
+                      score >= 2 * h ? Severity::kCritical : Severity::kWarning};
   }
   if (s.raised && score == 0.0) {
     s.raised = false;

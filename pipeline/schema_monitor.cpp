@@ -12,10 +12,10 @@ struct Conversion {
   double scale = 0, offset = 0;
 };
 Conversion conversion_of(const std::string& unit) {
-  if (unit == "degC") return {1.8, 32.0};         // -> degF
+  if (unit == "degC") return {1.8, 32.0};        // -> degF
   if (unit == "mm/s") return {1.0 / 25.4, 0.0};  // -> in/s
-  if (unit == "A") return {1000.0, 0.0};          // -> mA
-  if (unit == "m3/h") return {1.0 / 3.6, 0.0};    // -> L/s
+  if (unit == "A") return {1000.0, 0.0};         // -> mA
+  if (unit == "m3/h") return {1.0 / 3.6, 0.0};   // -> L/s
   return {};
 }
 constexpr double kLevelAlpha = 0.01;
@@ -26,7 +26,8 @@ SchemaMonitor::SchemaMonitor(const SchemaOptions& options, std::span<const Senso
     : options_(options) {
   if (!options_.enabled) return;
   std::map<std::string, std::uint32_t> device_index;
-  for (std::size_t d = 0; d < devices.size(); ++d) device_index.emplace(devices[d], static_cast<std::uint32_t>(d));
+  for (std::size_t d = 0; d < devices.size(); ++d)
+    device_index.emplace(devices[d], static_cast<std::uint32_t>(d));
   of_device_.resize(devices.size());
   for (std::size_t i = 0; i < sensors.size(); ++i) {
     unit_.push_back(sensors[i].unit);

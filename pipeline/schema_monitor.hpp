@@ -75,14 +75,14 @@ class SchemaMonitor {
     int near_conversion = 0;
   };
   SchemaOptions options_;
-  std::vector<std::string> unit_;                       ///< registry unit per sensor
-  std::vector<std::string> key_;                        ///< registry key per sensor
-  std::vector<std::vector<std::uint32_t>> of_device_;   ///< registry sensors per device
-  std::vector<int> absent_for_;                         ///< consecutive messages without the field
+  std::vector<std::string> unit_;                      ///< registry unit per sensor
+  std::vector<std::string> key_;                       ///< registry key per sensor
+  std::vector<std::vector<std::uint32_t>> of_device_;  ///< registry sensors per device
+  std::vector<int> absent_for_;                        ///< consecutive messages without the field
   std::vector<std::uint8_t> flags_;
   std::vector<Level> level_;
-  std::vector<std::set<std::string>> extra_keys_;       ///< per device: unknown keys seen
-  std::vector<std::uint8_t> seen_flag_;                 ///< scratch: declared in this message
+  std::vector<std::set<std::string>> extra_keys_;  ///< per device: unknown keys seen
+  std::vector<std::uint8_t> seen_flag_;            ///< scratch: declared in this message
   std::uint64_t fields_added_ = 0, missing_events_ = 0, unit_declared_events_ = 0,
                 unit_undeclared_events_ = 0, versions_seen_ = 0;
 };

@@ -1617,7 +1617,8 @@ struct Loader {
         }
         o.rate_of_change.reanchor_after = static_cast<int>(
             v.number("rate_reanchor_after", o.rate_of_change.reanchor_after, Range::count(1, 1e6)));
-        o.stuck.readings = static_cast<int>(v.number("stuck_readings", o.stuck.readings, Range::count(0, 1e9)));
+        o.stuck.readings =
+            static_cast<int>(v.number("stuck_readings", o.stuck.readings, Range::count(0, 1e9)));
         if (o.stuck.readings == 1)
           diag.error(v.path() + ".stuck_readings", "0 (off) or at least 2 identical readings", "1");
         if (v.has("timestamps")) {
@@ -1626,7 +1627,8 @@ struct Loader {
             auto& ts = o.timestamps;
             ts.enabled = t.boolean("enabled", true);
             ts.epoch_floor_s = t.number("epoch_floor_s", ts.epoch_floor_s, {-1e12, 0.0, false, false});
-            ts.future_tolerance_s = t.number("future_tolerance_s", ts.future_tolerance_s, Range::non_negative());
+            ts.future_tolerance_s =
+                t.number("future_tolerance_s", ts.future_tolerance_s, Range::non_negative());
             ts.backwards_tolerance_s =
                 t.number("backwards_tolerance_s", ts.backwards_tolerance_s, Range::non_negative());
             t.finish();
@@ -1670,8 +1672,10 @@ struct Loader {
         if (q.has("measurands"))
           for (Node m : q.array("measurands", true)) {
             const std::string name = m.value().is_string() ? m.value().get<std::string>() : "";
-            if (name != "vibration_rms" && name != "bearing_temp" && name != "motor_current" && name != "flow")
-              diag.error(m.path(), "one of vibration_rms, bearing_temp, motor_current, flow", describe(m.value()));
+            if (name != "vibration_rms" && name != "bearing_temp" && name != "motor_current" &&
+                name != "flow")
+              diag.error(m.path(), "one of vibration_rms, bearing_temp, motor_current, flow",
+                         describe(m.value()));
             else
               d.measurands.push_back(name);
           }

@@ -128,11 +128,13 @@ TEST_CASE("scoring: a compared pipeline is scored on its own episodes, with figu
   CHECK_FALSE(is_pipeline_metric("pipelines.a b.recall"));
 }
 
-TEST_CASE("scoring: sensor-fault alerts are judged against the sensor's own injected faults, not as plant alarms") {
+TEST_CASE(
+    "scoring: sensor-fault alerts are judged against the sensor's own injected faults, not as plant alarms") {
   RunData run = small_run();
   run.faults.push_back({"stuck", "stuck_at", "edge-1/vib", 10000, 12000, "{}"});
   run.faults.push_back({"to-f", "schema_change", "edge-1/vib", 50000, 51000, "{}"});
-  run.faults.push_back({"emi", "emi_spike", "edge-2/vib", 20500, 20501, "{}"});  // merged with the first spike
+  run.faults.push_back(
+      {"emi", "emi_spike", "edge-2/vib", 20500, 20501, "{}"});  // merged with the first spike
   // Correct: inside the stuck window; correct: 30 s after the schema change ended (lookback 60);
   // wrong: nothing on edge-1/vib then; wrong: the drift is on edge-2, not edge-1.
   run.sensor_fault_episodes = {{0, 1, 10100, 11000, 10090, 10090, 0},

@@ -27,7 +27,8 @@ Record at(std::uint32_t sensor, std::uint64_t seq, double t, double v, std::uint
 }
 }  // namespace
 
-TEST_CASE("NE 43: a loop's failure currents are rejected, the measuring band passes, other sensors untouched") {
+TEST_CASE(
+    "NE 43: a loop's failure currents are rejected, the measuring band passes, other sensors untouched") {
   ValidationOptions o;
   o.ne43 = true;
   const Validator v(o);
@@ -55,9 +56,9 @@ TEST_CASE("timestamp sanity: null, epoch, future, backwards within a boot; a new
   CHECK(c.check(at(0, 2, 1000 + 301, 1), 1000) == TimestampVerdict::kFuture);
   CHECK(c.check(at(0, 3, 1000 + 299, 1), 1000) == TimestampVerdict::kOk);
   CHECK(c.check(at(0, 10, 1300, 1), 1000) == TimestampVerdict::kOk);
-  CHECK(c.check(at(0, 11, 500, 1), 1000) == TimestampVerdict::kBackwards);  // newer seq, older stamp
-  CHECK(c.check(at(0, 5, 500, 1), 1000) == TimestampVerdict::kOk);         // an older seq arriving late
-  CHECK(c.check(at(0, 12, 1299.5, 1), 1000) == TimestampVerdict::kOk);     // within the 1 s tolerance
+  CHECK(c.check(at(0, 11, 500, 1), 1000) == TimestampVerdict::kBackwards);    // newer seq, older stamp
+  CHECK(c.check(at(0, 5, 500, 1), 1000) == TimestampVerdict::kOk);            // an older seq arriving late
+  CHECK(c.check(at(0, 12, 1299.5, 1), 1000) == TimestampVerdict::kOk);        // within the 1 s tolerance
   CHECK(c.check(at(0, 0, 5, 1, /*boot=*/1), 1000) == TimestampVerdict::kOk);  // after a reboot
 }
 

@@ -13,7 +13,8 @@ using namespace twinbed::pipeline;
 namespace {
 std::vector<SensorInfo> three_pumps() {
   std::vector<SensorInfo> s;
-  for (const char* d : {"edge-01", "edge-02", "edge-03"}) s.push_back({d, "temp", "bearing_temp", "degC", 0, 160, 1});
+  for (const char* d : {"edge-01", "edge-02", "edge-03"})
+    s.push_back({d, "temp", "bearing_temp", "degC", 0, 160, 1});
   return s;
 }
 /// Steps the CUSUM of sensor 0 against two healthy peers; sensor 0 gets `drift_per_s` from `from_s`.
@@ -51,7 +52,8 @@ TEST_CASE("peer CUSUM: no raise on healthy sensors over 20 000 samples; a 1 sigm
   }
 }
 
-TEST_CASE("schema: added field, missing field after N messages, declared unit change, undeclared unit change") {
+TEST_CASE(
+    "schema: added field, missing field after N messages, declared unit change, undeclared unit change") {
   std::vector<SensorInfo> s = {{"edge-01", "temp", "bearing_temp", "degC", 0, 160, 1},
                                {"edge-01", "vib", "vibration_rms", "mm/s", 0, 50, 1}};
   const std::vector<std::string> devices = {"edge-01"};
@@ -116,7 +118,7 @@ TEST_CASE("alert manager: sensor-fault episodes, suppression of process alerts, 
   CHECK(a[1].transition == AlertTransition::kRaise);
   CHECK(a[2].kind == AlertKind::kProcess);
   CHECK(a[2].transition == AlertTransition::kClear);
-  m.on_process(0, {AlertTransition::kClear, 1.0, Severity::kWarning}, r, a);  // swallowed
+  m.on_process(0, {AlertTransition::kClear, 1.0, Severity::kWarning}, r, a);   // swallowed
   m.on_process(0, {AlertTransition::kRaise, 20.0, Severity::kWarning}, r, a);  // suppressed
   CHECK(a.size() == 3);
   CHECK(m.suppressed() == 1);

@@ -25,7 +25,8 @@ TEST_CASE("reorder buffer: shuffled arrivals within the lateness come out in eve
   for (int i = 0; i < 1000; ++i) in.push_back(rec(static_cast<std::uint64_t>(i), i));
   std::mt19937 gen(7);
   // Shuffle within blocks of 20 readings (at most 19 s late) and allow 20 s.
-  for (std::size_t b = 0; b < in.size(); b += 20) std::shuffle(in.begin() + static_cast<long>(b), in.begin() + static_cast<long>(b + 20), gen);
+  for (std::size_t b = 0; b < in.size(); b += 20)
+    std::shuffle(in.begin() + static_cast<long>(b), in.begin() + static_cast<long>(b + 20), gen);
   ReorderBuffer buf(20.0, 1);
   std::vector<Record> out;
   for (const Record& r : in) CHECK(buf.push(r, out));
@@ -41,7 +42,7 @@ TEST_CASE("reorder buffer: a record behind the watermark goes to the side output
   for (int i = 0; i <= 100; ++i) REQUIRE(buf.push(rec(static_cast<std::uint64_t>(i), i), out));
   CHECK(buf.watermark_s(0) == doctest::Approx(90));
   const std::size_t released = out.size();
-  CHECK(released == 91);                  // 0..90: the watermark passed them
+  CHECK(released == 91);                     // 0..90: the watermark passed them
   CHECK_FALSE(buf.push(rec(500, 50), out));  // a backlog record 50 s behind the newest
   CHECK(out.size() == released);
   CHECK(buf.push(rec(501, 95), out));  // late but within the lateness: placed in order
@@ -65,8 +66,9 @@ TEST_CASE("gaps: one marker per hole with its missing readings; short holes fill
   CHECK(markers[0].missing_readings == 5);
   CHECK(markers[0].filled);
   REQUIRE(filled.size() == 5);
-  for (const FilledValue& f : filled) CHECK(f.value == doctest::Approx(f.device_time_s));  // on the line 12→18
-  g.observe(rec(12, 118, 0.0), markers, filled);  // 99 missing: too long to fill
+  for (const FilledValue& f : filled)
+    CHECK(f.value == doctest::Approx(f.device_time_s));  // on the line 12→18
+  g.observe(rec(12, 118, 0.0), markers, filled);         // 99 missing: too long to fill
   REQUIRE(markers.size() == 2);
   CHECK(markers[1].missing_readings == 99);
   CHECK_FALSE(markers[1].filled);

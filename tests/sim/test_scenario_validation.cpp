@@ -687,11 +687,13 @@ TEST_CASE("validation: the data-quality stages' keys load, and bad ones name pat
   doc["faults"].push_back(
       json::parse(R"({"id": "g", "kind": "schema_change", "target": "edge-2", "mode": "renamed"})"));
   const std::string msg = rejection(doc);
-  CHECK(msg.find("$.pipeline.validation.stuck_readings: expected 0 (off) or at least 2") != std::string::npos);
+  CHECK(msg.find("$.pipeline.validation.stuck_readings: expected 0 (off) or at least 2") !=
+        std::string::npos);
   CHECK(msg.find("$.pipeline.validation.rate_of_change_per_s.flow") != std::string::npos);
   CHECK(msg.find("$.pipeline.ordering.allowed_lateness_s") != std::string::npos);
   CHECK(msg.find("$.pipeline.gaps.period_factor") != std::string::npos);
-  CHECK(msg.find("$.faults[1].sensor: expected the id of a sensor of device \"edge-1\", found \"temp\" (no such "
-                 "sensor)") != std::string::npos);
+  CHECK(msg.find(
+            "$.faults[1].sensor: expected the id of a sensor of device \"edge-1\", found \"temp\" (no such "
+            "sensor)") != std::string::npos);
   CHECK(msg.find("$.faults[2].mode") != std::string::npos);
 }
