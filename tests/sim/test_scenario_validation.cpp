@@ -641,6 +641,7 @@ TEST_CASE("validation: edge stages name their sensors and channels; bad values a
                 "$.devices[0].edge.detector.when: expected one of \"offline\", \"always\", \"never\"");
   rejected_with([](json& e) { e["deadband"][0]["max_silent_s"] = 5; },
                 "$.devices[0].edge.deadband[0].max_silent_s: unknown key");
+}
 
 TEST_CASE("validation: the data-quality stages' keys load, and bad ones name path, expectation and finding") {
   json good = base();
