@@ -21,7 +21,8 @@ const std::vector<std::string>& sensor_label_kinds() {
                                                  "sentinel",
                                                  "firmware_code_mapping",
                                                  "dropout",
-                                                 "corruption"};
+                                                 "corruption",
+                                                 "schema_change"};
   return kinds;
 }
 

@@ -79,7 +79,15 @@ const std::vector<std::string>& metric_names() {
     for (const std::string c :
          {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
           "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",
-          "rejected.device_flagged", "rejected.null_timestamp"})
+          "rejected.device_flagged", "rejected.null_timestamp",
+          // the optional data-quality stages' (docs/pipeline.md), present when the stage is on
+          "rejected.ne43", "rejected.timestamp.epoch", "rejected.timestamp.future",
+          "rejected.timestamp.backwards", "rejected.rate_of_change", "rejected.schema_unit",
+          "late.side_output", "late.held_at_end", "gaps.marked", "gaps.readings", "gaps.filled_readings",
+          "sensor_faults.stuck", "sensor_faults.drift", "sensor_faults.drift_vetoed_by_siblings",
+          "schema.field_added", "schema.field_missing", "schema.unit_declared", "schema.unit_undeclared",
+          "schema.versions_seen", "sensor_fault_alerts_raised", "alerts_suppressed.sensor_fault",
+          "alerts_cleared_by_sensor_fault", "detector_resets"})
       n.push_back("pipeline." + c);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage",
                                     "latency_s.alarm", "latency_s.live_during_drain"})
@@ -114,7 +122,13 @@ const std::vector<std::string>& detection_metric_names() {
                                   "false_positives.per_device_day",
                                   "detection_delay_s.p50",
                                   "detection_delay_s.p90",
-                                  "detection_delay_s.max"};
+                                  "detection_delay_s.max",
+                                  "sensor_faults.flagged",
+                                  "sensor_faults.flagged_correct",
+                                  "sensor_faults.flagged_wrong",
+                                  "sensor_faults.injected",
+                                  "sensor_faults.detected",
+                                  "sensor_faults.missed"};
     for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
     return n;
   }();

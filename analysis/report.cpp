@@ -218,6 +218,13 @@ static void detection_metrics(Metrics& m, const std::string& prefix, const RunDa
       delays.empty() ? std::nullopt : std::optional<double>(quantile_of(delays, 0.9));
   m[prefix + "detection_delay_s.max"] =
       delays.empty() ? std::nullopt : std::optional<double>(*std::max_element(delays.begin(), delays.end()));
+  const SensorFaultScore& sf = score.sensor_faults;
+  m[prefix + "sensor_faults.flagged"] = static_cast<double>(sf.flagged);
+  m[prefix + "sensor_faults.flagged_correct"] = static_cast<double>(sf.flagged_correct);
+  m[prefix + "sensor_faults.flagged_wrong"] = static_cast<double>(sf.flagged_wrong);
+  m[prefix + "sensor_faults.injected"] = static_cast<double>(sf.injected);
+  m[prefix + "sensor_faults.detected"] = static_cast<double>(sf.detected);
+  m[prefix + "sensor_faults.missed"] = static_cast<double>(sf.missed);
   for (const std::string& cause : attribution_causes())
     m[prefix + "false_positives.attributed." + cause] = 0.0;
   for (const auto& [cause, n] : score.attribution)
@@ -298,6 +305,18 @@ json build_report(const RunData& run, const Score& score, const Metrics& metrics
                    {"causes", fp.causes},
                    {"fault_ids", fp.fault_ids}});
   }
+  // The primary's sensor-fault alerts (a stuck, drifting, schema-changed sensor), judged.
+  json flagged = json::array();
+  for (std::size_t k = 0; k < run.sensor_fault_episodes.size() && k < kMaxListed; ++k) {
+    const Episode& ep = run.sensor_fault_episodes[k];
+    const SensorMeta& meta = run.sensors[ep.sensor];
+    flagged.push_back({{"sensor", meta.device + "/" + meta.sensor},
+                       {"raised_at_s", ep.raise_time_s},
+                       {"cleared_at_s", number_or_null(ep.clear_time_s)},
+                       {"trigger_true_time_s", ep.trigger_true_time_s},
+                       {"correct", static_cast<bool>(score.sensor_faults.episode_correct[k])}});
+  }
+  if (!flagged.empty()) report["sensor_fault_alerts"] = flagged;
   json by_cause = json::object();
   for (const auto& [cause, n] : score.attribution) by_cause[cause] = n;
   report["false_positive_attribution"] = {{"by_cause", by_cause},

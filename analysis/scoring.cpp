@@ -1,6 +1,7 @@
 #include "analysis/scoring.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -17,10 +18,53 @@ TargetType target_type_of(const std::string& kind) {
 
 Score score_run(const RunData& run, const ScoringOptions& options) {
   Score score = score_episodes(run, run.episodes, options);
-  for (const ComparedPipeline& p : run.compared)
+  score.sensor_faults = score_sensor_faults(run, run.sensor_fault_episodes, options);
+  for (const ComparedPipeline& p : run.compared) {
     score.compared.push_back(score_episodes(run, p.episodes, options));
+    score.compared.back().sensor_faults = score_sensor_faults(run, p.sensor_fault_episodes, options);
+  }
   score.calibration = check_calibration(run, options.early_warning_s, options.post_failure_grace_s);
   return score;
+}
+
+SensorFaultScore score_sensor_faults(const RunData& run, const std::vector<Episode>& episodes,
+                                     const ScoringOptions& options) {
+  // The injected sensor faults: labels of a sensor kind naming a sensor, merged per (fault, sensor).
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>> injected;  // -> [start, end]
+  for (const FaultLabel& f : run.faults) {
+    if (target_type_of(f.kind) != TargetType::kSensor || f.target.find('/') == std::string::npos) continue;
+    auto [it, fresh] = injected.try_emplace({f.fault_id, f.target}, f.start_s, f.end_s);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, f.start_s);
+      it->second.second = std::max(it->second.second, f.end_s);
+    }
+  }
+  std::unordered_map<std::string, std::vector<std::pair<double, double>>> by_sensor;
+  for (const auto& [key, span] : injected) by_sensor[key.second].push_back(span);
+  auto path_of = [&](std::uint32_t sensor) {
+    const SensorMeta& m = run.sensors[sensor];
+    return m.device + "/" + m.sensor;
+  };
+  SensorFaultScore s;
+  s.flagged = episodes.size();
+  for (const Episode& ep : episodes) {
+    const auto it = by_sensor.find(path_of(ep.sensor));
+    const double from = ep.trigger_true_time_s - options.attribution_lookback_s, to = ep.trigger_true_time_s;
+    const bool correct = it != by_sensor.end() &&
+                         std::any_of(it->second.begin(), it->second.end(),
+                                     [&](const auto& w) { return w.first <= to && w.second >= from; });
+    ++(correct ? s.flagged_correct : s.flagged_wrong);
+    s.episode_correct.push_back(correct);
+  }
+  s.injected = injected.size();
+  for (const auto& [key, span] : injected) {
+    const bool hit = std::any_of(episodes.begin(), episodes.end(), [&](const Episode& ep) {
+      return path_of(ep.sensor) == key.second && ep.trigger_true_time_s >= span.first &&
+             ep.trigger_true_time_s <= span.second + options.attribution_lookback_s;
+    });
+    ++(hit ? s.detected : s.missed);
+  }
+  return s;
 }
 
 Score score_episodes(const RunData& run, const std::vector<Episode>& episodes,

@@ -28,7 +28,8 @@ Measurement SensorChannel::measure(double t_s, double true_value, double period_
   run_until(faults::Stage::kConverter);
   if (std::isfinite(s.value)) {  // NaN and infinities pass the converter unchanged
     if (params.resolution > 0) s.value = std::round(s.value / params.resolution) * params.resolution;
-    s.value = std::clamp(s.value, params.range_lo, params.range_hi);
+    const double margin = params.current_loop ? 0.25 * (params.range_hi - params.range_lo) : 0.0;
+    s.value = std::clamp(s.value, params.range_lo - margin, params.range_hi + margin);
   }
   run_until(faults::Stage::kOutput);
   return {s.value, s.mask, s.missing};

@@ -30,6 +30,11 @@ struct SensorParams {
   double resolution = 0.0;  ///< 0 = no quantisation
   double range_lo = 0.0;
   double range_hi = 1.0;
+  /// A 4–20 mA transmitter: the input card measures the loop current over
+  /// 0–24 mA and converts it linearly, so the converter clamps to that span
+  /// (range_lo − 25 % … range_hi + 25 % of the range), not to the range: a
+  /// NAMUR NE 43 failure current reads just outside the range.
+  bool current_loop = false;
 };
 
 /// The firmware's alarm limits on a sensor's measured value: a reading

@@ -13,7 +13,7 @@
 
 namespace twinbed::pipeline {
 
-inline constexpr int kPipelineApiVersion = 3;
+inline constexpr int kPipelineApiVersion = 4;
 
 /// Status the device firmware attaches to a reading (0 = good).
 enum class DeviceStatus : std::uint8_t { kGood = 0, kSensorFault = 1 };
@@ -43,6 +43,10 @@ struct SensorInfo {
   double range_lo = 0;    ///< the instrument's calibrated range
   double range_hi = 0;
   double rate_hz = 1;  ///< nominal sampling rate
+  /// A 4–20 mA current-loop transmitter (since API version 4): the value
+  /// maps linearly onto 4–20 mA over [range_lo, range_hi], so a NAMUR NE 43
+  /// failure current (< 3.8 or > 20.5 mA) shows as a value just outside it.
+  bool current_loop = false;
 };
 
 /// One field a device's payload declares (since API version 3). A message

@@ -1,21 +1,50 @@
 // ReferencePipeline: twinbed's own cloud pipeline, the first system under test.
 //
-// Stages, in order, for every arriving record:
+// Stages, in order, for every arriving message (docs/pipeline.md). Those
+// marked (opt) are off unless the scenario switches them on; with all of
+// them off the pipeline is the version-3 one, transition for transition.
+//   0. (opt) schema: the message's declared fields against the registry   -> SchemaMonitor
+// and for each of its records:
 //   1. de-duplication by (device, boot, seq)          -> duplicates are dropped, counted
-//   2. validation (sentinels, NaN/Inf, range)          -> rejected records are counted by reason
-//   3. per-sensor order check on the device timestamp  -> records older than the last one
-//      processed for that sensor are counted as `late` and kept out of the detector
-//   4. per-sensor detector (EWMA z-score or threshold) -> alert transitions
+//   2. validation (sentinels, NaN/Inf, range; (opt) NAMUR NE 43 on current
+//      loops; (opt) a unit the registry does not know) -> rejected records are counted by reason
+//   3. timestamp sanity: null; (opt) epoch, future, backwards -> rejected, counted by reason
+//   4. event-time order: (opt) a per-sensor reorder buffer with a watermark
+//      (late records to a counted side output); otherwise records older than
+//      the last one processed for that sensor are counted as `late` and skipped
+// then, for each record in event-time order:
+//   5. (opt) gap markers and bounded linear filling (filled values never
+//      reach the detector)
+//   6. (opt) rate-of-change rejection
+//   7. (opt) sensor-fault checks: stuck values, peer CUSUM drift,
+//      undeclared unit change
+//   8. multivariate groups (docs/detectors.md; their alerts pass straight
+//      through), then the per-sensor detector (EWMA z-score or threshold)
+//   9. alert management: sensor-fault alerts, suppression of process alerts
+//      on flagged sensors, severity bands (AlertManager); when a sensor-fault
+//      alert clears, the sensor's detector re-learns its baseline (what it
+//      knew is from before the fault, and the plant moved on meanwhile)
+// An alert decided on a record the reorder buffer released is tied to the
+// arriving record whose watermark advance released it (the decision is made
+// when that record arrives).
 #pragma once
 
 #include <memory>
 #include <variant>
 #include <vector>
 
+#include "pipeline/alert_manager.hpp"
 #include "pipeline/cloud_pipeline.hpp"
 #include "pipeline/detector.hpp"
+#include "pipeline/gap_detector.hpp"
 #include "pipeline/multivariate_stage.hpp"
+#include "pipeline/peer_drift.hpp"
+#include "pipeline/rate_of_change.hpp"
+#include "pipeline/reorder_buffer.hpp"
+#include "pipeline/schema_monitor.hpp"
 #include "pipeline/sequence_dedup.hpp"
+#include "pipeline/stuck_detector.hpp"
+#include "pipeline/timestamp_check.hpp"
 #include "pipeline/validation.hpp"
 
 namespace twinbed::pipeline {
@@ -32,8 +61,21 @@ struct MultivariateGroupOptions {
   int clear_rows = 1;                    ///< quiet rows in a row before it clears
 };
 
+struct OrderingOptions {
+  bool enabled = false;
+  double allowed_lateness_s = 30.0;
+};
+
 struct ReferencePipelineOptions {
   ValidationOptions validation;
+  TimestampOptions timestamps;
+  RateOfChangeOptions rate_of_change;
+  StuckOptions stuck;
+  OrderingOptions ordering;
+  GapOptions gaps;
+  PeerDriftOptions drift;
+  SchemaOptions schema;
+  AlertOptions alerts;
   DetectorKind detector = DetectorKind::kEwmaZScore;
   EwmaOptions ewma;
   ThresholdOptions threshold;
@@ -43,7 +85,7 @@ struct ReferencePipelineOptions {
 class ReferencePipeline final : public CloudPipeline {
  public:
   explicit ReferencePipeline(ReferencePipelineOptions options)
-      : options_(std::move(options)), validator_(options_.validation) {}
+      : options_(std::move(options)), validator_(options_.validation), timestamps_(options_.timestamps) {}
 
   void configure(std::span<const SensorInfo> sensors, std::span<const std::string> devices) override;
   void ingest(const MessageInfo& message, std::span<const Record> records, double ingest_time_s,
@@ -52,14 +94,28 @@ class ReferencePipeline final : public CloudPipeline {
   PipelineCounters counters() const override;
   std::vector<CalibratedDetector> calibrated_detectors() const override;
 
+  /// Gap markers emitted so far, and the values filled in (flagged: never readings).
+  const std::vector<GapMarker>& gap_markers() const { return gap_markers_; }
+  const std::vector<FilledValue>& filled_values() const { return filled_; }
+  /// The side output: records that arrived behind their sensor's watermark.
+  const std::vector<Record>& late_side_output() const { return late_; }
+
  private:
   struct SensorState {
     std::variant<std::monostate, EwmaZScore, ThresholdDetector> detector;
     double last_device_time_s = -std::numeric_limits<double>::infinity();
   };
+  /// Stages 5–9 for one record in event-time order; alerts tied to `trigger`.
+  void process(const Record& r, const Record& trigger, std::vector<AlertEvent>& alerts);
+  /// The sensor's detector starts afresh (after a sensor fault: what it learned may be stale).
+  void reset_detector(std::uint32_t sensor);
+  /// Emits the sensor-fault transition its reasons call for; a clear resets the detector.
+  void sync_sensor(std::uint32_t sensor, const Record& trigger, double score,
+                   std::vector<AlertEvent>& alerts);
 
   ReferencePipelineOptions options_;
   Validator validator_;
+  TimestampCheck timestamps_;
   SequenceDedup dedup_;
   struct Group {
     MultivariateStage stage;
@@ -68,12 +124,29 @@ class ReferencePipeline final : public CloudPipeline {
     std::vector<std::uint8_t> alarms;
   };
   std::vector<Group> groups_;
-  void run_groups(const Record& r, std::vector<AlertEvent>& alerts);
+  /// The multivariate groups take an accepted record (event-time order); alerts tied to `trigger`.
+  void run_groups(const Record& r, const Record& trigger, std::vector<AlertEvent>& alerts);
+  std::uint64_t group_raised_ = 0, group_cleared_ = 0;
+  RateOfChange rate_;
+  StuckDetector stuck_;
+  ReorderBuffer reorder_;
+  GapDetector gaps_;
+  PeerDrift drift_;
+  SchemaMonitor schema_;
+  AlertManager alert_manager_;
   std::vector<SensorInfo> sensors_;
   std::vector<SensorState> state_;
-  std::uint64_t records_in_ = 0, accepted_ = 0, late_ = 0, raised_ = 0, cleared_ = 0;
+  std::vector<std::vector<std::uint32_t>> siblings_;  ///< the other sensors of each sensor's device
+  std::vector<Record> released_;                      ///< scratch: records the reorder buffer let go
+  std::vector<GapMarker> gap_markers_;
+  std::vector<FilledValue> filled_;
+  std::vector<Record> late_;
+  std::uint64_t records_in_ = 0, accepted_ = 0, late_count_ = 0;
   std::uint64_t null_timestamp_ = 0;  ///< no device time (NaN, ±Inf): cannot be ordered
-  std::uint64_t rejected_[5] = {};
+  std::uint64_t rejected_[6] = {};
+  std::uint64_t rejected_timestamp_[5] = {};
+  std::uint64_t rejected_rate_ = 0, rejected_schema_unit_ = 0, stuck_events_ = 0, drift_events_ = 0,
+                drift_vetoed_ = 0, gap_readings_ = 0, detector_resets_ = 0;
 };
 
 }  // namespace twinbed::pipeline

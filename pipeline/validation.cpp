@@ -17,8 +17,14 @@ const char* verdict_name(Verdict v) {
       return "out_of_range";
     case Verdict::kDeviceFlagged:
       return "device_flagged";
+    case Verdict::kNe43:
+      return "ne43";
   }
   return "unknown";
+}
+
+double loop_current_ma(double value, const SensorInfo& sensor) {
+  return 4.0 + 16.0 * (value - sensor.range_lo) / (sensor.range_hi - sensor.range_lo);
 }
 
 Validator::Validator(ValidationOptions options) : options_(std::move(options)) {
@@ -32,6 +38,10 @@ Verdict Validator::check(const Record& record, const SensorInfo& sensor) const {
   const double v = record.value;
   if (!std::isfinite(v)) return Verdict::kNotFinite;
   if (std::binary_search(sorted_sentinels_.begin(), sorted_sentinels_.end(), v)) return Verdict::kSentinel;
+  if (options_.ne43 && sensor.current_loop) {
+    const double ma = loop_current_ma(v, sensor);
+    if (ma < 3.8 || ma > 20.5) return Verdict::kNe43;
+  }
   const double slack = options_.range_tolerance * (sensor.range_hi - sensor.range_lo);
   if (v < sensor.range_lo - slack || v > sensor.range_hi + slack) return Verdict::kOutOfRange;
   return Verdict::kOk;

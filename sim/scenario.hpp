@@ -322,9 +322,9 @@ struct CouplingSpec {
 /// Fault kinds that act on a device, its link or its clock (targets are
 /// devices, or gateways: every device behind them).
 inline const std::vector<std::string> kNetworkFaultKinds = {
-    "packet_loss",    "outage",           "partition",          "delay",     "duplication", "clock_step",
-    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot",    "pause",       "corruption",
-    "rate_limit",     "brownout",         "storage_full",       "ota_update"};
+    "packet_loss",    "outage",           "partition",          "delay",      "duplication",  "clock_step",
+    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot",     "pause",        "corruption",
+    "rate_limit",     "brownout",         "storage_full",       "ota_update", "schema_change"};
 
 /// Fault kinds that act on the broker or the cloud (target: their id; optional).
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
@@ -368,6 +368,13 @@ struct FaultSpec {
   // broker_restart: the broker saves its queue every persistence_interval_s
   // (mosquitto's autosave_interval: 1800 s); what arrived since is lost.
   double persistence_interval_s = 1800.0;
+  /// schema_change: what the device's messages declare changes (docs/faults.md).
+  struct Schema {
+    std::string mode;             ///< "field_added", "field_removed", "unit_changed"
+    std::string sensor;           ///< the sensor whose field goes or changes unit (field_added: optional)
+    std::string field = "extra";  ///< field_added: the new field's key
+    bool declared = true;         ///< unit_changed: the payload declares the new unit
+  } schema;
   /// ota_update: an update offered at start_s to each target (docs/firmware.md).
   struct Ota {
     std::uint32_t version = 2;

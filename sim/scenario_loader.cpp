@@ -952,6 +952,7 @@ struct Loader {
         r.params.rate_hz = s.number("rate_hz", 1.0, {0.0, 10000.0, true, false});
         r.params.noise_std = s.number("noise_std", 0.0, Range::non_negative());
         r.params.resolution = s.number("resolution", 0.0, Range::non_negative());
+        r.params.current_loop = s.boolean("current_loop", false);
         auto [lo, hi] = default_range(r.signal);
         r.range_given = s.has("range");
         if (s.has("range")) {
@@ -1289,6 +1290,19 @@ struct Loader {
           diag.error(n.path() + ".trial_timeout_s", "longer than boot_s (" + std::to_string(o.boot_s) + ")",
                      "number " + std::to_string(o.params.trial_timeout_s));
         read_activity(n, f);
+      } else if (f.kind == "schema_change") {
+        read_activity(n, f);
+        f.schema.mode = n.choice("mode", {"field_added", "field_removed", "unit_changed"}, "");
+        if (!n.has("mode"))
+          diag.error(n.path() + ".mode", "field_added, field_removed or unit_changed",
+                     "nothing (the key is required)");
+        if (f.schema.mode != "field_added" || n.has("sensor")) {
+          f.schema.sensor = n.string_required("sensor").value_or("");
+          schema_sensor_checks_.push_back({n.path() + ".sensor", sc.faults.size()});
+        }
+        f.schema.field = n.string("field", f.schema.field);
+        if (f.schema.field.empty()) diag.error(n.path() + ".field", "a field key", "an empty string");
+        f.schema.declared = n.boolean("declared", true);
       } else if (f.kind == "storage_full") {
         if (!n.has("episodes") && !has_duration && !has_end)
           diag.error(n.path() + ".duration_s", "a positive number (storage is full for a window)", "nothing");
@@ -1308,7 +1322,21 @@ struct Loader {
       resolve_fault_targets(f, target, n.path());
       sc.faults.push_back(f);
     }
+    // A schema change names a sensor each of its target devices has.
+    for (const auto& [path, k] : schema_sensor_checks_) {
+      const FaultSpec& f = sc.faults[k];
+      for (const std::string& device : f.targets) {
+        const auto d = std::find_if(sc.devices.begin(), sc.devices.end(),
+                                    [&](const DeviceSpec& x) { return x.id == device; });
+        if (d == sc.devices.end()) continue;
+        if (std::none_of(d->sensors.begin(), d->sensors.end(),
+                         [&](const SensorSpec& s) { return s.id == f.schema.sensor; }))
+          diag.error(path, "the id of a sensor of device \"" + device + "\"",
+                     json(f.schema.sensor).dump() + " (no such sensor)");
+      }
+    }
   }
+  std::vector<std::pair<std::string, std::size_t>> schema_sensor_checks_;  ///< (JSON path, fault index)
 
   /// A fault's target: a glob on ids, or a selector whose every given field
   /// must match (globs): device, sensor, signal, asset, gateway.
@@ -1578,7 +1606,103 @@ struct Loader {
               diag.error(s.path(), "a number", describe(s.value()));
           }
         }
+        o.validation.ne43 = v.boolean("ne43", o.validation.ne43);
+        if (v.has("rate_of_change_per_s")) {
+          Node l = v.child("rate_of_change_per_s");
+          if (l.expect_object()) {
+            for (const std::string m : {"vibration_rms", "bearing_temp", "motor_current", "flow"})
+              if (l.has(m)) o.rate_of_change.limit_per_s[m] = l.number(m, 1.0, Range::positive());
+            l.finish();
+          }
+        }
+        o.rate_of_change.reanchor_after = static_cast<int>(
+            v.number("rate_reanchor_after", o.rate_of_change.reanchor_after, Range::count(1, 1e6)));
+        o.stuck.readings =
+            static_cast<int>(v.number("stuck_readings", o.stuck.readings, Range::count(0, 1e9)));
+        if (o.stuck.readings == 1)
+          diag.error(v.path() + ".stuck_readings", "0 (off) or at least 2 identical readings", "1");
+        if (v.has("timestamps")) {
+          Node t = v.child("timestamps");
+          if (t.expect_object()) {
+            auto& ts = o.timestamps;
+            ts.enabled = t.boolean("enabled", true);
+            ts.epoch_floor_s = t.number("epoch_floor_s", ts.epoch_floor_s, {-1e12, 0.0, false, false});
+            ts.future_tolerance_s =
+                t.number("future_tolerance_s", ts.future_tolerance_s, Range::non_negative());
+            ts.backwards_tolerance_s =
+                t.number("backwards_tolerance_s", ts.backwards_tolerance_s, Range::non_negative());
+            t.finish();
+          }
+        }
         v.finish();
+      }
+    }
+    if (n.has("ordering")) {
+      Node q = n.child("ordering");
+      if (q.expect_object()) {
+        o.ordering.enabled = q.boolean("enabled", true);
+        o.ordering.allowed_lateness_s =
+            q.number("allowed_lateness_s", o.ordering.allowed_lateness_s, Range::up_to(86400.0));
+        q.finish();
+      }
+    }
+    if (n.has("gaps")) {
+      Node q = n.child("gaps");
+      if (q.expect_object()) {
+        o.gaps.enabled = q.boolean("enabled", true);
+        o.gaps.period_factor = q.number("period_factor", o.gaps.period_factor, {1.0, 1e6, false, false});
+        o.gaps.fill_max_s = q.number("fill_max_s", o.gaps.fill_max_s, Range::up_to(86400.0));
+        q.finish();
+      }
+    }
+    if (n.has("drift")) {
+      Node q = n.child("drift");
+      if (q.expect_object()) {
+        auto& d = o.drift;
+        d.enabled = q.boolean("enabled", true);
+        d.k_sigma = q.number("k_sigma", d.k_sigma, Range::non_negative());
+        d.h_sigma = q.number("h_sigma", d.h_sigma, Range::positive());
+        d.training_samples =
+            static_cast<int>(q.number("training_samples", d.training_samples, Range::count(2, 1e9)));
+        d.peer_fresh_s = q.number("peer_fresh_s", d.peer_fresh_s, Range::positive());
+        d.min_sigma_fraction_of_range =
+            q.number("min_sigma_fraction_of_range", d.min_sigma_fraction_of_range, Range::non_negative());
+        d.baseline_samples =
+            static_cast<int>(q.number("baseline_samples", d.baseline_samples, Range::count(0, 1e9)));
+        if (q.has("measurands"))
+          for (Node m : q.array("measurands", true)) {
+            const std::string name = m.value().is_string() ? m.value().get<std::string>() : "";
+            if (name != "vibration_rms" && name != "bearing_temp" && name != "motor_current" &&
+                name != "flow")
+              diag.error(m.path(), "one of vibration_rms, bearing_temp, motor_current, flow",
+                         describe(m.value()));
+            else
+              d.measurands.push_back(name);
+          }
+        q.finish();
+      }
+    }
+    if (n.has("schema")) {
+      Node q = n.child("schema");
+      if (q.expect_object()) {
+        auto& d = o.schema;
+        d.enabled = q.boolean("enabled", true);
+        d.missing_messages =
+            static_cast<int>(q.number("missing_messages", d.missing_messages, Range::count(1, 1e6)));
+        d.undeclared_readings =
+            static_cast<int>(q.number("undeclared_readings", d.undeclared_readings, Range::count(1, 1e6)));
+        d.jump_sigmas = q.number("jump_sigmas", d.jump_sigmas, Range::positive());
+        d.warmup = static_cast<int>(q.number("warmup_readings", d.warmup, Range::count(2, 1e9)));
+        q.finish();
+      }
+    }
+    if (n.has("alerts")) {
+      Node q = n.child("alerts");
+      if (q.expect_object()) {
+        o.alerts.suppress_on_sensor_fault =
+            q.boolean("suppress_on_sensor_fault", o.alerts.suppress_on_sensor_fault);
+        o.alerts.critical_score = q.number("critical_score", o.alerts.critical_score, Range::non_negative());
+        q.finish();
       }
     }
     if (n.has("detector")) {
@@ -1983,7 +2107,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, std::o
   for (const auto& key : duplicates)
     diag.error_message("$", "the key \"" + key + "\" appears twice in one object");
   Node root(doc, "$", diag);
-  Loader loader{diag, {}, {}, {}};
+  Loader loader{diag, {}, {}, {}, {}};
   loader.sc.file = file;
   if (!root.expect_object()) diag.throw_if_errors();
   if (doc.contains("study")) {  // a study file (docs/pdm.md) has its own command

@@ -15,6 +15,7 @@
 #include <set>
 #include <simgrid/s4u.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "devices/edge_firmware.hpp"
 #include "devices/energy_model.hpp"
@@ -272,6 +273,13 @@ struct DeviceRuntime {
   std::unique_ptr<EdgeSetup> edge;  ///< null: no edge stage (most devices: kept small)
   /// The fields its messages declare (MessageInfo): its sensors, keyed and unit-tagged as registered.
   std::vector<pipeline::FieldDecl> fields;
+  /// Schema changes (docs/faults.md): while one is active, messages declare other fields.
+  struct SchemaChange {
+    const FaultSpec* spec;
+    std::uint32_t sensor;  ///< registry index (kUnregisteredField: none named)
+    double start_s, end_s;
+  };
+  std::vector<SchemaChange> schema_changes;
   struct InterlockRuntime {
     std::uint32_t sensor;
     double restart_after_s;
@@ -552,7 +560,7 @@ class World {
         // A recorded asset has no pump to stop: the operator's commands pass it by.
         sensor_place_.push_back({d, ch.recorded ? nullptr : assets_.at(s.asset).get(), &s.asset});
         registry_.push_back({spec.id, s.id, s.signal, ch.recorded ? "" : devices::pump_signal_unit(ch.signal),
-                             s.params.range_lo, s.params.range_hi, s.params.rate_hz});
+                             s.params.range_lo, s.params.range_hi, s.params.rate_hz, s.params.current_loop});
         channels.push_back(std::move(ch));
       }
       rt.edge = build_edge(spec, first_sensor, registry_, run_.sensors);  // declares its derived channels
@@ -609,6 +617,17 @@ class World {
           rt.ota_image = {o.version, o.image_bytes, draws.uniform() < o.corrupt_probability,
                           draws.uniform() < o.crash_probability};
           rt.ota = std::make_unique<devices::OtaUpdater>(o.params, 1);
+          continue;
+        } else if (f->kind == "schema_change") {
+          std::uint32_t sensor = pipeline::kUnregisteredField;
+          for (std::size_t i = 0; i < registry_.size(); ++i)
+            if (registry_[i].device_id == spec.id && registry_[i].sensor_id == f->schema.sensor)
+              sensor = static_cast<std::uint32_t>(i);
+          for (const faults::Window& w : episodes_of(*f, entity)) {
+            rt.schema_changes.push_back({f, sensor, w.start_s, w.end_s});
+            label(*f, sensor == pipeline::kUnregisteredField ? spec.id : spec.id + "/" + f->schema.sensor,
+                  w.start_s, w.end_s);
+          }
           continue;
         } else if (f->kind == "storage_full") {
           for (const faults::Window& w : episodes_of(*f, entity)) {
@@ -2012,13 +2031,66 @@ class World {
       if (received_)
         received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
     }
-    const pipeline::MessageInfo message{b.device, 1, d.fields};
+    pipeline::MessageInfo message{b.device, 1, d.fields};
+    std::span<const pipeline::Record> records = b.records;
+    if (!d.schema_changes.empty() && !b.truth.empty()) {  // judged when the device formed the message
+      double formed_s = b.truth.front().true_time_s;
+      for (const auto& t : b.truth) formed_s = std::max(formed_s, t.true_time_s);
+      apply_schema_changes(d, formed_s, message, records);
+    }
     for (PipelineRuntime& p : pipelines_) {
       alerts_.clear();
-      p.impl->ingest(message, b.records, now, alerts_);
+      p.impl->ingest(message, records, now, alerts_);
       for (const pipeline::AlertEvent& a : alerts_) on_alert(p, a, b, now);
     }
   }
+
+  /// The schema changes active at `now` (when the device formed the message:
+  /// its newest reading's true time) on the device rewrite what its message
+  /// declares (and carries): a field added, a field gone (its records too), a
+  /// sensor's values in another unit (declared, or not: version 2 or still 1).
+  void apply_schema_changes(const DeviceRuntime& d, double now, pipeline::MessageInfo& message,
+                            std::span<const pipeline::Record>& records) {
+    schema_fields_.assign(d.fields.begin(), d.fields.end());
+    schema_records_.assign(records.begin(), records.end());
+    bool changed = false;
+    for (const DeviceRuntime::SchemaChange& c : d.schema_changes) {
+      if (now < c.start_s || now >= c.end_s) continue;
+      changed = true;
+      const auto& mode = c.spec->schema.mode;
+      const auto field = std::find_if(schema_fields_.begin(), schema_fields_.end(),
+                                      [&](const pipeline::FieldDecl& f) { return f.sensor == c.sensor; });
+      if (mode == "field_added") {
+        schema_fields_.push_back({pipeline::kUnregisteredField, c.spec->schema.field, ""});
+        message.schema_version = 2;
+      } else if (mode == "field_removed") {
+        if (field != schema_fields_.end()) schema_fields_.erase(field);
+        std::erase_if(schema_records_, [&](const pipeline::Record& r) { return r.sensor == c.sensor; });
+        message.schema_version = 2;
+      } else {  // unit_changed
+        const auto [unit, scale, offset] = converted_unit(registry_[c.sensor].unit);
+        for (pipeline::Record& r : schema_records_)
+          if (r.sensor == c.sensor) r.value = r.value * scale + offset;
+        if (c.spec->schema.declared && field != schema_fields_.end()) {
+          field->unit = unit;
+          message.schema_version = 2;
+        }
+      }
+    }
+    if (!changed) return;
+    message.fields = schema_fields_;
+    records = schema_records_;
+  }
+  /// The unit a schema change moves a registry unit to, and the conversion.
+  static std::tuple<std::string_view, double, double> converted_unit(const std::string& unit) {
+    if (unit == "degC") return {"degF", 1.8, 32.0};
+    if (unit == "mm/s") return {"in/s", 1.0 / 25.4, 0.0};
+    if (unit == "A") return {"mA", 1000.0, 0.0};
+    if (unit == "m3/h") return {"L/s", 1.0 / 3.6, 0.0};
+    return {unit, 1.0, 0.0};
+  }
+  std::vector<pipeline::FieldDecl> schema_fields_;  ///< scratch: a message's rewritten header
+  std::vector<pipeline::Record> schema_records_;    ///< scratch: and its records
 
   /// An alert transition of pipeline `p`: opens or closes an episode of its kind on the sensor.
   void on_alert(PipelineRuntime& p, const pipeline::AlertEvent& a, const devices::Batch& b, double now) {

@@ -155,4 +155,34 @@ TEST_CASE("calibration: the measured false-alarm rate counts incident-free decis
   CHECK(m.at("calibration.grp.false_alarms").value() == 3.0);
   CHECK(is_calibration_metric("calibration.grp.measured_false_alarm_rate"));
   CHECK_FALSE(is_calibration_metric("calibration.grp.nonsense"));
+
+TEST_CASE(
+    "scoring: sensor-fault alerts are judged against the sensor's own injected faults, not as plant alarms") {
+  RunData run = small_run();
+  run.faults.push_back({"stuck", "stuck_at", "edge-1/vib", 10000, 12000, "{}"});
+  run.faults.push_back({"to-f", "schema_change", "edge-1/vib", 50000, 51000, "{}"});
+  run.faults.push_back(
+      {"emi", "emi_spike", "edge-2/vib", 20500, 20501, "{}"});  // merged with the first spike
+  // Correct: inside the stuck window; correct: 30 s after the schema change ended (lookback 60);
+  // wrong: nothing on edge-1/vib then; wrong: the drift is on edge-2, not edge-1.
+  run.sensor_fault_episodes = {{0, 1, 10100, 11000, 10090, 10090, 0},
+                               {0, 1, 51040, 51100, 51030, 51030, 0},
+                               {0, 1, 60100, 60200, 60000, 60000, 0},
+                               {0, 1, 35000, 35100, 35000, 35000, 0}};
+  const Score s = score_run(run, {0.0, 600.0, 60.0});
+  const SensorFaultScore& f = s.sensor_faults;
+  CHECK(f.flagged == 4);
+  CHECK(f.flagged_correct == 2);
+  CHECK(f.flagged_wrong == 2);
+  CHECK(f.episode_correct == std::vector<bool>{true, true, false, false});
+  // Injected sensor faults (fault x sensor): emi, drift on edge-2 (not flagged), stuck and
+  // the schema change on edge-1 (flagged). The packet loss targets a device: not a sensor fault.
+  CHECK(f.injected == 4);
+  CHECK(f.detected == 2);
+  CHECK(f.missed == 2);
+  // Sensor-fault episodes never change the process figures.
+  CHECK(s.false_positives.size() == 3);
+  const Metrics m = compute_metrics(run, s);
+  CHECK(m.at("sensor_faults.flagged_wrong") == 2);
+  CHECK(m.at("sensor_faults.missed") == 2);
 }

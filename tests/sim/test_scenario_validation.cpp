@@ -642,3 +642,59 @@ TEST_CASE("validation: edge stages name their sensors and channels; bad values a
   rejected_with([](json& e) { e["deadband"][0]["max_silent_s"] = 5; },
                 "$.devices[0].edge.deadband[0].max_silent_s: unknown key");
 }
+
+TEST_CASE("validation: the data-quality stages' keys load, and bad ones name path, expectation and finding") {
+  json good = base();
+  good["devices"][0]["sensors"][0]["current_loop"] = true;
+  good["pipeline"] = json::parse(R"({
+    "validation": {"ne43": true, "rate_of_change_per_s": {"vibration_rms": 2}, "stuck_readings": 60,
+                   "timestamps": {"future_tolerance_s": 120}},
+    "ordering": {"allowed_lateness_s": 15}, "gaps": {"fill_max_s": 20},
+    "drift": {"h_sigma": 12}, "schema": {"missing_messages": 4},
+    "alerts": {"critical_score": 10}})");
+  good["faults"].push_back(json::parse(
+      R"({"id": "f", "kind": "schema_change", "target": "edge-1", "mode": "unit_changed", "sensor": "vib",
+          "declared": false, "start_s": 100, "duration_s": 50})"));
+  const Scenario ok = parse_scenario(good.dump(), "case.json");
+  CHECK(ok.devices[0].sensors[0].params.current_loop);
+  const auto& o = ok.pipeline.options;
+  CHECK(o.validation.ne43);
+  CHECK(o.rate_of_change.limit_per_s.at("vibration_rms") == 2);
+  CHECK(o.stuck.readings == 60);
+  CHECK(o.timestamps.enabled);
+  CHECK(o.timestamps.future_tolerance_s == 120);
+  CHECK(o.ordering.enabled);
+  CHECK(o.ordering.allowed_lateness_s == 15);
+  CHECK(o.gaps.enabled);
+  CHECK(o.gaps.fill_max_s == 20);
+  CHECK(o.drift.enabled);
+  CHECK(o.drift.h_sigma == 12);
+  CHECK(o.schema.missing_messages == 4);
+  CHECK(o.alerts.critical_score == 10);
+  CHECK(ok.faults[1].schema.mode == "unit_changed");
+  CHECK_FALSE(ok.faults[1].schema.declared);
+  // Off unless asked for: the version-3 pipeline.
+  const Scenario plain = parse_scenario(base().dump(), "case.json");
+  CHECK_FALSE(plain.pipeline.options.ordering.enabled);
+  CHECK_FALSE(plain.pipeline.options.drift.enabled);
+  CHECK(plain.pipeline.options.rate_of_change.limit_per_s.empty());
+
+  json doc = base();
+  doc["pipeline"] = json::parse(R"({"validation": {"stuck_readings": 1, "rate_of_change_per_s": {"flow": -1}},
+                                    "ordering": {"allowed_lateness_s": -5}, "gaps": {"period_factor": 0.5}})");
+  doc["faults"].push_back(
+      json::parse(R"({"id": "f", "kind": "schema_change", "target": "edge-1", "mode": "unit_changed",
+                      "sensor": "temp"})"));
+  doc["faults"].push_back(
+      json::parse(R"({"id": "g", "kind": "schema_change", "target": "edge-2", "mode": "renamed"})"));
+  const std::string msg = rejection(doc);
+  CHECK(msg.find("$.pipeline.validation.stuck_readings: expected 0 (off) or at least 2") !=
+        std::string::npos);
+  CHECK(msg.find("$.pipeline.validation.rate_of_change_per_s.flow") != std::string::npos);
+  CHECK(msg.find("$.pipeline.ordering.allowed_lateness_s") != std::string::npos);
+  CHECK(msg.find("$.pipeline.gaps.period_factor") != std::string::npos);
+  CHECK(msg.find(
+            "$.faults[1].sensor: expected the id of a sensor of device \"edge-1\", found \"temp\" (no such "
+            "sensor)") != std::string::npos);
+  CHECK(msg.find("$.faults[2].mode") != std::string::npos);
+}
