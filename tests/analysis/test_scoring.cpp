@@ -155,6 +155,7 @@ TEST_CASE("calibration: the measured false-alarm rate counts incident-free decis
   CHECK(m.at("calibration.grp.false_alarms").value() == 3.0);
   CHECK(is_calibration_metric("calibration.grp.measured_false_alarm_rate"));
   CHECK_FALSE(is_calibration_metric("calibration.grp.nonsense"));
+}
 
 TEST_CASE(
     "scoring: sensor-fault alerts are judged against the sensor's own injected faults, not as plant alarms") {
