@@ -128,7 +128,9 @@ TEST_CASE("scoring: a compared pipeline is scored on its own episodes, with figu
   CHECK_FALSE(is_pipeline_metric("pipelines.a b.recall"));
 }
 
-TEST_CASE("calibration: the measured false-alarm rate counts incident-free decisions only, with a Wilson interval") {
+TEST_CASE(
+    "calibration: the measured false-alarm rate counts incident-free decisions only, with a Wilson "
+    "interval") {
   // Wilson 95 % for 10 in 100: (0.0552, 0.1744) (Newcombe 1998, method 3).
   const auto [lo, hi] = wilson_interval(10, 100);
   CHECK(lo == doctest::Approx(0.0552).epsilon(0.002));
@@ -139,7 +141,7 @@ TEST_CASE("calibration: the measured false-alarm rate counts incident-free decis
   d.claimed_false_alarm_rate = 0.01;
   d.sensors = {0};  // watches pump-1
   for (int k = 0; k < 200; ++k) {
-    d.decision_times_s.push_back(100.0 * k);                        // 0 .. 19,900 s
+    d.decision_times_s.push_back(100.0 * k);                          // 0 .. 19,900 s
     d.alarms.push_back((k >= 50 && k <= 96) || k % 50 == 7 ? 1 : 0);  // alarms in the incident, and 4 others
   }
   run.calibrated.push_back(d);
