@@ -22,38 +22,11 @@
 #include <tuple>
 #include <vector>
 
-namespace {
-template <typename T>
-std::vector<T> column(hid_t file, const std::string& path, hid_t type) {
-  std::vector<T> out;
-  hid_t ds = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
-  if (ds < 0) return out;
-  hid_t space = H5Dget_space(ds);
-  const auto n = H5Sget_simple_extent_npoints(space);
-  out.resize(static_cast<std::size_t>(n));
-  if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
-  H5Sclose(space);
-  H5Dclose(ds);
-  return out;
-}
+#include "trace_columns.hpp"
 
-std::vector<std::string> strings(hid_t file, const std::string& path) {
-  std::vector<std::string> out;
-  hid_t ds = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
-  if (ds < 0) return out;
-  hid_t type = H5Dget_type(ds);
-  const std::size_t width = H5Tget_size(type);
-  hid_t space = H5Dget_space(ds);
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-  std::vector<char> raw(n * width);
-  if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data());
-  for (std::size_t i = 0; i < n; ++i)
-    out.emplace_back(raw.data() + i * width, strnlen(raw.data() + i * width, width));
-  H5Sclose(space);
-  H5Tclose(type);
-  H5Dclose(ds);
-  return out;
-}
+namespace {
+using twinbed::test::column;
+using twinbed::test::strings;
 
 bool same(double a, double b) {
   return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b));
