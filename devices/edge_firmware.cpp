@@ -19,6 +19,17 @@ bool EdgeFirmware::alarm_tripped(const Reading& r) const {
   return false;
 }
 
+void EdgeFirmware::form_reading(Reading& r, std::uint64_t seq) {
+  r.record.device = options_.device_index;
+  r.record.boot = options_.boot;
+  r.record.seq = seq;
+  r.truth.serial = serial_++;
+  r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
+                                                 : options_.clock.stamp(r.truth.true_time_s);
+  ++generated_;
+  if (on_generated_) on_generated_(r);
+}
+
 void EdgeFirmware::queue_alarm(Reading r) {
   ++alarms_raised_;
   r.truth.alarm = true;
@@ -97,14 +108,7 @@ void EdgeFirmware::sample_until(double t_s) {
     return;
   }
   for (Reading& r : readings) {
-    r.record.device = options_.device_index;
-    r.record.boot = options_.boot;
-    r.record.seq = next_seq_++;
-    r.truth.serial = serial_++;
-    r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
-                                                   : options_.clock.stamp(r.truth.true_time_s);
-    ++generated_;
-    if (on_generated_) on_generated_(r);
+    form_reading(r, next_seq_++);
     if (has_alarm_limits_ && alarm_tripped(r)) {
       queue_alarm(r);
       continue;
@@ -143,14 +147,7 @@ void EdgeFirmware::transform_and_store(std::vector<Reading>& readings) {
   TransformScratch& sc = transform_scratch();
   // Sample numbers (the stages' view) count every sample of the boot epoch.
   for (Reading& r : readings) {
-    r.record.device = options_.device_index;
-    r.record.boot = options_.boot;
-    r.record.seq = next_sample_++;
-    r.truth.serial = serial_++;
-    r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
-                                                   : options_.clock.stamp(r.truth.true_time_s);
-    ++generated_;
-    if (on_generated_) on_generated_(r);
+    form_reading(r, next_sample_++);
   }
   sc.fate.assign(readings.size(), pipeline::EdgeFate::kSend);
   sc.derived.clear();

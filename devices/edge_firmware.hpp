@@ -206,6 +206,9 @@ class EdgeFirmware {
   std::vector<SensorChannel>& sensors() { return sensors_; }
 
  private:
+  /// A sampled reading becomes a reading of this device: identity (boot, `seq`), serial, device
+  /// stamp; counted as generated.
+  void form_reading(Reading& r, std::uint64_t seq);
   FirmwareOptions options_;
   std::vector<SensorChannel> sensors_;
   ReadingBuffer buffer_;
