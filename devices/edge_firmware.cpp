@@ -61,12 +61,10 @@ SampleScratch& scratch() {
 }
 }  // namespace
 
-void EdgeFirmware::sample_until(double t_s) {
+void EdgeFirmware::take_samples(double t_s, std::vector<Reading>& readings) {
   SampleScratch& sc = scratch();
-  std::vector<Reading>& readings = sc.readings;
   Eigen::ArrayXd& times = sc.times;
   Eigen::ArrayXd& values = sc.values;
-  readings.clear();
   for (SensorChannel& ch : sensors_) {
     // Sample k is due at k / rate; take every k with k / rate <= t_s.
     const auto last_k = static_cast<std::uint64_t>(std::floor(t_s * ch.params.rate_hz + 1e-9));
@@ -97,6 +95,12 @@ void EdgeFirmware::sample_until(double t_s) {
     }
     ch.next_k = last_k + 1;
   }
+}
+
+void EdgeFirmware::sample_until(double t_s) {
+  std::vector<Reading>& readings = scratch().readings;
+  readings.clear();
+  take_samples(t_s, readings);
   if (readings.empty()) return;
   // Sequence numbers follow physical time across sensors, as a sampling loop would.
   if (sensors_.size() > 1)

@@ -209,6 +209,9 @@ class EdgeFirmware {
   /// A sampled reading becomes a reading of this device: identity (boot, `seq`), serial, device
   /// stamp; counted as generated.
   void form_reading(Reading& r, std::uint64_t seq);
+  /// Every sample due up to t_s on every sensor, appended in sensor order
+  /// (the hot loop: kept apart so that the sensor path inlines into it).
+  void take_samples(double t_s, std::vector<Reading>& readings);
   FirmwareOptions options_;
   std::vector<SensorChannel> sensors_;
   ReadingBuffer buffer_;

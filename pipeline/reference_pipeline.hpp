@@ -135,6 +135,9 @@ class ReferencePipeline final : public CloudPipeline {
   SchemaMonitor schema_;
   AlertManager alert_manager_;
   std::vector<SensorInfo> sensors_;
+  /// Some stage can flag a sensor as faulty (stuck, drift, schema, NE 43):
+  /// otherwise no record needs the alert manager's sensor-fault bookkeeping.
+  bool sensor_checks_ = false;
   std::vector<SensorState> state_;
   std::vector<std::vector<std::uint32_t>> siblings_;  ///< the other sensors of each sensor's device
   std::vector<Record> released_;                      ///< scratch: records the reorder buffer let go
