@@ -10,14 +10,20 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "pipeline/cloud_log.hpp"
 #include "pipeline/record.hpp"
 
 namespace twinbed::pipeline {
+
+inline constexpr std::uint32_t kUnauthenticated = std::numeric_limits<std::uint32_t>::max();
+/// The payload's MAC or signature checked against the authenticated device's key.
+enum class MessageIntegrity : std::uint8_t { kUnchecked = 0, kValid = 1, kInvalid = 2 };
 
 /// What the ingestion endpoint knows of one message besides its records
 /// (since API version 3): the sender the message names and the schema its
@@ -26,6 +32,17 @@ struct MessageInfo {
   std::uint32_t device = 0;           ///< the sender, as the message names it (device registry index)
   std::uint32_t schema_version = 1;   ///< the payload schema version the device declares
   std::span<const FieldDecl> fields;  ///< the fields the payload declares, in payload order
+  /// Since API version 5: what the ingestion endpoint verified. These are the
+  /// results of real checks a platform makes (a TLS client certificate, a
+  /// payload MAC or signature with the device's key, a per-device message
+  /// counter inside the authenticated header); the pipeline decides what to
+  /// do with them. A plant without message authentication sets
+  /// `authenticated_device` to kUnauthenticated and `integrity` to kUnchecked.
+  std::uint32_t authenticated_device = kUnauthenticated;  ///< whose credential the message carries
+  MessageIntegrity integrity = MessageIntegrity::kUnchecked;
+  std::uint64_t message_counter = 0;  ///< the authenticated per-device counter (anti-replay); 0: none
+  /// Events the device reports in this message (since API version 5).
+  std::span<const DeviceEvent> events;
 };
 
 /// A detector whose threshold claims a false-alarm rate (e.g. conformal
@@ -62,6 +79,18 @@ class CloudPipeline {
 
   /// The detectors that claim a false-alarm rate, with their decisions (none by default).
   virtual std::vector<CalibratedDetector> calibrated_detectors() const { return {}; }
+
+  /// The cloud issues a command to a device (since API version 5): a
+  /// reconciling pipeline records it in its plant state and stamps
+  /// `command.hlc` with its cloud clock; the simulator then carries the
+  /// command, stamp included, to the device. Default: nothing.
+  virtual void issue_command(CloudCommand& /*command*/, double /*now_s*/) {}
+
+  /// Appends the changes to the pipeline's materialised view since the last
+  /// call (pipeline/cloud_log.hpp). Returns false when the pipeline keeps no
+  /// such view (the default): the reconciliation checker then has nothing to
+  /// judge.
+  virtual bool drain_log(CloudLog& /*out*/) { return false; }
 };
 
 }  // namespace twinbed::pipeline

@@ -13,7 +13,9 @@
 
 namespace twinbed::pipeline {
 
-inline constexpr int kPipelineApiVersion = 4;
+/// 5: time metadata on records (HLC, declared uncertainty, uptime), device
+/// events, message authentication (MessageInfo), the cloud log.
+inline constexpr int kPipelineApiVersion = 5;
 
 /// Status the device firmware attaches to a reading (0 = good).
 enum class DeviceStatus : std::uint8_t { kGood = 0, kSensorFault = 1 };
@@ -23,15 +25,51 @@ struct Record {
   std::uint32_t sensor = 0;  ///< index into the sensor registry given at configure()
   std::uint32_t device = 0;  ///< index into the device registry given at configure()
   std::uint32_t boot = 0;    ///< the device's boot epoch (increments on each reboot)
+  /// The device's declared bound on |device_time_s − true time| (since API
+  /// version 5; firmware `time_metadata`): derived from its last accepted
+  /// sync and its clock model. +inf: unknown (never synced, or not sent).
+  float time_uncertainty_s = std::numeric_limits<float>::infinity();
   std::uint64_t seq = 0;     ///< the device's sequence number within the boot epoch
   double device_time_s = 0;  ///< timestamp written by the device's own clock
   double value = 0;          ///< the value as transmitted (may be a sentinel, NaN, ...)
+  /// Hybrid logical clock stamp (since API version 5; pipeline/hlc.hpp
+  /// packs it: 48 bits of milliseconds, 16 of logical counter). 0: not sent.
+  std::uint64_t hlc = 0;
+  /// The device's monotonic counter, seconds since this boot (since API
+  /// version 5): anchors a repair of a null, epoch or future timestamp.
+  /// NaN: not sent.
+  double uptime_s = std::numeric_limits<double>::quiet_NaN();
   DeviceStatus status = DeviceStatus::kGood;
   /// Readings this record stands for: 1 for a sample; more for an aggregate
   /// the device made when its buffer overflowed (the mean of `count`
   /// consecutive readings of this sensor, stamped with the first's time; the
   /// others' sequence numbers never arrive). Since API version 2.
   std::uint32_t count = 1;
+};
+
+/// What a device reports besides readings (since API version 5): a local
+/// decision or a change of its asset's state, in the same sequence space as
+/// its records (so de-duplication, per-source order and gap detection cover
+/// both).
+enum class DeviceEventKind : std::uint8_t {
+  kInterlockTrip = 0,  ///< the edge safety interlock stopped the asset (value 0)
+  kCommandApplied =
+      1,  ///< a cloud command took effect (value: the state it set); `cause_hlc` is the command's
+  kSetpointChange = 2,  ///< an operator changed the setpoint at the local HMI (value: the new setpoint)
+  kAssetRestart = 3,    ///< the asset was started again (value 1)
+};
+struct DeviceEvent {
+  std::uint32_t device = 0;
+  std::uint32_t boot = 0;
+  std::uint64_t seq = 0;
+  double device_time_s = 0;
+  float time_uncertainty_s = std::numeric_limits<float>::infinity();
+  std::uint64_t hlc = 0;
+  double uptime_s = std::numeric_limits<double>::quiet_NaN();
+  DeviceEventKind kind = DeviceEventKind::kInterlockTrip;
+  double value = 0;
+  std::uint64_t command_id = 0;  ///< kCommandApplied: the command's id (0 otherwise)
+  std::uint64_t cause_hlc = 0;   ///< kCommandApplied: the command's HLC stamp, its causal predecessor
 };
 
 /// What the device registry says about a sensor (as a real IoT platform would know it).

@@ -2031,7 +2031,9 @@ class World {
       if (received_)
         received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
     }
-    pipeline::MessageInfo message{b.device, 1, d.fields};
+    pipeline::MessageInfo message;
+    message.device = b.device;
+    message.fields = d.fields;
     std::span<const pipeline::Record> records = b.records;
     if (!d.schema_changes.empty() && !b.truth.empty()) {  // judged when the device formed the message
       double formed_s = b.truth.front().true_time_s;

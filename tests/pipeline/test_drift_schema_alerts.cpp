@@ -31,6 +31,16 @@ int first_raise(PeerDrift& d, std::mt19937_64& gen, int n, double drift_per_s, i
 }
 }  // namespace
 
+namespace {
+MessageInfo message(std::uint32_t device, std::uint32_t schema_version, std::span<const FieldDecl> fields) {
+  MessageInfo m;
+  m.device = device;
+  m.schema_version = schema_version;
+  m.fields = fields;
+  return m;
+}
+}  // namespace
+
 TEST_CASE("peer CUSUM: no raise on healthy sensors over 20 000 samples; a 1 sigma/min drift is caught") {
   const auto sensors = three_pumps();
   PeerDriftOptions o;
@@ -64,24 +74,24 @@ TEST_CASE(
   o.warmup = 50;
   SchemaMonitor m(o, s, devices);
   std::vector<FieldDecl> normal = {{0, "temp", "degC"}, {1, "vib", "mm/s"}};
-  m.on_message({0, 1, normal});
+  m.on_message(message(0, 1, normal));
   CHECK(m.flags(0) == 0);
   std::vector<FieldDecl> added = {{0, "temp", "degC"}, {1, "vib", "mm/s"}, {kUnregisteredField, "extra", ""}};
-  m.on_message({0, 2, added});
-  m.on_message({0, 2, added});
+  m.on_message(message(0, 2, added));
+  m.on_message(message(0, 2, added));
   CHECK(m.fields_added() == 1);  // once per new key
   std::vector<FieldDecl> no_vib = {{0, "temp", "degC"}};
-  m.on_message({0, 2, no_vib});
-  m.on_message({0, 2, no_vib});
+  m.on_message(message(0, 2, no_vib));
+  m.on_message(message(0, 2, no_vib));
   CHECK_FALSE((m.flags(1) & kSchemaMissing) != 0);
-  m.on_message({0, 2, no_vib});
+  m.on_message(message(0, 2, no_vib));
   CHECK((m.flags(1) & kSchemaMissing) != 0);
-  m.on_message({0, 1, normal});
+  m.on_message(message(0, 1, normal));
   CHECK_FALSE((m.flags(1) & kSchemaMissing) != 0);
   std::vector<FieldDecl> fahrenheit = {{0, "temp", "degF"}, {1, "vib", "mm/s"}};
-  m.on_message({0, 2, fahrenheit});
+  m.on_message(message(0, 2, fahrenheit));
   CHECK(m.unit_mismatch(0));
-  m.on_message({0, 1, normal});
+  m.on_message(message(0, 1, normal));
   CHECK_FALSE(m.unit_mismatch(0));
   // Undeclared: the values jump from ~60 degC to ~140 (degF) with the header unchanged.
   std::mt19937_64 gen(3);

@@ -21,16 +21,25 @@ std::vector<pipeline::SensorInfo> one_vibration_sensor() {
   return {{"edge-1", "vib", "vibration_rms", "mm/s", 0.0, 100.0, 1.0}};
 }
 
+/// A reading of sensor 0 on device 0, boot 0.
+pipeline::Record record(std::uint64_t seq, double device_time_s, double value) {
+  pipeline::Record r;
+  r.seq = seq;
+  r.device_time_s = device_time_s;
+  r.value = value;
+  return r;
+}
+
 /// Feeds `values` as consecutive readings seq first_seq... of sensor 0, one
 /// message each; returns the alerts raised or cleared.
 std::vector<pipeline::AlertEvent> feed(pipeline::CloudPipeline& p, const std::vector<double>& values,
                                        std::uint64_t first_seq) {
   std::vector<pipeline::AlertEvent> all, alerts;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    const pipeline::Record r{0, 0, 0, first_seq + i, static_cast<double>(first_seq + i), values[i]};
+    const pipeline::Record r = record(first_seq + i, static_cast<double>(first_seq + i), values[i]);
     alerts.clear();
-    p.ingest({0, 1, {}}, std::span<const pipeline::Record>(&r, 1), static_cast<double>(first_seq + i),
-             alerts);
+    p.ingest(pipeline::MessageInfo{}, std::span<const pipeline::Record>(&r, 1),
+             static_cast<double>(first_seq + i), alerts);
     all.insert(all.end(), alerts.begin(), alerts.end());
   }
   return all;
@@ -107,12 +116,12 @@ TEST_CASE("plugin: the example rejects flagged, non-finite and out-of-range read
   const std::vector<std::string> devices{"edge-1"};
   p->configure(sensors, devices);
   std::vector<pipeline::Record> records(4);
-  for (std::uint64_t i = 0; i < 4; ++i) records[i] = {0, 0, 0, i, 0.0, 10.0};
+  for (std::uint64_t i = 0; i < 4; ++i) records[i] = record(i, 0.0, 10.0);
   records[0].status = pipeline::DeviceStatus::kSensorFault;
   records[1].value = std::nan("");
   records[2].value = -9999.0;  // a sentinel is out of the range too
   std::vector<pipeline::AlertEvent> alerts;
-  p->ingest({0, 1, {}}, records, 0.0, alerts);
+  p->ingest(pipeline::MessageInfo{}, records, 0.0, alerts);
   const auto c = p->counters();
   CHECK(c.at("rejected.device_flagged") == 1);
   CHECK(c.at("rejected.not_finite") == 1);
@@ -124,12 +133,12 @@ TEST_CASE("plugin: a misbehaving plugin is an error naming it, not a crash") {
   const auto lib = sim::open_plugin(TWINBED_TEST_BROKEN_PLUGIN);
   const auto sensors = one_vibration_sensor();
   const std::vector<std::string> devices{"edge-1"};
-  const pipeline::Record r{0, 0, 0, 7, 1.0, 10.0};
+  const pipeline::Record r = record(7, 1.0, 10.0);
   std::vector<pipeline::AlertEvent> alerts;
   auto run = [&](const std::string& mode) {
     auto p = sim::make_plugin_pipeline(lib, json(mode).dump());
     p->configure(sensors, devices);
-    p->ingest({0, 1, {}}, std::span<const pipeline::Record>(&r, 1), 1.0, alerts);
+    p->ingest(pipeline::MessageInfo{}, std::span<const pipeline::Record>(&r, 1), 1.0, alerts);
     p->finish(2.0, alerts);
     (void)p->counters();
   };
