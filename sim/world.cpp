@@ -972,6 +972,19 @@ class World {
 
   // ---- edge stages (docs/pipeline.md) -------------------------------------
 
+  /// What stopping an asset cost, judged by ground truth.
+  struct StopResult {
+    bool false_stop = false;  ///< the asset was not abnormal: nothing needed stopping
+    double lost_s = 0.0;      ///< production lost within the run (0 if it was not running)
+  };
+  /// Stops `asset` at `now` until it is restarted at `until_s` (an interlock
+  /// trip or an operator's command: the callers count and label it).
+  StopResult stop_asset(devices::PumpModel& asset, double now, double until_s) {
+    const bool was_running = asset.running_at(now);
+    asset.stop(now, until_s);
+    return {now < asset.abnormal_from_s(), was_running ? std::min(until_s, sc_.duration_s) - now : 0.0};
+  }
+
   /// The device's edge stages see what it just sampled; a trip stops the
   /// asset now (the device acts when it wakes) until an operator restarts it
   /// `restart_after_s` later. Ground truth judges the trip: false when the
@@ -991,19 +1004,16 @@ class World {
         if (il.sensor != e.sensor || il.restart_s >= 0) continue;
         const double until_s = now + il.restart_after_s;
         il.restart_s = until_s;
-        const bool was_running = il.asset->running_at(now);
-        il.asset->stop(now, until_s);
-        const bool false_trip = now < il.asset->abnormal_from_s();
-        const double stopped_s = was_running ? std::min(until_s, sc_.duration_s) - now : 0.0;
+        const StopResult stop = stop_asset(*il.asset, now, until_s);
         ++run_.edge.interlock_trips;
-        run_.edge.lost_production_s += stopped_s;
-        if (false_trip) {
+        run_.edge.lost_production_s += stop.lost_s;
+        if (stop.false_stop) {
           ++run_.edge.false_trips;
-          run_.edge.false_stop_lost_production_s += stopped_s;
+          run_.edge.false_stop_lost_production_s += stop.lost_s;
         }
         nlohmann::json params = {{"value", e.value},
                                  {"asset", il.asset_id},
-                                 {"false_trip", false_trip},
+                                 {"false_trip", stop.false_stop},
                                  {"cloud_reachable", d.cloud_reachable}};
         run_.faults.push_back({"(interlock)", "interlock_stop", d.spec->id, now, until_s, params.dump()});
       }
@@ -2166,17 +2176,15 @@ class World {
         fig.command_latency_s_sum += now - alert_s;
         if (place.asset->running_at(now)) {
           const double until_s = now + o.restart_after_s;
-          place.asset->stop(now, until_s);
-          const bool false_stop = now < place.asset->abnormal_from_s();
-          const double stopped_s = std::min(until_s, end_s) - now;
+          const StopResult stop = stop_asset(*place.asset, now, until_s);
           ++fig.stops;
-          fig.lost_production_s += stopped_s;
-          if (false_stop) {
+          fig.lost_production_s += stop.lost_s;
+          if (stop.false_stop) {
             ++fig.false_stops;
-            fig.false_stop_lost_production_s += stopped_s;
+            fig.false_stop_lost_production_s += stop.lost_s;
           }
           nlohmann::json params = {
-              {"asset", *place.asset_id}, {"false_stop", false_stop}, {"alert_s", alert_s}};
+              {"asset", *place.asset_id}, {"false_stop", stop.false_stop}, {"alert_s", alert_s}};
           run_.faults.push_back({"(operator)", "operator_stop", d.spec->id, now, until_s, params.dump()});
           wait_until(std::min(end_s, until_s));  // restarted: the asset may be stopped again
         }
