@@ -1866,6 +1866,25 @@ struct Loader {
                              "\") or of one in $.compare_pipelines",
                          "\"" + key + "\"");
           }
+          if (analysis::is_calibration_metric(item.key()) && !sc.pipeline.plugin) {
+            // The reference pipeline reports one calibration per conformal multivariate group
+            // (a plugin names its own detectors: those are known only at run time).
+            const std::string& key = item.key();
+            const std::string group = key.substr(12, key.find('.', 12) - 12);
+            std::string groups;
+            bool known = false;
+            for (const pipeline::MultivariateGroupOptions& g : sc.pipeline.options.multivariate) {
+              if (g.stage.monitor.calibration_fraction <= 0) continue;  // parametric limits: no claim
+              groups += (groups.empty() ? "\"" : ", \"") + g.name + "\"";
+              known |= g.name == group;
+            }
+            if (!known)
+              diag.error(p,
+                         "calibration.<group>.<figure> with the name of a conformal group of "
+                         "$.pipeline.multivariate (" +
+                             (groups.empty() ? std::string("there is none") : groups) + ")",
+                         "\"" + key + "\"");
+          }
           Node b = n.child(item.key());
           if (!b.expect_object()) continue;
           Expectation e{item.key(), std::nullopt, std::nullopt};

@@ -584,6 +584,15 @@ TEST_CASE("validation: compared pipelines need unique names, and expectations na
                  "$.pipeline (\"reference\")") != std::string::npos);
 }
 
+TEST_CASE("validation: a calibration expectation names a conformal multivariate group of the pipeline") {
+  json doc = base();
+  doc["expect"] = json::parse(R"({"calibration.tep.measured_false_alarm_rate": {"max": 0.02}})");
+  CHECK(rejection(doc).find("$.expect.calibration.tep.measured_false_alarm_rate: expected "
+                            "calibration.<group>.<figure> with the name of a conformal group of "
+                            "$.pipeline.multivariate (there is none), found "
+                            "\"calibration.tep.measured_false_alarm_rate\"") != std::string::npos);
+}
+
 TEST_CASE("validation: edge stages name their sensors and channels; bad values are errors with their path") {
   json ok = base();
   ok["devices"][0]["sensors"].push_back(
