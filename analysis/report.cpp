@@ -69,7 +69,8 @@ static void security_metrics(Metrics& m, const RunData& run) {
     const PipelineSecurity& p = primary ? s.primary : s.compared[k - 1];
     const std::vector<Episode>& episodes = primary ? run.episodes : run.compared[k - 1].episodes;
     const std::string prefix = "pipelines." + (primary ? run.pipeline_name : run.compared[k - 1].name) + ".";
-    for (const std::string& pre : primary ? std::vector<std::string>{"", prefix} : std::vector<std::string>{prefix}) {
+    for (const std::string& pre :
+         primary ? std::vector<std::string>{"", prefix} : std::vector<std::string>{prefix}) {
       m[pre + "security.forged_records_accepted"] =
           p.accepted_known ? n(p.forged_records_accepted) : std::nullopt;
       m[pre + "security.genuine_dropped"] = p.accepted_known ? n(p.genuine_dropped) : std::nullopt;

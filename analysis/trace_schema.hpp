@@ -62,18 +62,22 @@ enum class Forged : std::uint8_t { kGenuine = 0, kSpoofed = 1, kReplayed = 2, kT
 /// "spoof", "replay", "tamper" (the fault kinds), "" for a genuine record.
 inline const char* forged_fault_kind(std::uint8_t forged) {
   switch (forged) {
-    case 1: return "spoof";
-    case 2: return "replay";
-    case 3: return "tamper";
-    default: return "";
+    case 1:
+      return "spoof";
+    case 2:
+      return "replay";
+    case 3:
+      return "tamper";
+    default:
+      return "";
   }
 }
 
 /// What one pipeline did with forged traffic (docs/metrics.md "Security").
 struct PipelineSecurity {
-  bool accepted_known = false;               ///< the pipeline reports acceptance (CloudPipeline::observe_accepted)
-  std::uint64_t forged_records_accepted = 0; ///< forged records it accepted into its detectors' state
-  std::uint64_t genuine_dropped = 0;         ///< genuine readings it did not accept because of an attack
+  bool accepted_known = false;  ///< the pipeline reports acceptance (CloudPipeline::observe_accepted)
+  std::uint64_t forged_records_accepted = 0;  ///< forged records it accepted into its detectors' state
+  std::uint64_t genuine_dropped = 0;          ///< genuine readings it did not accept because of an attack
 };
 
 /// Forged traffic at the ingestion endpoint; `present` when the scenario has an adversarial fault.

@@ -18,8 +18,8 @@ struct ReadingTruth {
   double true_value = 0;         ///< the physical quantity at that time, before noise and faults
   std::uint32_t fault_mask = 0;  ///< faults::FaultBit flags that touched this value
   bool alarm = false;            ///< the firmware queued it as an alarm (ahead of its buffer)
-  std::uint8_t forged = 0;       ///< analysis::Forged: 0 genuine; an attacker's (set at the ingestion endpoint)
-  std::uint64_t serial = 0;      ///< the device's count of readings, never reset: ground truth's id
+  std::uint8_t forged = 0;   ///< analysis::Forged: 0 genuine; an attacker's (set at the ingestion endpoint)
+  std::uint64_t serial = 0;  ///< the device's count of readings, never reset: ground truth's id
 };
 
 struct Reading {

@@ -35,15 +35,20 @@ TamperMode tamper_mode(const std::string& name);  ///< "offset", "scale", "set";
 /// The altered value.
 inline double tampered_value(double value, const TamperParams& p) {
   switch (p.mode) {
-    case TamperMode::kOffset: return value + p.amount;
-    case TamperMode::kScale: return value * p.amount;
-    case TamperMode::kSet: return p.amount;
+    case TamperMode::kOffset:
+      return value + p.amount;
+    case TamperMode::kScale:
+      return value * p.amount;
+    case TamperMode::kSet:
+      return p.amount;
   }
   return value;
 }
 
 /// One message in transit: does the man in the middle alter it?
-inline bool tamper_draw(const TamperParams& p, RandomStream& draws) { return draws.uniform() < p.probability; }
+inline bool tamper_draw(const TamperParams& p, RandomStream& draws) {
+  return draws.uniform() < p.probability;
+}
 
 /// A replaying attacker: captures each genuine message of its target with
 /// `probability` (up to `count` messages) and sends a copy `delay_s` later.

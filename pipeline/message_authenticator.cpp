@@ -6,13 +6,20 @@ namespace twinbed::pipeline {
 
 const char* auth_verdict_name(AuthVerdict v) {
   switch (v) {
-    case AuthVerdict::kOk: return "ok";
-    case AuthVerdict::kUnauthenticated: return "unauthenticated";
-    case AuthVerdict::kIdentityMismatch: return "identity_mismatch";
-    case AuthVerdict::kUnsigned: return "unsigned";
-    case AuthVerdict::kIntegrity: return "integrity";
-    case AuthVerdict::kNoCounter: return "no_counter";
-    case AuthVerdict::kReplay: return "replay";
+    case AuthVerdict::kOk:
+      return "ok";
+    case AuthVerdict::kUnauthenticated:
+      return "unauthenticated";
+    case AuthVerdict::kIdentityMismatch:
+      return "identity_mismatch";
+    case AuthVerdict::kUnsigned:
+      return "unsigned";
+    case AuthVerdict::kIntegrity:
+      return "integrity";
+    case AuthVerdict::kNoCounter:
+      return "no_counter";
+    case AuthVerdict::kReplay:
+      return "replay";
   }
   return "?";
 }

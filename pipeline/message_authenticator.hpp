@@ -35,12 +35,12 @@ struct AuthOptions {
 /// Why a message was refused (one reason: the first check it fails, in this order).
 enum class AuthVerdict : std::uint8_t {
   kOk = 0,
-  kUnauthenticated = 1,  ///< no credential at all
-  kIdentityMismatch = 2, ///< the credential is another device's
-  kUnsigned = 3,         ///< kSigned: the payload carries no MAC
-  kIntegrity = 4,        ///< the MAC does not verify: the payload was altered (or forged)
-  kNoCounter = 5,        ///< kSigned: no message counter
-  kReplay = 6,           ///< the counter was accepted before, or is below the window
+  kUnauthenticated = 1,   ///< no credential at all
+  kIdentityMismatch = 2,  ///< the credential is another device's
+  kUnsigned = 3,          ///< kSigned: the payload carries no MAC
+  kIntegrity = 4,         ///< the MAC does not verify: the payload was altered (or forged)
+  kNoCounter = 5,         ///< kSigned: no message counter
+  kReplay = 6,            ///< the counter was accepted before, or is below the window
 };
 inline constexpr int kAuthVerdicts = 7;
 const char* auth_verdict_name(AuthVerdict v);

@@ -30,7 +30,8 @@ struct Sender {
 inline void verify_message(Authentication mode, const Sender& sender, std::uint64_t counter,
                            pipeline::MessageInfo& m) {
   switch (mode) {
-    case Authentication::kNone: return;
+    case Authentication::kNone:
+      return;
     case Authentication::kTlsClientCert:
       m.authenticated_device = sender.connection;
       return;

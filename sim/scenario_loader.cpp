@@ -1161,7 +1161,8 @@ struct Loader {
         const bool known = std::any_of(sc.devices.begin(), sc.devices.end(),
                                        [&](const DeviceSpec& d) { return d.id == a.attacker_device; });
         if (!known)
-          diag.error(n.path() + ".attacker_device", "a device id of $.devices", json(a.attacker_device).dump());
+          diag.error(n.path() + ".attacker_device", "a device id of $.devices",
+                     json(a.attacker_device).dump());
         if (a.key_compromised)
           diag.error_message(n.path(), "give key_compromised or attacker_device, not both");
       }
@@ -1691,9 +1692,9 @@ struct Loader {
         o.security.mode = m == "identity" ? pipeline::AuthMode::kIdentity
                           : m == "signed" ? pipeline::AuthMode::kSigned
                                           : pipeline::AuthMode::kOff;
-        o.security.replay_window_messages = static_cast<std::uint64_t>(q.number(
-            "replay_window_messages", static_cast<double>(o.security.replay_window_messages),
-            Range::count(1, 1e6)));
+        o.security.replay_window_messages = static_cast<std::uint64_t>(
+            q.number("replay_window_messages", static_cast<double>(o.security.replay_window_messages),
+                     Range::count(1, 1e6)));
         q.finish();
       }
     }
@@ -1874,7 +1875,8 @@ struct Loader {
       Node n = root.child("security");
       if (n.expect_object()) {
         SecuritySpec& s = sc.security;
-        const std::string a = n.choice("authentication", {"none", "tls_client_cert", "signed_payload"}, "none");
+        const std::string a =
+            n.choice("authentication", {"none", "tls_client_cert", "signed_payload"}, "none");
         s.authentication = a == "tls_client_cert"  ? Authentication::kTlsClientCert
                            : a == "signed_payload" ? Authentication::kSignedPayload
                                                    : Authentication::kNone;

@@ -663,11 +663,13 @@ class World {
           if (f->kind == "spoof") {
             faults::RandomStream draws(sc_.seed, entity, "spoof");
             for (const faults::Window& w : episodes_of(*f, entity))
-              for (double t : faults::spoof_times(f->adversary.rate_per_s, w.start_s,
-                                                  std::min(w.end_s, sc_.duration_s), f->adversary.at_s, draws))
+              for (double t :
+                   faults::spoof_times(f->adversary.rate_per_s, w.start_s, std::min(w.end_s, sc_.duration_s),
+                                       f->adversary.at_s, draws))
                 spoofs_.push_back({t, f, d, sensor});
           } else if (f->kind == "replay") {
-            rt.replays.push_back({f, {f->value.activity, activity},
+            rt.replays.push_back({f,
+                                  {f->value.activity, activity},
                                   faults::ReplayCapture(f->adversary.replay,
                                                         faults::RandomStream(sc_.seed, entity, "replay"))});
           } else {
@@ -2163,8 +2165,8 @@ class World {
   struct {
     bool present = false;  ///< some adversarial fault is in the scenario
   } security_;
-  std::vector<double> last_value_;  ///< per sensor: the last genuine value the endpoint saw
-  devices::Batch tampered_;         ///< scratch: a message a man in the middle altered
+  std::vector<double> last_value_;        ///< per sensor: the last genuine value the endpoint saw
+  devices::Batch tampered_;               ///< scratch: a message a man in the middle altered
   std::vector<std::uint8_t> first_copy_;  ///< scratch: per record of the message, a genuine first delivery
   std::span<const pipeline::Record> ingest_span_;  ///< the records of the message in ingest()
   /// Record ids (device, boot, seq) a forged record claimed, and the message
@@ -2196,14 +2198,15 @@ class World {
   void spoof_loop() {
     std::stable_sort(spoofs_.begin(), spoofs_.end(),
                      [](const SpoofEvent& a, const SpoofEvent& b) { return a.at_s < b.at_s; });
-    std::map<const FaultSpec*, std::pair<std::uint64_t, std::uint64_t>> next;  // next seq, next counter
+    // Per fault and target: the next sequence number and counter the attacker claims.
+    std::map<std::pair<const FaultSpec*, std::uint32_t>, std::pair<std::uint64_t, std::uint64_t>> next;
     for (const SpoofEvent& e : spoofs_) {
       wait_until(e.at_s);
       const double now = sg4::Engine::get_clock();
       if (now >= sc_.duration_s) return;
       const DeviceRuntime& d = devices_[e.device];
       const FaultSpec::Adversary& a = e.spec->adversary;
-      auto& [seq, counter] = next[e.spec];
+      auto& [seq, counter] = next[{e.spec, e.device}];
       seq = std::max(seq, d.seen_seq + a.seq_ahead);
       counter = std::max(counter, d.seen_counter + 1);
       devices::Batch b;
@@ -2250,7 +2253,8 @@ class World {
       const double at_s = now + r.spec->adversary.replay.delay_s;
       if (at_s >= sc_.duration_s) continue;
       auto copy = std::make_shared<devices::Batch>(b);
-      for (devices::ReadingTruth& t : copy->truth) t.forged = static_cast<std::uint8_t>(analysis::Forged::kReplayed);
+      for (devices::ReadingTruth& t : copy->truth)
+        t.forged = static_cast<std::uint8_t>(analysis::Forged::kReplayed);
       spawn("replay:" + d.spec->id, platform_.broker, [this, copy, at_s] {
         wait_until(at_s);
         Sender sender;
@@ -2296,28 +2300,29 @@ class World {
     }
     // A copy a buffer released (the reorder buffer): forged when a forged record claimed its id and value.
     const auto it = forged_values_.find({r.device, r.boot, r.seq});
-    if (it != forged_values_.end() && (it->second == r.value || (std::isnan(it->second) && std::isnan(r.value))))
+    if (it != forged_values_.end() &&
+        (it->second == r.value || (std::isnan(it->second) && std::isnan(r.value))))
       ++p.security->forged_records_accepted;
   }
 
   /// After a pipeline's ingest(): its forged records accepted, and its genuine
   /// readings refused because of an attack (an id or a counter a forgery
   /// claimed first, or a message a man in the middle altered).
-  void judge_acceptance(PipelineRuntime& p, const devices::Batch& b, std::span<const pipeline::Record> records,
-                        bool intact) {
+  void judge_acceptance(PipelineRuntime& p, const devices::Batch& b,
+                        std::span<const pipeline::Record> records, bool intact) {
     const bool counter_claimed =
         b.message_counter != 0 && forged_counters_.count({b.device, b.message_counter}) != 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
       const pipeline::Record& r = records[i];
       // records may be a schema change's rewrite: find the record's truth by its id
-      const std::size_t j = i < b.records.size() && b.records[i].seq == r.seq && b.records[i].sensor == r.sensor
-                                ? i
-                                : static_cast<std::size_t>(
-                                      std::find_if(b.records.begin(), b.records.end(),
-                                                   [&](const pipeline::Record& x) {
-                                                     return x.seq == r.seq && x.sensor == r.sensor;
-                                                   }) -
-                                      b.records.begin());
+      const std::size_t j =
+          i < b.records.size() && b.records[i].seq == r.seq && b.records[i].sensor == r.sensor
+              ? i
+              : static_cast<std::size_t>(std::find_if(b.records.begin(), b.records.end(),
+                                                      [&](const pipeline::Record& x) {
+                                                        return x.seq == r.seq && x.sensor == r.sensor;
+                                                      }) -
+                                         b.records.begin());
       if (j >= b.truth.size()) continue;
       const std::uint8_t k = b.truth[j].forged;
       const bool accepted = p.accepted[i] != 0;
@@ -2331,7 +2336,8 @@ class World {
       }
       if (accepted) continue;
       if (!first_copy_[j]) continue;  // a copy of a reading delivered before: nothing lost
-      const bool behind_forged = r.sensor < p.forged_time_s.size() && r.device_time_s < p.forged_time_s[r.sensor];
+      const bool behind_forged =
+          r.sensor < p.forged_time_s.size() && r.device_time_s < p.forged_time_s[r.sensor];
       if (!intact || counter_claimed || behind_forged || forged_ids_.count({r.device, r.boot, r.seq}) != 0)
         ++p.security->genuine_dropped;
     }

@@ -84,13 +84,13 @@ TEST_CASE("anti-replay window: reordering inside it passes once, below it never"
   CHECK(a.check(signed_message(0, 10)) == AuthVerdict::kOk);
   CHECK(a.check(signed_message(0, 7)) == AuthVerdict::kOk);  // late, inside the window (10 − 7 < 8)
   CHECK(a.check(signed_message(0, 7)) == AuthVerdict::kReplay);
-  CHECK(a.check(signed_message(0, 3)) == AuthVerdict::kOk);   // age 7: the window's last slot
+  CHECK(a.check(signed_message(0, 3)) == AuthVerdict::kOk);      // age 7: the window's last slot
   CHECK(a.check(signed_message(0, 2)) == AuthVerdict::kReplay);  // age 8: below the window
-  CHECK(a.check(signed_message(0, 12)) == AuthVerdict::kOk);  // slides by 2: 7 and 10 stay marked
+  CHECK(a.check(signed_message(0, 12)) == AuthVerdict::kOk);     // slides by 2: 7 and 10 stay marked
   CHECK(a.check(signed_message(0, 10)) == AuthVerdict::kReplay);
   CHECK(a.check(signed_message(0, 7)) == AuthVerdict::kReplay);
   CHECK(a.check(signed_message(0, 11)) == AuthVerdict::kOk);
-  CHECK(a.check(signed_message(0, 5)) == AuthVerdict::kOk);  // age 7, never seen: passes once
+  CHECK(a.check(signed_message(0, 5)) == AuthVerdict::kOk);      // age 7, never seen: passes once
   CHECK(a.check(signed_message(0, 4)) == AuthVerdict::kReplay);  // age 8: below the window
 }
 
@@ -99,7 +99,7 @@ TEST_CASE("anti-replay window: a jump past the window forgets it; a wide window 
   for (std::uint64_t c = 1; c <= 150; ++c) REQUIRE(a.check(signed_message(0, c)) == AuthVerdict::kOk);
   for (std::uint64_t c = 1; c <= 150; ++c) CHECK(a.check(signed_message(0, c)) == AuthVerdict::kReplay);
   CHECK(a.check(signed_message(0, 1000)) == AuthVerdict::kOk);
-  CHECK(a.check(signed_message(0, 801)) == AuthVerdict::kOk);  // age 199, never seen
+  CHECK(a.check(signed_message(0, 801)) == AuthVerdict::kOk);      // age 199, never seen
   CHECK(a.check(signed_message(0, 800)) == AuthVerdict::kReplay);  // age 200: below
   CHECK(a.check(signed_message(0, 900)) == AuthVerdict::kOk);
   CHECK(a.check(signed_message(0, 900)) == AuthVerdict::kReplay);
