@@ -1828,7 +1828,7 @@ struct Loader {
   /// pipeline. Loaded here, so that a missing file, entry point or ABI version
   /// is a scenario error.
   void read_plugin(Node& n, PipelineSpec& spec) {
-    for (const std::string key : {"validation", "detector", "multivariate"})
+    for (const std::string key : {"validation", "detector", "multivariate", "security"})
       if (n.value().contains(key))
         diag.error(n.path() + "." + key, "no " + key + " beside a plugin (its settings go in plugin.config)",
                    describe(n.value()[key]));
