@@ -2312,17 +2312,17 @@ class World {
                         std::span<const pipeline::Record> records, bool intact) {
     const bool counter_claimed =
         b.message_counter != 0 && forged_counters_.count({b.device, b.message_counter}) != 0;
+    const bool rewritten =
+        records.data() != b.records.data();  // a schema change's copy (records may be gone)
     for (std::size_t i = 0; i < records.size(); ++i) {
       const pipeline::Record& r = records[i];
-      // records may be a schema change's rewrite: find the record's truth by its id
       const std::size_t j =
-          i < b.records.size() && b.records[i].seq == r.seq && b.records[i].sensor == r.sensor
-              ? i
-              : static_cast<std::size_t>(std::find_if(b.records.begin(), b.records.end(),
-                                                      [&](const pipeline::Record& x) {
-                                                        return x.seq == r.seq && x.sensor == r.sensor;
-                                                      }) -
-                                         b.records.begin());
+          !rewritten ? i
+                     : static_cast<std::size_t>(std::find_if(b.records.begin(), b.records.end(),
+                                                             [&](const pipeline::Record& x) {
+                                                               return x.seq == r.seq && x.sensor == r.sensor;
+                                                             }) -
+                                                b.records.begin());
       if (j >= b.truth.size()) continue;
       const std::uint8_t k = b.truth[j].forged;
       const bool accepted = p.accepted[i] != 0;
