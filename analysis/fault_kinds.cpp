@@ -48,6 +48,9 @@ const std::vector<std::string>& attribution_causes() {
                        "operator_stop",
                        "pause",
                        "load_change",
+                       "spoof",
+                       "replay",
+                       "tamper",
                        "none"});
     return c;
   }();

@@ -74,6 +74,10 @@ const std::vector<std::string>& metric_names() {
     for (const auto& [figure, v] : figures_of(EdgeFigures{})) n.push_back(std::string("edge.") + figure);
     for (const auto& [figure, v] : figures_of(OperatorFigures{}))
       n.push_back(std::string("operator.") + figure);
+    for (const std::string f :
+         {"forged_messages", "forged_records", "spoofed_records", "replayed_records", "tampered_records",
+          "forged_records_accepted", "alerts_from_forged", "genuine_dropped"})
+      n.push_back("security." + f);
     for (const std::string f : {"drains", "drain_time_s.max", "drain_time_s.mean"})
       n.push_back("network." + f);
     for (const std::string c :
@@ -87,7 +91,11 @@ const std::vector<std::string>& metric_names() {
           "sensor_faults.stuck", "sensor_faults.drift", "sensor_faults.drift_vetoed_by_siblings",
           "schema.field_added", "schema.field_missing", "schema.unit_declared", "schema.unit_undeclared",
           "schema.versions_seen", "sensor_fault_alerts_raised", "alerts_suppressed.sensor_fault",
-          "alerts_cleared_by_sensor_fault", "detector_resets"})
+          "alerts_cleared_by_sensor_fault", "detector_resets",
+          // message authentication (pipeline.security)
+          "rejected.auth.unauthenticated", "rejected.auth.identity_mismatch", "rejected.auth.unsigned",
+          "rejected.auth.integrity", "rejected.auth.no_counter", "rejected.auth.replay",
+          "rejected.auth.record_device", "auth.messages_rejected"})
       n.push_back("pipeline." + c);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage",
                                     "latency_s.alarm", "latency_s.live_during_drain"})
@@ -108,27 +116,15 @@ bool is_device_metric(const std::string& name) {
 
 const std::vector<std::string>& detection_metric_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> n = {"alerts.episodes",
-                                  "alerts.true_positives",
-                                  "alerts.false_positives",
-                                  "alerts.per_shift_8h",
-                                  "incidents.count",
-                                  "incidents.detected",
-                                  "incidents.missed",
-                                  "precision",
-                                  "recall",
-                                  "false_positives.count",
-                                  "false_positives.per_day",
-                                  "false_positives.per_device_day",
-                                  "detection_delay_s.p50",
-                                  "detection_delay_s.p90",
-                                  "detection_delay_s.max",
-                                  "sensor_faults.flagged",
-                                  "sensor_faults.flagged_correct",
-                                  "sensor_faults.flagged_wrong",
-                                  "sensor_faults.injected",
-                                  "sensor_faults.detected",
-                                  "sensor_faults.missed"};
+    std::vector<std::string> n = {
+        "alerts.episodes", "alerts.true_positives", "alerts.false_positives", "alerts.per_shift_8h",
+        "incidents.count", "incidents.detected", "incidents.missed", "precision", "recall",
+        "false_positives.count", "false_positives.per_day", "false_positives.per_device_day",
+        "detection_delay_s.p50", "detection_delay_s.p90", "detection_delay_s.max", "sensor_faults.flagged",
+        "sensor_faults.flagged_correct", "sensor_faults.flagged_wrong", "sensor_faults.injected",
+        "sensor_faults.detected", "sensor_faults.missed",
+        // with adversarial faults (docs/metrics.md "Security")
+        "security.forged_records_accepted", "security.alerts_from_forged", "security.genuine_dropped"};
     for (const std::string& cause : attribution_causes()) n.push_back("false_positives.attributed." + cause);
     return n;
   }();

@@ -50,6 +50,35 @@ std::string fmt(double v, int precision = 3) {
 static void detection_metrics(Metrics& m, const std::string& prefix, const RunData& run,
                               const std::vector<Episode>& episode_list, const Score& score);
 
+/// Forged traffic and what each pipeline did with it (docs/metrics.md "Security"):
+/// the primary's under `security.*`, every pipeline's under `pipelines.<name>.security.*`.
+static void security_metrics(Metrics& m, const RunData& run) {
+  const SecurityFigures& s = run.security;
+  auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+  m["security.forged_messages"] = n(s.forged_messages);
+  m["security.forged_records"] = n(s.forged_records);
+  m["security.spoofed_records"] = n(s.spoofed_records);
+  m["security.replayed_records"] = n(s.replayed_records);
+  m["security.tampered_records"] = n(s.tampered_records);
+  auto from_forged = [](const std::vector<Episode>& episodes) {
+    return static_cast<double>(
+        std::count_if(episodes.begin(), episodes.end(), [](const Episode& e) { return e.forged != 0; }));
+  };
+  for (std::size_t k = 0; k <= run.compared.size(); ++k) {
+    const bool primary = k == 0;
+    const PipelineSecurity& p = primary ? s.primary : s.compared[k - 1];
+    const std::vector<Episode>& episodes = primary ? run.episodes : run.compared[k - 1].episodes;
+    const std::string prefix = "pipelines." + (primary ? run.pipeline_name : run.compared[k - 1].name) + ".";
+    for (const std::string& pre :
+         primary ? std::vector<std::string>{"", prefix} : std::vector<std::string>{prefix}) {
+      m[pre + "security.forged_records_accepted"] =
+          p.accepted_known ? n(p.forged_records_accepted) : std::nullopt;
+      m[pre + "security.genuine_dropped"] = p.accepted_known ? n(p.genuine_dropped) : std::nullopt;
+      m[pre + "security.alerts_from_forged"] = from_forged(episodes);
+    }
+  }
+}
+
 Metrics compute_metrics(const RunData& run, const Score& score) {
   Metrics m;
   const DataPath& d = run.data;
@@ -175,6 +204,7 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
                       primary ? score : score.compared[k - 1]);
   }
   for (const auto& [name, n] : run.pipeline_counters) m["pipeline." + name] = static_cast<double>(n);
+  if (run.security.present) security_metrics(m, run);
   for (const CalibrationResult& c : score.calibration)
     for (const auto& [figure, v] : figures_of(c)) m["calibration." + c.name + "." + figure] = v;
 

@@ -127,13 +127,19 @@ Score score_episodes(const RunData& run, const std::vector<Episode>& episodes,
     for (const auto& [target, type] : targets) {
       const auto it = labels_by_target.find(target);
       if (it == labels_by_target.end()) continue;
-      for (const FaultLabel* f : it->second)
+      for (const FaultLabel* f : it->second) {
+        // An attack is the cause when the alert's trigger record was the attacker's (its window alone is
+        // not).
+        const bool attack = f->kind == "spoof" || f->kind == "replay" || f->kind == "tamper";
+        if (attack && f->kind != forged_fault_kind(ep.forged)) continue;
         if (target_type_of(f->kind) == type && is_attribution_cause(f->kind) && f->start_s <= to &&
             f->end_s >= from) {
           causes.insert(f->kind);
           ids.insert(f->fault_id);
         }
+      }
     }
+    if (ep.forged != 0) causes.insert(forged_fault_kind(ep.forged));
     if (causes.empty()) causes.insert("none");
     FalsePositive fp{e, {causes.begin(), causes.end()}, {ids.begin(), ids.end()}};
     for (const auto& c : fp.causes) ++score.attribution[c];

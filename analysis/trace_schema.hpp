@@ -53,6 +53,41 @@ struct Episode {
   double trigger_true_time_s = 0;  ///< physical time of the reading that raised it
   double trigger_device_time_s = 0;
   double score = 0;
+  std::uint8_t forged = 0;  ///< the triggering record was forged (a Forged kind): scored as that attack's
+};
+
+/// What ground truth says a received record is (/readings/received `forged`,
+/// docs/faults.md "Adversarial faults").
+enum class Forged : std::uint8_t { kGenuine = 0, kSpoofed = 1, kReplayed = 2, kTampered = 3 };
+/// "spoof", "replay", "tamper" (the fault kinds), "" for a genuine record.
+inline const char* forged_fault_kind(std::uint8_t forged) {
+  switch (forged) {
+    case 1:
+      return "spoof";
+    case 2:
+      return "replay";
+    case 3:
+      return "tamper";
+    default:
+      return "";
+  }
+}
+
+/// What one pipeline did with forged traffic (docs/metrics.md "Security").
+struct PipelineSecurity {
+  bool accepted_known = false;  ///< the pipeline reports acceptance (CloudPipeline::observe_accepted)
+  std::uint64_t forged_records_accepted = 0;  ///< forged records it accepted into its detectors' state
+  std::uint64_t genuine_dropped = 0;          ///< genuine readings it did not accept because of an attack
+};
+
+/// Forged traffic at the ingestion endpoint; `present` when the scenario has an adversarial fault.
+struct SecurityFigures {
+  bool present = false;
+  std::uint64_t forged_messages = 0;  ///< spoofed and replayed messages, and tampered ones
+  std::uint64_t forged_records = 0;   ///< records forged: the three below
+  std::uint64_t spoofed_records = 0, replayed_records = 0, tampered_records = 0;
+  PipelineSecurity primary;
+  std::vector<PipelineSecurity> compared;  ///< parallel to RunData::compared
 };
 
 struct SensorMeta {
@@ -467,6 +502,7 @@ struct RunData {
   OtaFigures ota;
   EdgeFigures edge;
   OperatorFigures operator_stops;
+  SecurityFigures security;
   std::vector<DeviceFigures> devices;  ///< in scenario order
 };
 

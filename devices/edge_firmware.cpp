@@ -271,6 +271,7 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics, double t_s, bool tea
   }
   outbox_.clear();
   options_.boot = semantics.persist_boot_epoch ? options_.boot + 1 : 1;
+  if (!options_.persist_message_counter) counter_base_ = next_message_id_ - 1;
   if (!semantics.persist_sequence) next_seq_ = next_sample_ = 0;
 }
 
@@ -307,6 +308,8 @@ InFlight* EdgeFirmware::form_message(double t_s) {
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
   batch->device = options_.device_index;
+  batch->message_counter = batch->message_id - counter_base_;
+  batch->auth_bytes = options_.auth_wire_bytes;
   InFlight outbox_entry;
   std::size_t room = options_.max_batch_records;
   for (; room > 0 && !alarms_.empty(); --room) {  // alarms first

@@ -56,6 +56,11 @@ struct FirmwareOptions {
   FlashParams flash;
   /// Flash refuses writes at t_s (a storage_full fault); null: never.
   std::function<bool(double)> storage_full;
+  /// Message authentication (scenario `security`): bytes each message's MAC
+  /// and counter add on the wire (0: unsigned), and whether the message
+  /// counter survives a reboot (kept in flash) or restarts at 1.
+  std::uint32_t auth_wire_bytes = 0;
+  bool persist_message_counter = true;
 };
 
 /// A message in the outbox, with its delivery state as the device actor sets it.
@@ -227,6 +232,7 @@ class EdgeFirmware {
   void report_merges();  ///< what the buffer thinned or merged in this pass, to the loss hook
   std::uint64_t next_seq_ = 0;
   std::uint64_t next_message_id_ = 1;
+  std::uint64_t counter_base_ = 0;  ///< message ids formed before the counter last restarted
   std::uint64_t generated_ = 0;
   std::uint64_t missing_ = 0;
   std::uint64_t missing_down_ = 0;

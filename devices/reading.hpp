@@ -18,7 +18,8 @@ struct ReadingTruth {
   double true_value = 0;         ///< the physical quantity at that time, before noise and faults
   std::uint32_t fault_mask = 0;  ///< faults::FaultBit flags that touched this value
   bool alarm = false;            ///< the firmware queued it as an alarm (ahead of its buffer)
-  std::uint64_t serial = 0;      ///< the device's count of readings, never reset: ground truth's id
+  std::uint8_t forged = 0;   ///< analysis::Forged: 0 genuine; an attacker's (set at the ingestion endpoint)
+  std::uint64_t serial = 0;  ///< the device's count of readings, never reset: ground truth's id
 };
 
 struct Reading {
@@ -41,8 +42,13 @@ struct Batch {
   std::vector<pipeline::Record> records;
   std::vector<ReadingTruth> truth;  ///< parallel to records
   std::uint32_t aggregates = 0;     ///< records with count > 1
+  /// Message authentication (scenario `security`): the per-device message
+  /// counter the MAC covers (0: none), and the bytes the MAC and counter add.
+  std::uint32_t auth_bytes = 0;
+  std::uint64_t message_counter = 0;
   std::uint64_t wire_bytes() const {
-    return kPublishHeaderBytes + kRecordWireBytes * records.size() + kAggregateCountBytes * aggregates;
+    return kPublishHeaderBytes + kRecordWireBytes * records.size() + kAggregateCountBytes * aggregates +
+           auth_bytes;
   }
 };
 using BatchPtr = std::shared_ptr<const Batch>;

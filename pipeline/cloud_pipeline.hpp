@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <span>
@@ -91,6 +92,16 @@ class CloudPipeline {
   /// such view (the default): the reconciliation checker then has nothing to
   /// judge.
   virtual bool drain_log(CloudLog& /*out*/) { return false; }
+
+  /// Optional (since API version 5): the simulator asks to be told of every
+  /// record the pipeline accepts (passes its checks into its detectors'
+  /// state), so ground truth can tell which forged records got in. The
+  /// observer is called with the accepted record (the arriving one, or the
+  /// copy a buffer releases) during ingest(). Returns false when the pipeline
+  /// does not report acceptance (the default): the forged-record figures are
+  /// then left out of the report.
+  using AcceptedObserver = std::function<void(const Record&)>;
+  virtual bool observe_accepted(AcceptedObserver /*observer*/) { return false; }
 };
 
 }  // namespace twinbed::pipeline

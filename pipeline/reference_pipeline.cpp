@@ -69,6 +69,15 @@ void ReferencePipeline::sync_sensor(std::uint32_t sensor, const Record& trigger,
 
 void ReferencePipeline::ingest(const MessageInfo& message, std::span<const Record> records,
                                double ingest_time_s, std::vector<AlertEvent>& alerts) {
+  if (auth_.enabled()) {
+    const AuthVerdict v = auth_.check(message);
+    if (v != AuthVerdict::kOk) {
+      records_in_ += records.size();
+      rejected_auth_[static_cast<int>(v)] += records.size();
+      ++auth_messages_rejected_;
+      return;
+    }
+  }
   if (schema_.enabled()) {
     schema_.on_message(message);
     // A message-level finding is tied to the message's newest record (the device formed it then).
@@ -88,6 +97,10 @@ void ReferencePipeline::ingest(const MessageInfo& message, std::span<const Recor
     ++records_in_;
     if (r.sensor >= sensors_.size()) {  // not in the registry: an unknown sender
       ++rejected_[static_cast<int>(Verdict::kDeviceFlagged)];
+      continue;
+    }
+    if (auth_.enabled() && r.device != message.authenticated_device) {  // a record in another's name
+      ++rejected_auth_record_device_;
       continue;
     }
     if (!dedup_.first_time(r.device, r.boot, r.seq)) continue;
@@ -150,6 +163,7 @@ void ReferencePipeline::ingest(const MessageInfo& message, std::span<const Recor
     return;
   }
   ++accepted_;
+  if (accepted_observer_) accepted_observer_(r);
   if (!groups_.empty()) run_groups(r, trigger, alerts);
   double fault_score = 0.0;
   if (stuck_.enabled()) {
@@ -269,6 +283,12 @@ PipelineCounters ReferencePipeline::counters() const {
       c[std::string("rejected.timestamp.") + timestamp_verdict_name(static_cast<TimestampVerdict>(v))] =
           rejected_timestamp_[v];
   if (rate_.enabled()) c["rejected.rate_of_change"] = rejected_rate_;
+  if (auth_.enabled()) {
+    for (int v = 1; v < kAuthVerdicts; ++v)
+      c[std::string("rejected.auth.") + auth_verdict_name(static_cast<AuthVerdict>(v))] = rejected_auth_[v];
+    c["rejected.auth.record_device"] = rejected_auth_record_device_;
+    c["auth.messages_rejected"] = auth_messages_rejected_;
+  }
   if (options_.ordering.enabled) {
     c["late.side_output"] = late_.size();
     c["late.held_at_end"] = reorder_.held();

@@ -3,6 +3,10 @@
 // Stages, in order, for every arriving message (docs/pipeline.md). Those
 // marked (opt) are off unless the scenario switches them on; with all of
 // them off the pipeline is the version-3 one, transition for transition.
+//  -1. (opt) message authentication: the sender's credential, the payload MAC,
+//      the anti-replay counter (MessageAuthenticator); a refused message's
+//      records are counted by reason and go no further; records naming
+//      another device than the authenticated one are dropped
 //   0. (opt) schema: the message's declared fields against the registry   -> SchemaMonitor
 // and for each of its records:
 //   1. de-duplication by (device, boot, seq)          -> duplicates are dropped, counted
@@ -37,6 +41,7 @@
 #include "pipeline/cloud_pipeline.hpp"
 #include "pipeline/detector.hpp"
 #include "pipeline/gap_detector.hpp"
+#include "pipeline/message_authenticator.hpp"
 #include "pipeline/multivariate_stage.hpp"
 #include "pipeline/peer_drift.hpp"
 #include "pipeline/rate_of_change.hpp"
@@ -67,6 +72,7 @@ struct OrderingOptions {
 };
 
 struct ReferencePipelineOptions {
+  AuthOptions security;
   ValidationOptions validation;
   TimestampOptions timestamps;
   RateOfChangeOptions rate_of_change;
@@ -85,7 +91,10 @@ struct ReferencePipelineOptions {
 class ReferencePipeline final : public CloudPipeline {
  public:
   explicit ReferencePipeline(ReferencePipelineOptions options)
-      : options_(std::move(options)), validator_(options_.validation), timestamps_(options_.timestamps) {}
+      : options_(std::move(options)),
+        validator_(options_.validation),
+        timestamps_(options_.timestamps),
+        auth_(options_.security) {}
 
   void configure(std::span<const SensorInfo> sensors, std::span<const std::string> devices) override;
   void ingest(const MessageInfo& message, std::span<const Record> records, double ingest_time_s,
@@ -93,6 +102,10 @@ class ReferencePipeline final : public CloudPipeline {
   void finish(double end_time_s, std::vector<AlertEvent>& alerts) override;
   PipelineCounters counters() const override;
   std::vector<CalibratedDetector> calibrated_detectors() const override;
+  bool observe_accepted(AcceptedObserver observer) override {
+    accepted_observer_ = std::move(observer);
+    return true;
+  }
 
   /// Gap markers emitted so far, and the values filled in (flagged: never readings).
   const std::vector<GapMarker>& gap_markers() const { return gap_markers_; }
@@ -117,6 +130,10 @@ class ReferencePipeline final : public CloudPipeline {
   Validator validator_;
   TimestampCheck timestamps_;
   SequenceDedup dedup_;
+  MessageAuthenticator auth_;
+  std::uint64_t rejected_auth_[kAuthVerdicts] = {};  ///< records of refused messages, by reason
+  std::uint64_t rejected_auth_record_device_ = 0, auth_messages_rejected_ = 0;
+  AcceptedObserver accepted_observer_;
   struct Group {
     MultivariateStage stage;
     AlarmLatch latch;

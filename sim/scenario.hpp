@@ -20,6 +20,7 @@
 #include "devices/pump.hpp"
 #include "devices/recorded_table.hpp"
 #include "devices/sensor.hpp"
+#include "faults/adversarial.hpp"
 #include "faults/device_clock.hpp"
 #include "faults/gilbert_elliott.hpp"
 #include "faults/value_faults.hpp"
@@ -322,9 +323,11 @@ struct CouplingSpec {
 /// Fault kinds that act on a device, its link or its clock (targets are
 /// devices, or gateways: every device behind them).
 inline const std::vector<std::string> kNetworkFaultKinds = {
-    "packet_loss",    "outage",           "partition",          "delay",      "duplication",  "clock_step",
-    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot",     "pause",        "corruption",
-    "rate_limit",     "brownout",         "storage_full",       "ota_update", "schema_change"};
+    "packet_loss",        "outage",     "partition",      "delay",
+    "duplication",        "clock_step", "timestamp_null", "timestamp_future",
+    "timestamp_timezone", "reboot",     "pause",          "corruption",
+    "rate_limit",         "brownout",   "storage_full",   "ota_update",
+    "schema_change",      "spoof",      "replay",         "tamper"};
 
 /// Fault kinds that act on the broker or the cloud (target: their id; optional).
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
@@ -386,7 +389,32 @@ struct FaultSpec {
     double crash_probability = 0.0;       ///< per device: the new image crashes on every boot
     devices::OtaParams params;
   } ota;
+  /// spoof, replay, tamper: an attacker at the ingestion endpoint (docs/faults.md, "Adversarial faults").
+  struct Adversary {
+    double rate_per_s = 0.0;      ///< spoof: Poisson arrivals of forged messages
+    std::vector<double> at_s;     ///< spoof: scheduled arrivals as well
+    std::optional<double> value;  ///< spoof: the value its records carry (else: the last genuine one seen)
+    std::uint64_t seq_ahead = 1;  ///< spoof: how far past the last genuine sequence number it claims
+    std::uint32_t readings_per_message = 1;  ///< spoof: readings per sensor in each message, 1 s apart
+    bool key_compromised = false;            ///< spoof: the attacker holds the target's key (and certificate)
+    std::string attacker_device;             ///< spoof: the attacker holds this other device's credentials
+    std::string sensor;           ///< spoof / tamper: only this sensor's records (else all of the device's)
+    faults::ReplayParams replay;  ///< replay
+    faults::TamperParams tamper;  ///< tamper
+  } adversary;
   std::string params_json;  ///< the spec as written, for the trace
+};
+
+/// How the plant's messages are authenticated (docs/scenario-format.md#security).
+enum class Authentication : std::uint8_t { kNone = 0, kTlsClientCert = 1, kSignedPayload = 2 };
+struct SecuritySpec {
+  Authentication authentication = Authentication::kNone;
+  /// signed_payload: the per-device message counter survives a reboot (kept
+  /// in flash); false: it restarts at 1 and a pipeline's anti-replay window
+  /// refuses the device's messages until the counter passes the old highest.
+  bool persist_counter = true;
+  std::uint32_t mac_bytes = 32;     ///< signed_payload: HMAC-SHA256 per message on the wire
+  std::uint32_t counter_bytes = 8;  ///< signed_payload: the counter per message on the wire
 };
 
 /// A pipeline plugin (docs/plugins.md): a shared library and its configuration.
@@ -449,6 +477,7 @@ struct Scenario {
   /// never charged to the cloud's CPU (docs/pipeline.md, "Comparing pipelines").
   std::vector<PipelineSpec> compare_pipelines;
   OperatorSpec operator_;  ///< scenario key `operator`
+  SecuritySpec security;   ///< scenario key `security`
   ScoringSpec scoring;
   TraceSpec trace;
   std::vector<Expectation> expect;

@@ -1136,6 +1136,51 @@ struct Loader {
     }
   }
 
+  /// spoof, replay, tamper (docs/faults.md, "Adversarial faults").
+  void read_adversary(Node& n, FaultSpec& f) {
+    FaultSpec::Adversary& a = f.adversary;
+    read_activity(n, f);
+    if (f.kind == "spoof") {
+      a.rate_per_s = n.number("rate_per_h", 0.0, Range::up_to(3.6e6)) / 3600.0;
+      for (Node t : n.array("at_s", false)) {
+        if (t.value().is_number() && t.value().get<double>() >= 0)
+          a.at_s.push_back(t.value().get<double>());
+        else
+          diag.error(t.path(), "a time >= 0 (s)", describe(t.value()));
+      }
+      if (a.rate_per_s == 0 && a.at_s.empty())
+        diag.error(n.path() + ".rate_per_h", "a rate > 0 (forged messages per hour) or at_s times",
+                   "neither");
+      if (n.has("value")) a.value = n.number("value", 0.0);
+      a.seq_ahead = static_cast<std::uint64_t>(n.number("seq_ahead", 1.0, Range::count(0, 1e7)));
+      a.readings_per_message =
+          static_cast<std::uint32_t>(n.number("readings_per_message", 1.0, Range::count(1, 10000)));
+      a.key_compromised = n.boolean("key_compromised", false);
+      if (n.has("attacker_device")) {
+        a.attacker_device = n.string_required("attacker_device").value_or("");
+        const bool known = std::any_of(sc.devices.begin(), sc.devices.end(),
+                                       [&](const DeviceSpec& d) { return d.id == a.attacker_device; });
+        if (!known)
+          diag.error(n.path() + ".attacker_device", "a device id of $.devices",
+                     json(a.attacker_device).dump());
+        if (a.key_compromised)
+          diag.error_message(n.path(), "give key_compromised or attacker_device, not both");
+      }
+      a.sensor = n.string("sensor", "");
+    } else if (f.kind == "replay") {
+      a.replay.probability = n.number("probability", 1.0, Range::probability());
+      a.replay.delay_s = n.number("delay_s", a.replay.delay_s, Range::positive());
+      a.replay.count = static_cast<std::uint64_t>(n.number("count", 0.0, Range::count(0, 1e12)));
+    } else {  // tamper
+      a.tamper.probability = n.number("probability", 1.0, Range::probability());
+      const std::string mode = n.choice("mode", {"offset", "scale", "set"}, "offset");
+      a.tamper.mode = faults::tamper_mode(mode);
+      a.tamper.amount = n.number_required("amount", Range::any()).value_or(0.0);
+      a.sensor = n.string("sensor", "");
+    }
+    if (!a.sensor.empty()) schema_sensor_checks_.push_back({n.path() + ".sensor", sc.faults.size()});
+  }
+
   std::map<std::string, std::string> line_of;  ///< asset id -> its line (selectors)
 
   void read_faults(Node& root) {
@@ -1303,6 +1348,8 @@ struct Loader {
         f.schema.field = n.string("field", f.schema.field);
         if (f.schema.field.empty()) diag.error(n.path() + ".field", "a field key", "an empty string");
         f.schema.declared = n.boolean("declared", true);
+      } else if (f.kind == "spoof" || f.kind == "replay" || f.kind == "tamper") {
+        read_adversary(n, f);
       } else if (f.kind == "storage_full") {
         if (!n.has("episodes") && !has_duration && !has_end)
           diag.error(n.path() + ".duration_s", "a positive number (storage is full for a window)", "nothing");
@@ -1325,14 +1372,15 @@ struct Loader {
     // A schema change names a sensor each of its target devices has.
     for (const auto& [path, k] : schema_sensor_checks_) {
       const FaultSpec& f = sc.faults[k];
+      const std::string& sensor = f.kind == "schema_change" ? f.schema.sensor : f.adversary.sensor;
       for (const std::string& device : f.targets) {
         const auto d = std::find_if(sc.devices.begin(), sc.devices.end(),
                                     [&](const DeviceSpec& x) { return x.id == device; });
         if (d == sc.devices.end()) continue;
         if (std::none_of(d->sensors.begin(), d->sensors.end(),
-                         [&](const SensorSpec& s) { return s.id == f.schema.sensor; }))
+                         [&](const SensorSpec& s) { return s.id == sensor; }))
           diag.error(path, "the id of a sensor of device \"" + device + "\"",
-                     json(f.schema.sensor).dump() + " (no such sensor)");
+                     json(sensor).dump() + " (no such sensor)");
       }
     }
   }
@@ -1637,6 +1685,19 @@ struct Loader {
         v.finish();
       }
     }
+    if (n.has("security")) {
+      Node q = n.child("security");
+      if (q.expect_object()) {
+        const std::string m = q.choice("check", {"off", "identity", "signed"}, "signed");
+        o.security.mode = m == "identity" ? pipeline::AuthMode::kIdentity
+                          : m == "signed" ? pipeline::AuthMode::kSigned
+                                          : pipeline::AuthMode::kOff;
+        o.security.replay_window_messages = static_cast<std::uint64_t>(
+            q.number("replay_window_messages", static_cast<double>(o.security.replay_window_messages),
+                     Range::count(1, 1e6)));
+        q.finish();
+      }
+    }
     if (n.has("ordering")) {
       Node q = n.child("ordering");
       if (q.expect_object()) {
@@ -1767,7 +1828,7 @@ struct Loader {
   /// pipeline. Loaded here, so that a missing file, entry point or ABI version
   /// is a scenario error.
   void read_plugin(Node& n, PipelineSpec& spec) {
-    for (const std::string key : {"validation", "detector", "multivariate"})
+    for (const std::string key : {"validation", "detector", "multivariate", "security"})
       if (n.value().contains(key))
         diag.error(n.path() + "." + key, "no " + key + " beside a plugin (its settings go in plugin.config)",
                    describe(n.value()[key]));
@@ -1807,6 +1868,22 @@ struct Loader {
         o.command_ttl_s = n.number("command_ttl_s", o.command_ttl_s, Range::positive());
         o.command_bytes = static_cast<std::size_t>(
             n.number("command_bytes", static_cast<double>(o.command_bytes), Range::count(1)));
+        n.finish();
+      }
+    }
+    if (root.has("security")) {
+      Node n = root.child("security");
+      if (n.expect_object()) {
+        SecuritySpec& s = sc.security;
+        const std::string a =
+            n.choice("authentication", {"none", "tls_client_cert", "signed_payload"}, "none");
+        s.authentication = a == "tls_client_cert"  ? Authentication::kTlsClientCert
+                           : a == "signed_payload" ? Authentication::kSignedPayload
+                                                   : Authentication::kNone;
+        s.persist_counter = n.boolean("persist_counter", s.persist_counter);
+        s.mac_bytes = static_cast<std::uint32_t>(n.number("mac_bytes", s.mac_bytes, Range::count(0, 4096)));
+        s.counter_bytes =
+            static_cast<std::uint32_t>(n.number("counter_bytes", s.counter_bytes, Range::count(0, 64)));
         n.finish();
       }
     }

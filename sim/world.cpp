@@ -19,12 +19,14 @@
 
 #include "devices/edge_firmware.hpp"
 #include "devices/energy_model.hpp"
+#include "faults/adversarial.hpp"
 #include "faults/bernoulli_loss.hpp"
 #include "faults/episodes.hpp"
 #include "faults/gilbert_elliott.hpp"
 #include "faults/outage_schedule.hpp"
 #include "pipeline/reference_pipeline.hpp"
 #include "sim/edge_setup.hpp"
+#include "sim/message_auth.hpp"
 #include "sim/net/mqtt_session.hpp"
 #include "sim/platform.hpp"
 #include "sim/plugin_pipeline.hpp"
@@ -185,6 +187,9 @@ struct PipelineRuntime {
   std::array<std::vector<std::size_t>, 2>
       open;                    ///< per kind (process, sensor fault): open episode per sensor
   std::string counter_prefix;  ///< "plugin." for a primary that is a plugin (pipeline.plugin.*)
+  analysis::PipelineSecurity* security = nullptr;  ///< its forged-record tallies (adversarial faults only)
+  std::vector<std::uint8_t> accepted;  ///< scratch: which records of the message in ingest() it accepted
+  std::vector<double> forged_time_s;   ///< per sensor: the latest device time of a forged record it accepted
 };
 
 struct DeviceRuntime {
@@ -280,6 +285,24 @@ struct DeviceRuntime {
     double start_s, end_s;
   };
   std::vector<SchemaChange> schema_changes;
+  /// Adversarial faults (docs/faults.md): a man in the middle altering its
+  /// messages, an attacker capturing them to replay later.
+  struct Tamper {
+    const FaultSpec* spec;
+    faults::EpisodeProcess activity;
+    faults::RandomStream draws;
+    std::uint32_t sensor;  ///< registry index; kAllSensors: every record
+  };
+  std::vector<Tamper> tampers;
+  struct Replay {
+    const FaultSpec* spec;
+    faults::EpisodeProcess activity;
+    faults::ReplayCapture capture;
+  };
+  std::vector<Replay> replays;
+  /// What the endpoint last saw of its genuine traffic (what a sniffing attacker knows).
+  std::uint32_t seen_boot = 1;
+  std::uint64_t seen_seq = 0, seen_counter = 0;
   struct InterlockRuntime {
     std::uint32_t sensor;
     double restart_after_s;
@@ -373,7 +396,8 @@ class World {
                                                      {"device_time_s", ColumnType::kF64, "s"},
                                                      {"value", ColumnType::kF64, ""},
                                                      {"ingest_time_s", ColumnType::kF64, "s"},
-                                                     {"duplicate", ColumnType::kU8, ""}});
+                                                     {"duplicate", ColumnType::kU8, ""},
+                                                     {"forged", ColumnType::kU8, ""}});
   }
 
   void build_assets() {
@@ -629,6 +653,31 @@ class World {
                   w.start_s, w.end_s);
           }
           continue;
+        } else if (f->kind == "spoof" || f->kind == "replay" || f->kind == "tamper") {
+          security_.present = true;
+          std::uint32_t sensor = kAllSensors;
+          for (std::size_t i = 0; i < registry_.size(); ++i)
+            if (registry_[i].device_id == spec.id && registry_[i].sensor_id == f->adversary.sensor)
+              sensor = static_cast<std::uint32_t>(i);
+          const faults::RandomStream activity(sc_.seed, entity, "activity");
+          if (f->kind == "spoof") {
+            faults::RandomStream draws(sc_.seed, entity, "spoof");
+            for (const faults::Window& w : episodes_of(*f, entity))
+              for (double t :
+                   faults::spoof_times(f->adversary.rate_per_s, w.start_s, std::min(w.end_s, sc_.duration_s),
+                                       f->adversary.at_s, draws))
+                spoofs_.push_back({t, f, d, sensor});
+          } else if (f->kind == "replay") {
+            rt.replays.push_back({f,
+                                  {f->value.activity, activity},
+                                  faults::ReplayCapture(f->adversary.replay,
+                                                        faults::RandomStream(sc_.seed, entity, "replay"))});
+          } else {
+            rt.tampers.push_back(
+                {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "tamper"), sensor});
+          }
+          for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
+          continue;
         } else if (f->kind == "storage_full") {
           for (const faults::Window& w : episodes_of(*f, entity)) {
             rt.storage_full.add(w.start_s, w.end_s);
@@ -690,6 +739,9 @@ class World {
       }
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
+      if (sc_.security.authentication == Authentication::kSignedPayload)
+        fo.auth_wire_bytes = sc_.security.mac_bytes + sc_.security.counter_bytes;
+      fo.persist_message_counter = sc_.security.persist_counter;
       fo.max_inflight =
           spec.uses_mqtt() ? spec.mqtt.max_inflight : 1;  // CoAP NSTART = 1; LoRaWAN: one uplink
       wire_protocol(rt, fo);
@@ -774,6 +826,19 @@ class World {
       for (auto& open : p.open) open.assign(registry_.size(), kNoEpisode);
       pipelines_.push_back(std::move(p));
     }
+    if (!security_.present) return;
+    // Adversarial faults: each pipeline tells which records it accepted, so
+    // ground truth can tell the forged ones (pipelines_ no longer moves).
+    run_.security.present = true;
+    run_.security.compared.resize(sc_.compare_pipelines.size());
+    last_value_.assign(registry_.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < pipelines_.size(); ++k) {
+      PipelineRuntime& p = pipelines_[k];
+      p.security = k == 0 ? &run_.security.primary : &run_.security.compared[k - 1];
+      p.forged_time_s.assign(registry_.size(), -std::numeric_limits<double>::infinity());
+      p.security->accepted_known =
+          p.impl->observe_accepted([this, &p](const pipeline::Record& r) { on_accepted(p, r); });
+    }
   }
 
   void start_actors() {
@@ -787,6 +852,7 @@ class World {
             [this, w] { cloud_worker(w); });
     spawn("progress", platform_.cloud, [this] { progress_loop(); });
     if (!broker_downs_.empty()) spawn("broker-faults", platform_.broker, [this] { broker_faults_loop(); });
+    if (!spoofs_.empty()) spawn("attacker", platform_.broker, [this] { spoof_loop(); });
     for (DeviceRuntime& d : devices_)
       if (d.ota && d.ota_spec->start_s < sc_.duration_s)
         spawn("ota:" + d.spec->id, d.host, [this, &d] { ota_loop(d); });
@@ -2021,40 +2087,271 @@ class World {
   }
 
   // ---- ground truth beside the data ---------------------------------------
-  void ingest(const devices::Batch& b, double now) {
-    const DeviceRuntime& d = devices_[b.device];
+  /// One message reaches the ingestion endpoint: a genuine one (the ledger
+  /// counts its readings; a man in the middle may alter it on its way, a
+  /// replaying attacker may capture it), or a forged one (`forged`: an
+  /// attacker's, sent as `sender`; never in the ledger).
+  void ingest(const devices::Batch& b, double now, analysis::Forged forged = analysis::Forged::kGenuine,
+              const Sender* sender = nullptr) {
+    DeviceRuntime& d = devices_[b.device];
+    const bool genuine = forged == analysis::Forged::kGenuine;
+    const devices::Batch* arrived = &b;  // what the endpoint receives
+    Sender own{b.device, b.device, true};
+    if (genuine && !d.tampers.empty() && tamper(d, b, now)) {
+      arrived = &tampered_;
+      own.payload_intact = false;
+    }
+    if (!sender) sender = &own;
     for (std::size_t i = 0; i < b.records.size(); ++i) {
-      const pipeline::Record& r = b.records[i];
-      const bool first = devices_[r.device].delivered.insert(b.truth[i].serial);
-      if (first) {
-        ++run_.data.delivered;
-        const double latency_s = now - b.truth[i].true_time_s;
-        run_.latency_all.add(latency_s);
-        const bool in_outage = !d.outages.empty() && d.outages.down_at(b.truth[i].true_time_s);
-        (in_outage ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
-        if (b.truth[i].alarm) run_.latency_alarm.add(latency_s);
-        if (d.taken_during_drain(b.truth[i].true_time_s)) run_.latency_live_during_drain.add(latency_s);
-      } else {
-        ++run_.data.duplicated;
-        ++devices_[b.device].duplicated;
+      const pipeline::Record& r = arrived->records[i];
+      bool first = true;
+      if (genuine) {
+        first = devices_[r.device].delivered.insert(b.truth[i].serial);
+        if (first) {
+          ++run_.data.delivered;
+          const double latency_s = now - b.truth[i].true_time_s;
+          run_.latency_all.add(latency_s);
+          const bool in_outage = !d.outages.empty() && d.outages.down_at(b.truth[i].true_time_s);
+          (in_outage ? run_.latency_during_outage : run_.latency_outside_outage).add(latency_s);
+          if (b.truth[i].alarm) run_.latency_alarm.add(latency_s);
+          if (d.taken_during_drain(b.truth[i].true_time_s)) run_.latency_live_during_drain.add(latency_s);
+        } else {
+          ++run_.data.duplicated;
+          ++devices_[b.device].duplicated;
+        }
       }
       if (received_)
-        received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1);
+        received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1,
+                          arrived->truth[i].forged);
+      if (security_.present) {
+        if (i == 0) first_copy_.assign(b.records.size(), 0);
+        first_copy_[i] = genuine && first;
+      }
     }
     pipeline::MessageInfo message;
     message.device = b.device;
     message.fields = d.fields;
-    std::span<const pipeline::Record> records = b.records;
+    verify_message(sc_.security.authentication, *sender, arrived->message_counter, message);
+    std::span<const pipeline::Record> records = arrived->records;
     if (!d.schema_changes.empty() && !b.truth.empty()) {  // judged when the device formed the message
       double formed_s = b.truth.front().true_time_s;
       for (const auto& t : b.truth) formed_s = std::max(formed_s, t.true_time_s);
       apply_schema_changes(d, formed_s, message, records);
     }
+    if (security_.present) note_arrival(d, *arrived, forged);
     for (PipelineRuntime& p : pipelines_) {
       alerts_.clear();
+      if (p.security) {
+        ingest_span_ = records;
+        p.accepted.assign(records.size(), 0);
+      }
       p.impl->ingest(message, records, now, alerts_);
-      for (const pipeline::AlertEvent& a : alerts_) on_alert(p, a, b, now);
+      if (p.security) judge_acceptance(p, *arrived, records, own.payload_intact);
+      for (const pipeline::AlertEvent& a : alerts_) on_alert(p, a, *arrived, now);
     }
+    if (genuine && !d.replays.empty()) capture_for_replay(d, b, now);
+  }
+
+  // ---- adversarial faults (docs/faults.md) ---------------------------------
+  static constexpr std::uint32_t kAllSensors = std::numeric_limits<std::uint32_t>::max();
+  /// One forged message a spoofing attacker sends at `at_s`.
+  struct SpoofEvent {
+    double at_s;
+    const FaultSpec* spec;
+    std::uint32_t device;
+    std::uint32_t sensor;  ///< kAllSensors: one record per sensor of the device
+  };
+  std::vector<SpoofEvent> spoofs_;
+  struct {
+    bool present = false;  ///< some adversarial fault is in the scenario
+  } security_;
+  std::vector<double> last_value_;        ///< per sensor: the last genuine value the endpoint saw
+  devices::Batch tampered_;               ///< scratch: a message a man in the middle altered
+  std::vector<std::uint8_t> first_copy_;  ///< scratch: per record of the message, a genuine first delivery
+  std::span<const pipeline::Record> ingest_span_;  ///< the records of the message in ingest()
+  /// Record ids (device, boot, seq) a forged record claimed, and the message
+  /// counters a validly signed forgery claimed (device, counter): a genuine
+  /// reading refused later under them was dropped because of the attack.
+  std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>> forged_ids_;
+  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>, double> forged_values_;
+  std::set<std::pair<std::uint32_t, std::uint64_t>> forged_counters_;
+
+  /// A man in the middle on the device's way (compromised gateway or link):
+  /// each active tamper fault alters the message with its probability.
+  bool tamper(DeviceRuntime& d, const devices::Batch& b, double now) {
+    bool altered = false;
+    for (DeviceRuntime::Tamper& t : d.tampers) {
+      if (!t.activity.active_at(now) || !faults::tamper_draw(t.spec->adversary.tamper, t.draws)) continue;
+      if (!altered) tampered_ = b;
+      for (std::size_t i = 0; i < tampered_.records.size(); ++i) {
+        pipeline::Record& r = tampered_.records[i];
+        if (t.sensor != kAllSensors && r.sensor != t.sensor) continue;
+        r.value = faults::tampered_value(r.value, t.spec->adversary.tamper);
+        tampered_.truth[i].forged = static_cast<std::uint8_t>(analysis::Forged::kTampered);
+        altered = true;
+      }
+    }
+    return altered;
+  }
+
+  /// The attacker's timeline of spoofed messages (one actor for all).
+  void spoof_loop() {
+    std::stable_sort(spoofs_.begin(), spoofs_.end(),
+                     [](const SpoofEvent& a, const SpoofEvent& b) { return a.at_s < b.at_s; });
+    // Per fault and target: the next sequence number and counter the attacker claims.
+    std::map<std::pair<const FaultSpec*, std::uint32_t>, std::pair<std::uint64_t, std::uint64_t>> next;
+    for (const SpoofEvent& e : spoofs_) {
+      wait_until(e.at_s);
+      const double now = sg4::Engine::get_clock();
+      if (now >= sc_.duration_s) return;
+      const DeviceRuntime& d = devices_[e.device];
+      const FaultSpec::Adversary& a = e.spec->adversary;
+      auto& [seq, counter] = next[{e.spec, e.device}];
+      seq = std::max(seq, d.seen_seq + a.seq_ahead);
+      counter = std::max(counter, d.seen_counter + 1);
+      devices::Batch b;
+      b.device = e.device;
+      b.message_counter = counter++;
+      for (std::uint32_t s = 0; s < registry_.size(); ++s) {
+        if (e.sensor == kAllSensors ? registry_[s].device_id != d.spec->id : s != e.sensor) continue;
+        const pipeline::SensorInfo& info = registry_[s];
+        for (std::uint32_t k = 0; k < a.readings_per_message; ++k) {
+          pipeline::Record r;
+          r.sensor = s;
+          r.device = e.device;
+          r.boot = d.seen_boot;
+          r.seq = seq++;
+          r.device_time_s = now - static_cast<double>(a.readings_per_message - 1 - k);
+          r.value = a.value                      ? *a.value
+                    : std::isnan(last_value_[s]) ? 0.5 * (info.range_lo + info.range_hi)
+                                                 : last_value_[s];
+          b.records.push_back(r);
+          devices::ReadingTruth t;
+          t.true_time_s = now;
+          t.true_value = std::numeric_limits<double>::quiet_NaN();
+          t.forged = static_cast<std::uint8_t>(analysis::Forged::kSpoofed);
+          b.truth.push_back(t);
+        }
+      }
+      if (b.records.empty()) continue;
+      Sender sender;
+      if (a.key_compromised) {
+        sender.connection = sender.signer = e.device;
+      } else if (!a.attacker_device.empty()) {
+        const auto at = std::find(device_names_.begin(), device_names_.end(), a.attacker_device);
+        sender.connection = sender.signer = static_cast<std::uint32_t>(at - device_names_.begin());
+      }
+      ingest(b, now, analysis::Forged::kSpoofed, &sender);
+    }
+  }
+
+  /// A replaying attacker captures the genuine message and sends a copy later
+  /// (its own connection; the device's signature, intact).
+  void capture_for_replay(DeviceRuntime& d, const devices::Batch& b, double now) {
+    for (DeviceRuntime::Replay& r : d.replays) {
+      if (!r.activity.active_at(now) || !r.capture.capture()) continue;
+      const double at_s = now + r.spec->adversary.replay.delay_s;
+      if (at_s >= sc_.duration_s) continue;
+      auto copy = std::make_shared<devices::Batch>(b);
+      for (devices::ReadingTruth& t : copy->truth)
+        t.forged = static_cast<std::uint8_t>(analysis::Forged::kReplayed);
+      spawn("replay:" + d.spec->id, platform_.broker, [this, copy, at_s] {
+        wait_until(at_s);
+        Sender sender;
+        sender.signer = copy->device;
+        ingest(*copy, sg4::Engine::get_clock(), analysis::Forged::kReplayed, &sender);
+      });
+    }
+  }
+
+  /// Ground truth of a message at the endpoint before the pipelines see it:
+  /// what a sniffing attacker learns of genuine traffic, and the forged tallies.
+  void note_arrival(DeviceRuntime& d, const devices::Batch& b, analysis::Forged forged) {
+    analysis::SecurityFigures& f = run_.security;
+    bool any_forged = false;
+    for (std::size_t i = 0; i < b.records.size(); ++i) {
+      const std::uint8_t k = b.truth[i].forged;
+      if (k == 0) continue;
+      any_forged = true;
+      ++f.forged_records;
+      ++(k == 1 ? f.spoofed_records : k == 2 ? f.replayed_records : f.tampered_records);
+    }
+    if (any_forged) ++f.forged_messages;
+    if (forged == analysis::Forged::kGenuine) {
+      for (const pipeline::Record& r : b.records) {
+        if (r.boot > d.seen_boot || (r.boot == d.seen_boot && r.seq > d.seen_seq)) {
+          d.seen_boot = r.boot;
+          d.seen_seq = r.seq;
+        }
+      }
+      d.seen_counter = std::max(d.seen_counter, b.message_counter);
+      for (std::size_t i = 0; i < b.records.size(); ++i)
+        if (b.truth[i].forged == 0 && b.records[i].sensor < last_value_.size())
+          last_value_[b.records[i].sensor] = b.records[i].value;
+    }
+  }
+
+  /// A pipeline accepted a record: a forged one counts against it.
+  void on_accepted(PipelineRuntime& p, const pipeline::Record& r) {
+    const pipeline::Record* begin = ingest_span_.data();
+    if (&r >= begin && &r < begin + ingest_span_.size()) {  // a record of the message being ingested
+      p.accepted[static_cast<std::size_t>(&r - begin)] = 1;
+      return;
+    }
+    // A copy a buffer released (the reorder buffer): forged when a forged record claimed its id and value.
+    const auto it = forged_values_.find({r.device, r.boot, r.seq});
+    if (it != forged_values_.end() &&
+        (it->second == r.value || (std::isnan(it->second) && std::isnan(r.value))))
+      ++p.security->forged_records_accepted;
+  }
+
+  /// After a pipeline's ingest(): its forged records accepted, and its genuine
+  /// readings refused because of an attack (an id or a counter a forgery
+  /// claimed first, or a message a man in the middle altered).
+  void judge_acceptance(PipelineRuntime& p, const devices::Batch& b,
+                        std::span<const pipeline::Record> records, bool intact) {
+    const bool counter_claimed =
+        b.message_counter != 0 && forged_counters_.count({b.device, b.message_counter}) != 0;
+    const bool rewritten =
+        records.data() != b.records.data();  // a schema change's copy (records may be gone)
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const pipeline::Record& r = records[i];
+      const std::size_t j =
+          !rewritten ? i
+                     : static_cast<std::size_t>(std::find_if(b.records.begin(), b.records.end(),
+                                                             [&](const pipeline::Record& x) {
+                                                               return x.seq == r.seq && x.sensor == r.sensor;
+                                                             }) -
+                                                b.records.begin());
+      if (j >= b.truth.size()) continue;
+      const std::uint8_t k = b.truth[j].forged;
+      const bool accepted = p.accepted[i] != 0;
+      if (k != 0) {
+        if (accepted) {
+          ++p.security->forged_records_accepted;
+          if (r.sensor < p.forged_time_s.size())
+            p.forged_time_s[r.sensor] = std::max(p.forged_time_s[r.sensor], r.device_time_s);
+        }
+        continue;
+      }
+      if (accepted) continue;
+      if (!first_copy_[j]) continue;  // a copy of a reading delivered before: nothing lost
+      const bool behind_forged =
+          r.sensor < p.forged_time_s.size() && r.device_time_s < p.forged_time_s[r.sensor];
+      if (!intact || counter_claimed || behind_forged || forged_ids_.count({r.device, r.boot, r.seq}) != 0)
+        ++p.security->genuine_dropped;
+    }
+    if (&p != &pipelines_.back()) return;
+    // Every pipeline has seen the message: the ids and counter its forged records claimed.
+    bool forged_message = false;
+    for (std::size_t i = 0; i < b.records.size(); ++i)
+      if (b.truth[i].forged == static_cast<std::uint8_t>(analysis::Forged::kSpoofed) ||
+          b.truth[i].forged == static_cast<std::uint8_t>(analysis::Forged::kReplayed)) {
+        forged_message = true;
+        forged_ids_.insert({b.records[i].device, b.records[i].boot, b.records[i].seq});
+        forged_values_[{b.records[i].device, b.records[i].boot, b.records[i].seq}] = b.records[i].value;
+      }
+    if (forged_message && b.message_counter != 0) forged_counters_.insert({b.device, b.message_counter});
   }
 
   /// The schema changes active at `now` (when the device formed the message:
@@ -2125,7 +2422,7 @@ class World {
     const auto& truth = b.truth[static_cast<std::size_t>(it - b.records.begin())];
     open[a.sensor] = episodes.size();
     episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
-                        a.device_time_s, a.score});
+                        a.device_time_s, a.score, truth.forged});
     if (&p == &pipelines_.front() && !sensor_fault && sc_.operator_.enabled &&
         a.severity >= sc_.operator_.min_severity)
       operator_acts(a.sensor, now);

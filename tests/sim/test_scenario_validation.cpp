@@ -707,3 +707,44 @@ TEST_CASE("validation: the data-quality stages' keys load, and bad ones name pat
             "sensor)") != std::string::npos);
   CHECK(msg.find("$.faults[2].mode") != std::string::npos);
 }
+
+TEST_CASE("validation: adversarial faults and the plant's security, with their errors") {
+  json doc = base();
+  doc["security"] = {{"authentication", "signed_payload"}, {"persist_counter", false}};
+  doc["faults"].push_back(json::parse(R"({"id": "s", "kind": "spoof", "target": "edge-1", "sensor": "vib",
+      "value": 30, "rate_per_h": 2, "seq_ahead": 50, "readings_per_message": 3, "key_compromised": true})"));
+  doc["faults"].push_back(json::parse(R"({"id": "r", "kind": "replay", "target": "edge-2", "delay_s": 60,
+      "probability": 0.5, "count": 10})"));
+  doc["faults"].push_back(json::parse(R"({"id": "t", "kind": "tamper", "target": "edge-*", "mode": "set",
+      "amount": 0, "probability": 0.1})"));
+  doc["pipeline"] = {{"security", {{"check", "signed"}, {"replay_window_messages", 32}}}};
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(sc.security.authentication == Authentication::kSignedPayload);
+  CHECK_FALSE(sc.security.persist_counter);
+  CHECK(sc.faults[1].adversary.rate_per_s == doctest::Approx(2.0 / 3600));
+  CHECK(sc.faults[1].adversary.seq_ahead == 50);
+  CHECK(sc.faults[1].adversary.key_compromised);
+  CHECK(*sc.faults[1].adversary.value == 30.0);
+  CHECK(sc.faults[2].adversary.replay.count == 10);
+  CHECK(sc.faults[3].adversary.tamper.mode == twinbed::faults::TamperMode::kSet);
+  CHECK(sc.faults[3].targets.size() == 2);
+  CHECK(sc.pipeline.options.security.mode == twinbed::pipeline::AuthMode::kSigned);
+  CHECK(sc.pipeline.options.security.replay_window_messages == 32);
+
+  json bad = base();
+  bad["security"] = {{"authentication", "kerberos"}};
+  bad["faults"].push_back(json::parse(R"({"id": "s", "kind": "spoof", "target": "edge-1"})"));
+  bad["faults"].push_back(json::parse(
+      R"({"id": "s2", "kind": "spoof", "target": "edge-1", "at_s": [10], "attacker_device": "edge-9"})"));
+  bad["faults"].push_back(
+      json::parse(R"({"id": "t", "kind": "tamper", "target": "edge-2", "sensor": "oil"})"));
+  bad["pipeline"] = {{"security", {{"check", "paranoid"}}}};
+  const std::string msg = rejection(bad);
+  CHECK(msg.find("$.security.authentication") != std::string::npos);
+  CHECK(msg.find("$.faults[1].rate_per_h: expected a rate > 0 (forged messages per hour) or at_s times") !=
+        std::string::npos);
+  CHECK(msg.find("$.faults[2].attacker_device: expected a device id of $.devices") != std::string::npos);
+  CHECK(msg.find("$.faults[3].amount") != std::string::npos);
+  CHECK(msg.find("$.faults[3].sensor") != std::string::npos);
+  CHECK(msg.find("$.pipeline.security.check") != std::string::npos);
+}
