@@ -30,30 +30,25 @@ namespace {
 
 using pipeline::ViewChange;
 
-const std::vector<std::string> kPropertyIds = {"R0", "R1", "R2", "R3", "R4",  "R5", "R6",
+const std::vector<std::string> kPropertyIds = {"R0", "R1", "R2", "R3",  "R4",  "R5", "R6",
                                                "R7", "R8", "R9", "R10", "R11", "R12"};
 /// Loss cause names of /readings/lost (index = cause code).
-const std::vector<std::string> kLossCauses = {"",
-                                              "buffer_overflow",
-                                              "retries_exhausted",
-                                              "reboot",
-                                              "broker",
-                                              "unacknowledged",
-                                              "gateway_overflow",
-                                              "session_discarded",
-                                              "aggregated",
-                                              "torn_write"};
+const std::vector<std::string> kLossCauses = {
+    "",           "buffer_overflow", "retries_exhausted", "reboot",
+    "broker",     "unacknowledged",  "gateway_overflow",  "session_discarded",
+    "aggregated", "torn_write"};
 /// Δτ histogram of R5's inversions: upper bounds of the buckets, s.
 const std::vector<double> kDtauBounds = {0.1, 1, 10, 100, 1000};
-const std::vector<std::string> kDtauNames = {"inversions_by_dtau_s.lt_0p1", "inversions_by_dtau_s.lt_1",
-                                             "inversions_by_dtau_s.lt_10",  "inversions_by_dtau_s.lt_100",
+const std::vector<std::string> kDtauNames = {"inversions_by_dtau_s.lt_0p1",  "inversions_by_dtau_s.lt_1",
+                                             "inversions_by_dtau_s.lt_10",   "inversions_by_dtau_s.lt_100",
                                              "inversions_by_dtau_s.lt_1000", "inversions_by_dtau_s.ge_1000"};
 
 const std::map<std::string, std::vector<std::string>>& catalogue() {
   static const std::map<std::string, std::vector<std::string>> c = [] {
     std::map<std::string, std::vector<std::string>> m;
     m["R0"] = {"inserts", "phantoms", "corrupted", "bad_retractions"};
-    m["R1"] = {"required", "held", "unaccounted_loss", "accounted_loss", "eviction_set", "accounted_mismatch"};
+    m["R1"] = {"required",       "held",         "unaccounted_loss",
+               "accounted_loss", "eviction_set", "accounted_mismatch"};
     for (std::size_t k = 1; k < kLossCauses.size(); ++k) m["R1"].push_back("loss." + kLossCauses[k]);
     m["R2"] = {"duplicates", "final_duplicates", "transport_duplicates", "merged_by_mistake"};
     m["R3"] = {"sources", "inversions", "sources_with_inversions"};
@@ -61,7 +56,7 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
     m["R5"] = {"decidable_inversions", "inversion_inserts", "inversions"};
     for (const auto& n : kDtauNames) m["R5"].push_back(n);
     m["R5"].push_back("receipt_order_correlation");
-    m["R6"] = {"records",   "error_s.p50", "error_s.p99", "error_s.max", "unflagged_violations",
+    m["R6"] = {"records",  "error_s.p50", "error_s.p99", "error_s.max", "unflagged_violations",
                "repaired", "quarantined"};
     m["R7"] = {"keys", "differing_keys", "convergence_time_s"};
     m["R8"] = {"writes", "rule_mismatches"};
@@ -104,7 +99,9 @@ bool same_value(double a, double b, double rel) {
   if (std::isinf(a) || std::isinf(b)) return a == b;
   return std::fabs(a - b) <= rel * std::max(1.0, std::fabs(b));
 }
-double claimed(double u) { return std::isnan(u) ? kNever : u; }
+double claimed(double u) {
+  return std::isnan(u) ? kNever : u;
+}
 
 /// The largest value over a range, and the largest from another device (so a
 /// query can leave one device out): R5's cross-source check on each prefix.
@@ -169,11 +166,13 @@ std::uint64_t count_pairs(const std::vector<double>& a, const std::vector<double
   std::uint64_t total = 0, inserted = 0;
   for (std::size_t j = 0; j < a.size(); ++j) {
     // prior a ≤ b[j]
-    std::size_t r = static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), b[j]) - sorted.begin());
+    std::size_t r =
+        static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), b[j]) - sorted.begin());
     std::uint64_t le = 0;
     for (std::size_t i = r; i > 0; i -= i & (~i + 1)) le += tree[i];
     total += inserted - le;
-    std::size_t p = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), a[j]) - sorted.begin()) + 1;
+    std::size_t p =
+        static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), a[j]) - sorted.begin()) + 1;
     for (std::size_t i = p; i < tree.size(); i += i & (~i + 1)) ++tree[i];
     ++inserted;
   }
@@ -189,7 +188,8 @@ double nearest_rank(const std::vector<double>& sorted, double p) {
 std::optional<double> pearson(const std::vector<double>& x, const std::vector<double>& y) {
   const double n = static_cast<double>(x.size());
   if (x.size() < 2) return std::nullopt;
-  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n, my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n,
+               my = std::accumulate(y.begin(), y.end(), 0.0) / n;
   double sxx = 0, syy = 0, sxy = 0;
   for (std::size_t i = 0; i < x.size(); ++i)
     sxx += (x[i] - mx) * (x[i] - mx), syy += (y[i] - my) * (y[i] - my), sxy += (x[i] - mx) * (y[i] - my);
@@ -205,8 +205,8 @@ struct TrueWrite {
   std::uint32_t writer = 0;
   double value = 0;
   bool interlock = false, command = false;
-  double applied_s = kNever;          ///< a command: when the device applied it
-  std::optional<Key> event;           ///< a device event: its identity
+  double applied_s = kNever;  ///< a command: when the device applied it
+  std::optional<Key> event;   ///< a device event: its identity
 };
 /// Documented merge (docs/reconciliation.md): an interlock trip beats a
 /// concurrent command (issued before the trip, applied after it or never);
@@ -302,7 +302,8 @@ class Checker {
   /// Adds a witness (or counts it when the cap is reached). Each event's
   /// interval [τ, receipt] on its device selects the fault rows.
   void witness(const std::string& id, std::string what, std::optional<double> cloud_time_s,
-               std::vector<WitnessEvent> events, std::vector<std::tuple<std::uint32_t, double, double>> spans = {}) {
+               std::vector<WitnessEvent> events,
+               std::vector<std::tuple<std::uint32_t, double, double>> spans = {}) {
     PropertyVerdict& p = v_[id];
     if (p.witnesses.size() >= kWitnessCap) {
       ++p.witnesses_omitted;
@@ -320,7 +321,8 @@ class Checker {
       for (std::size_t f = 0; f < in_.faults.size(); ++f) {
         const FaultLabel& l = in_.faults[f];
         if (fault_device_[f] == kProcess || l.end_s < lo || l.start_s > hi) continue;
-        if (fault_device_[f] == kSiteWide || fault_device_[f] == static_cast<std::int64_t>(device)) rows.insert(f);
+        if (fault_device_[f] == kSiteWide || fault_device_[f] == static_cast<std::int64_t>(device))
+          rows.insert(f);
       }
     for (std::size_t f : rows) {
       if (w.faults.size() >= kWitnessFaultCap) {
@@ -353,24 +355,29 @@ class Checker {
     if (in_.lost)
       for (const LostReading& l : *in_.lost) lost_.emplace(Key{l.device, l.boot, l.seq}, l.cause);
     if (in_.commands)
-      for (std::size_t i = 0; i < in_.commands->size(); ++i) command_by_id_[(*in_.commands)[i].command_id] = i;
+      for (std::size_t i = 0; i < in_.commands->size(); ++i)
+        command_by_id_[(*in_.commands)[i].command_id] = i;
     if (truth_collisions_ > 0)
       for (auto& [id, p] : v_)
         if (id != "R12")
-          p.note = std::to_string(truth_collisions_) +
-                   " true events share a (device, boot, seq) with another (the trace has no boot column?): the "
-                   "first is used";
+          p.note =
+              std::to_string(truth_collisions_) +
+              " true events share a (device, boot, seq) with another (the trace has no boot column?): the "
+              "first is used";
   }
   static constexpr std::int64_t kSiteWide = -1, kProcess = -2;
   void index_faults() {
     std::map<std::string, std::int64_t> device_of;
-    for (std::size_t d = 0; d < in_.devices.size(); ++d) device_of[in_.devices[d]] = static_cast<std::int64_t>(d);
+    for (std::size_t d = 0; d < in_.devices.size(); ++d)
+      device_of[in_.devices[d]] = static_cast<std::int64_t>(d);
     const std::set<std::string> assets(in_.assets.begin(), in_.assets.end());
     for (const FaultLabel& f : in_.faults) {
       std::int64_t d = kSiteWide;
       const std::string head = f.target.substr(0, f.target.find('/'));
-      if (f.kind == "load_change" || assets.count(f.target)) d = kProcess;
-      else if (device_of.count(head)) d = device_of[head];
+      if (f.kind == "load_change" || assets.count(f.target))
+        d = kProcess;
+      else if (device_of.count(head))
+        d = device_of[head];
       fault_device_.push_back(d);
     }
   }
@@ -378,10 +385,11 @@ class Checker {
     const auto it = truth_.find(k);
     if (it == truth_.end()) return std::nullopt;
     return it->second.event ? (*in_.events)[it->second.index].true_time_s
-                             : (*in_.samples)[it->second.index].true_time_s;
+                            : (*in_.samples)[it->second.index].true_time_s;
   }
   /// A witness event for `k`, with what the log said of it (`row`, may be null).
-  WitnessEvent event_of(const Key& k, const ViewChange* row = nullptr, std::optional<double> receipt = {}) const {
+  WitnessEvent event_of(const Key& k, const ViewChange* row = nullptr,
+                        std::optional<double> receipt = {}) const {
     WitnessEvent e;
     e.device = k.device, e.boot = k.boot, e.seq = k.seq;
     if (const auto it = truth_.find(k); it != truth_.end()) {
@@ -398,9 +406,12 @@ class Checker {
       e.reconciled_time_s = row->event_time_s, e.value = row->value;
       if (!e.sensor && !(truth_.count(k) && truth_.at(k).event)) e.sensor = row->sensor;
     }
-    if (const auto it = receipt_.find(k); it != receipt_.end()) e.receipt_time_s = it->second;
-    else if (receipt) e.receipt_time_s = receipt;
-    else if (const auto f = first_insert_.find(k); f != first_insert_.end()) e.receipt_time_s = f->second;
+    if (const auto it = receipt_.find(k); it != receipt_.end())
+      e.receipt_time_s = it->second;
+    else if (receipt)
+      e.receipt_time_s = receipt;
+    else if (const auto f = first_insert_.find(k); f != first_insert_.end())
+      e.receipt_time_s = f->second;
     return e;
   }
 
@@ -413,8 +424,9 @@ class Checker {
     const auto& view = in_.view;
     order_.resize(view.size());
     std::iota(order_.begin(), order_.end(), 0);
-    std::stable_sort(order_.begin(), order_.end(),
-                     [&](std::size_t a, std::size_t b) { return view[a].cloud_time_s < view[b].cloud_time_s; });
+    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
+      return view[a].cloud_time_s < view[b].cloud_time_s;
+    });
     // Slots: every insert's place in the view order (event time, device, boot, seq).
     std::vector<std::size_t> inserts;
     for (std::size_t i : order_)
@@ -423,7 +435,8 @@ class Checker {
     std::stable_sort(by_place.begin(), by_place.end(), [&](std::size_t a, std::size_t b) {
       const auto& x = view[a].change;
       const auto& y = view[b].change;
-      return std::tie(x.event_time_s, x.device, x.boot, x.seq) < std::tie(y.event_time_s, y.device, y.boot, y.seq);
+      return std::tie(x.event_time_s, x.device, x.boot, x.seq) <
+             std::tie(y.event_time_s, y.device, y.boot, y.seq);
     });
     slot_of_.assign(view.size(), 0);
     for (std::size_t s = 0; s < by_place.size(); ++s) slot_of_[by_place[s]] = s;
@@ -435,8 +448,10 @@ class Checker {
       const CloudViewRow& row = view[i];
       const ViewChange& c = row.change;
       const Key k{c.device, c.boot, c.seq};
-      if (c.kind == ViewChange::Kind::kInsert) on_insert(i, k);
-      else if (c.kind == ViewChange::Kind::kRetract) on_retract(i, k);
+      if (c.kind == ViewChange::Kind::kInsert)
+        on_insert(i, k);
+      else if (c.kind == ViewChange::Kind::kRetract)
+        on_retract(i, k);
       else {
         quarantined_.insert(k);
         first_insert_.emplace(k, row.cloud_time_s);
@@ -501,8 +516,8 @@ class Checker {
         ++unflagged_;
         violation("R6", now);
         std::ostringstream s;
-        s << "timestamp error " << err << " s beyond the claimed " << claimed(c.uncertainty_s) << " s (repair "
-          << static_cast<int>(c.repair) << ")";
+        s << "timestamp error " << err << " s beyond the claimed " << claimed(c.uncertainty_s)
+          << " s (repair " << static_cast<int>(c.repair) << ")";
         witness("R6", s.str(), now, {event_of(k, &c)});
       }
     }
@@ -510,14 +525,17 @@ class Checker {
     auto& source = sources_[k.device];
     const auto entry = std::make_tuple(c.event_time_s, k.boot, k.seq, i);
     const auto it = source.insert(entry).first;
-    auto inverted = [&](const std::tuple<double, std::uint32_t, std::uint64_t, std::size_t>& other, bool before) {
+    auto inverted = [&](const std::tuple<double, std::uint32_t, std::uint64_t, std::size_t>& other,
+                        bool before) {
       const auto a = std::make_pair(std::get<1>(other), std::get<2>(other));
       const auto b = std::make_pair(k.boot, k.seq);
       return before ? a > b : a < b;
     };
     const std::tuple<double, std::uint32_t, std::uint64_t, std::size_t>* culprit = nullptr;
-    if (it != source.begin() && inverted(*std::prev(it), true)) culprit = &*std::prev(it);
-    else if (std::next(it) != source.end() && inverted(*std::next(it), false)) culprit = &*std::next(it);
+    if (it != source.begin() && inverted(*std::prev(it), true))
+      culprit = &*std::prev(it);
+    else if (std::next(it) != source.end() && inverted(*std::next(it), false))
+      culprit = &*std::next(it);
     if (culprit) {
       ++r3_inversions_;
       r3_sources_.insert(k.device);
@@ -553,10 +571,13 @@ class Checker {
       if (std::isfinite(u)) {
         const std::size_t s = slot_of_[i];
         const auto before = hi_tree_->query(0, s).best_not(k.device);  // max τ−u placed before
-        const auto after = lo_tree_->query(s + 1, row_of_slot_.size()).best_not(k.device);  // max −(τ+u) after
+        const auto after =
+            lo_tree_->query(s + 1, row_of_slot_.size()).best_not(k.device);  // max −(τ+u) after
         std::optional<std::size_t> other;
-        if (before.first > ta + u) other = before.second;
-        else if (after.first > -(ta - u)) other = after.second;
+        if (before.first > ta + u)
+          other = before.second;
+        else if (after.first > -(ta - u))
+          other = after.second;
         if (other) {
           ++inversion_inserts_;
           violation("R5", now);
@@ -565,8 +586,8 @@ class Checker {
           const bool other_first = *other < s;
           std::vector<WitnessEvent> ev = {event_of(ok, &oc), event_of(k, &c)};
           if (!other_first) std::swap(ev[0], ev[1]);
-          witness("R5", "decidable inversion: placed in the view against their true order (|Δτ| > u1 + u2)", now,
-                  std::move(ev));
+          witness("R5", "decidable inversion: placed in the view against their true order (|Δτ| > u1 + u2)",
+                  now, std::move(ev));
         }
         hi_tree_->set(s, ta - u, k.device);
         lo_tree_->set(s, -(ta + u), k.device);
@@ -656,8 +677,8 @@ class Checker {
         ++merged;
         const auto& last_row = in_.view[held_.at(h->second).back().row];
         violation("R2", last_row.cloud_time_s);
-        witness("R2", "merged by mistake: a distinct event with the same device timestamp is not held", last_row.cloud_time_s,
-                {event_of(h->second, &last_row.change), event_of(k)});
+        witness("R2", "merged by mistake: a distinct event with the same device timestamp is not held",
+                last_row.cloud_time_s, {event_of(h->second, &last_row.change), event_of(k)});
       }
       set("R2", "merged_by_mistake", n(merged));
     }
@@ -718,7 +739,8 @@ class Checker {
       receipt_v.push_back(first_insert_.at(Key{c.device, c.boot, c.seq}));
     }
     // Pairs i < j with a_i > b_j across sources: all pairs minus those within each source.
-    auto cross = [&](const std::function<double(std::size_t)>& a, const std::function<double(std::size_t)>& b) {
+    auto cross = [&](const std::function<double(std::size_t)>& a,
+                     const std::function<double(std::size_t)>& b) {
       std::vector<double> av, bv;
       std::map<std::uint32_t, std::pair<std::vector<double>, std::vector<double>>> per;
       for (std::size_t i = 0; i < tau_v.size(); ++i) {
@@ -729,8 +751,8 @@ class Checker {
       for (const auto& [d, ab] : per) total -= count_pairs(ab.first, ab.second);
       return total;
     };
-    const std::uint64_t decidable =
-        cross([&](std::size_t i) { return tau_v[i] - u_v[i]; }, [&](std::size_t i) { return tau_v[i] + u_v[i]; });
+    const std::uint64_t decidable = cross([&](std::size_t i) { return tau_v[i] - u_v[i]; },
+                                          [&](std::size_t i) { return tau_v[i] + u_v[i]; });
     std::vector<std::uint64_t> above;  // inverted pairs with Δτ > bound
     above.push_back(cross([&](std::size_t i) { return tau_v[i]; }, [&](std::size_t i) { return tau_v[i]; }));
     for (double bound : kDtauBounds)
@@ -755,7 +777,8 @@ class Checker {
     for (std::size_t i = 0; i < tau_v.size(); ++i)
       dv[i] = static_cast<double>(i) - true_rank[i], dr[i] = receipt_rank[i] - true_rank[i];
     set("R5", "receipt_order_correlation", pearson(dv, dr));
-    if (decidable > 0 && inversion_inserts_ == 0) violation("R5", in_.view.empty() ? 0 : in_.view.back().cloud_time_s);
+    if (decidable > 0 && inversion_inserts_ == 0)
+      violation("R5", in_.view.empty() ? 0 : in_.view.back().cloud_time_s);
     verdict("R5", decidable == 0 && inversion_inserts_ == 0);
   }
 
@@ -772,8 +795,10 @@ class Checker {
   }
 
   void judge_r1_r11() {
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>> gaps;
-    for (const CloudGapRow& g : in_.gaps) gaps[{g.gap.device, g.gap.boot}].push_back({g.gap.seq_from, g.gap.seq_to});
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>>
+        gaps;
+    for (const CloudGapRow& g : in_.gaps)
+      gaps[{g.gap.device, g.gap.boot}].push_back({g.gap.seq_from, g.gap.seq_to});
     auto gapped = [&](const Key& k) {
       const auto it = gaps.find({k.device, k.boot});
       if (it == gaps.end()) return false;
@@ -796,25 +821,28 @@ class Checker {
       std::vector<std::pair<Key, const LostReading*>> unmarked;
       for (const auto& e : evicted)
         if (!is_held(e.first) && !gapped(e.first)) unmarked.push_back(e);
-      std::sort(unmarked.begin(), unmarked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::sort(unmarked.begin(), unmarked.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
       std::uint64_t runs = 0;
       for (std::size_t i = 0; i < unmarked.size();) {
         std::size_t j = i + 1;
         while (j < unmarked.size() && unmarked[j].first.device == unmarked[i].first.device &&
-               unmarked[j].first.boot == unmarked[i].first.boot && unmarked[j].first.seq == unmarked[j - 1].first.seq + 1)
+               unmarked[j].first.boot == unmarked[i].first.boot &&
+               unmarked[j].first.seq == unmarked[j - 1].first.seq + 1)
           ++j;
         ++runs;
         const double end = in_.duration_s;
         violation("R11", end);
         std::ostringstream s;
-        s << "unmarked gap: seq " << unmarked[i].first.seq << ".." << unmarked[j - 1].first.seq << " of device "
-          << unmarked[i].first.device << " boot " << unmarked[i].first.boot << " lost ("
+        s << "unmarked gap: seq " << unmarked[i].first.seq << ".." << unmarked[j - 1].first.seq
+          << " of device " << unmarked[i].first.device << " boot " << unmarked[i].first.boot << " lost ("
           << kLossCauses[std::min<std::size_t>(unmarked[i].second->cause, kLossCauses.size() - 1)]
           << "), no gap mark covers it";
         std::vector<WitnessEvent> ev = {event_of(unmarked[i].first)};
         if (j - 1 > i) ev.push_back(event_of(unmarked[j - 1].first));
         for (std::size_t e = 0; e < ev.size(); ++e)
-          if (!ev[e].true_time_s) ev[e].true_time_s = (e == 0 ? unmarked[i] : unmarked[j - 1]).second->true_time_s;
+          if (!ev[e].true_time_s)
+            ev[e].true_time_s = (e == 0 ? unmarked[i] : unmarked[j - 1]).second->true_time_s;
         witness("R11", s.str(), end, std::move(ev));
         i = j;
       }
@@ -844,7 +872,8 @@ class Checker {
         if (truth_.count(Key{r.device, r.boot, r.seq})) required.insert(Key{r.device, r.boot, r.seq});
     for (const TrueReading& r : *in_.samples) {
       const Key k{r.device, r.boot, r.seq};
-      if (r.true_time_s <= *in_.quiet_from_s && !evicted_keys.count(k) && !aggregated.count(k)) required.insert(k);
+      if (r.true_time_s <= *in_.quiet_from_s && !evicted_keys.count(k) && !aggregated.count(k))
+        required.insert(k);
     }
     if (in_.events)
       for (const TrueEvent& e : *in_.events)
@@ -856,10 +885,12 @@ class Checker {
         continue;
       }
       ++unaccounted;
-      witness("R1", gapped(k) ? "required event not held (a gap mark claims it lost)" : "required event not held",
+      witness("R1",
+              gapped(k) ? "required event not held (a gap mark claims it lost)" : "required event not held",
               in_.duration_s, {event_of(k)});
     }
-    // Accounted loss: the true events the gap marks cover and the cloud does not hold; it must be the eviction set.
+    // Accounted loss: the true events the gap marks cover and the cloud does not hold; it must be the
+    // eviction set.
     std::set<Key> accounted;
     for (const auto& [k, ref] : truth_)
       if (!is_held(k) && gapped(k)) accounted.insert(k);
@@ -888,9 +919,12 @@ class Checker {
         t.time_s = e.true_time_s, t.hlc = e.hlc, t.writer = e.device, t.value = e.value;
         t.event = Key{e.device, e.boot, e.seq};
         const auto kind = static_cast<K>(e.kind);
-        if (kind == K::kInterlockTrip) t.interlock = true, t.value = 0, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
-        else if (kind == K::kAssetRestart) t.value = 1, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
-        else if (kind == K::kSetpointChange) w[{e.device, pipeline::StateKey::kSetpoint}].push_back(t);
+        if (kind == K::kInterlockTrip)
+          t.interlock = true, t.value = 0, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
+        else if (kind == K::kAssetRestart)
+          t.value = 1, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
+        else if (kind == K::kSetpointChange)
+          w[{e.device, pipeline::StateKey::kSetpoint}].push_back(t);
       }
     if (in_.commands)
       for (const IssuedCommand& c : *in_.commands) {
@@ -898,8 +932,11 @@ class Checker {
         t.time_s = c.issue_time_s, t.hlc = c.hlc, t.writer = pipeline::kCloudWriter, t.command = true;
         t.applied_s = c.applied_time_s;
         const auto kind = static_cast<pipeline::CommandKind>(c.kind);
-        if (kind == pipeline::CommandKind::kSetpoint) t.value = c.value, w[{c.device, pipeline::StateKey::kSetpoint}].push_back(t);
-        else t.value = kind == pipeline::CommandKind::kStart ? 1 : 0, w[{c.device, pipeline::StateKey::kRunning}].push_back(t);
+        if (kind == pipeline::CommandKind::kSetpoint)
+          t.value = c.value, w[{c.device, pipeline::StateKey::kSetpoint}].push_back(t);
+        else
+          t.value = kind == pipeline::CommandKind::kStart ? 1 : 0,
+          w[{c.device, pipeline::StateKey::kRunning}].push_back(t);
       }
     return w;
   }
@@ -925,7 +962,8 @@ class Checker {
       const bool required = (r.true_time_s <= *in_.quiet_from_s && !lost_keys.count(k)) || receipt_.count(k);
       if (!required) continue;
       const auto best = truth_last.find(r.sensor);
-      if (best == truth_last.end() || r.true_time_s >= best->second.first) truth_last[r.sensor] = {r.true_time_s, k};
+      if (best == truth_last.end() || r.true_time_s >= best->second.first)
+        truth_last[r.sensor] = {r.true_time_s, k};
     }
     for (const Instance& x : final_view()) {
       const ViewChange& c = in_.view[x.row].change;
@@ -940,14 +978,16 @@ class Checker {
       ++differing;
       std::vector<WitnessEvent> ev = {event_of(want.second)};
       if (got != cloud_last.end()) ev.push_back(event_of(got->second.second));
-      witness("R7", "last reading of sensor " + std::to_string(sensor) + " differs from S*", in_.duration_s, std::move(ev));
+      witness("R7", "last reading of sensor " + std::to_string(sensor) + " differs from S*", in_.duration_s,
+              std::move(ev));
     }
     // Registers: S* folds every true write in true order by the documented rule.
     std::optional<double> converged_s;
     if (in_.events || in_.commands) {
       std::map<Register, std::pair<double, double>> cloud;  // value, cloud time of the last write
       for (const CloudStateRow& s : sorted_state())
-        if (s.write.key != pipeline::StateKey::kAlarmOpen) cloud[{s.write.device, s.write.key}] = {s.write.value, s.cloud_time_s};
+        if (s.write.key != pipeline::StateKey::kAlarmOpen)
+          cloud[{s.write.device, s.write.key}] = {s.write.value, s.cloud_time_s};
       double last_s = -kNever;
       for (const auto& [reg, writes] : true_writes()) {
         std::vector<const TrueWrite*> ptrs;
@@ -961,9 +1001,9 @@ class Checker {
         }
         ++differing;
         std::ostringstream s;
-        s << "register " << (reg.second == pipeline::StateKey::kRunning ? "running" : "setpoint") << " of device "
-          << reg.first << ": S* = " << want->value << ", cloud = "
-          << (got == cloud.end() ? std::string("absent") : std::to_string(got->second.first));
+        s << "register " << (reg.second == pipeline::StateKey::kRunning ? "running" : "setpoint")
+          << " of device " << reg.first << ": S* = " << want->value
+          << ", cloud = " << (got == cloud.end() ? std::string("absent") : std::to_string(got->second.first));
         std::vector<WitnessEvent> ev;
         if (want->event) ev.push_back(event_of(*want->event));
         witness("R7", s.str(), in_.duration_s, std::move(ev), {{reg.first, want->time_s, in_.duration_s}});
@@ -978,8 +1018,39 @@ class Checker {
 
   std::vector<CloudStateRow> sorted_state() const {
     std::vector<CloudStateRow> s = in_.state;
-    std::stable_sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.cloud_time_s < b.cloud_time_s; });
+    std::stable_sort(s.begin(), s.end(),
+                     [](const auto& a, const auto& b) { return a.cloud_time_s < b.cloud_time_s; });
     return s;
+  }
+
+  /// When the cloud knew of a device event: its first insertion into the view; when the view holds no
+  /// device event at all (the pipeline keeps events out of it), the first arrival of a later sequence
+  /// number of the same (device, boot) — events share the readings' sequence space. +inf: never.
+  double event_seen_s(const Key& k) {
+    if (const auto it = first_insert_.find(k); it != first_insert_.end()) return it->second;
+    if (view_holds_events() || !in_.received) return kNever;
+    if (later_receipt_.empty()) {
+      for (const ReceivedReading& r : *in_.received)
+        later_receipt_[{r.device, r.boot}].push_back({r.seq, r.ingest_time_s});
+      for (auto& [src, list] : later_receipt_) {
+        std::sort(list.begin(), list.end());
+        for (std::size_t i = list.size(); i-- > 1;)
+          list[i - 1].second = std::min(list[i - 1].second, list[i].second);
+      }
+    }
+    const auto it = later_receipt_.find({k.device, k.boot});
+    if (it == later_receipt_.end()) return kNever;
+    const auto after = std::upper_bound(it->second.begin(), it->second.end(), std::make_pair(k.seq, kNever));
+    return after == it->second.end() ? kNever : after->second;
+  }
+  bool view_holds_events() {
+    if (!view_holds_events_) {
+      view_holds_events_ = false;
+      for (const auto& [k, t] : first_insert_)
+        if (const auto ref = truth_.find(k); ref != truth_.end() && ref->second.event)
+          view_holds_events_ = true;
+    }
+    return *view_holds_events_;
   }
 
   void judge_r8() {
@@ -1003,17 +1074,16 @@ class Checker {
       if (it != writes.end())
         for (const TrueWrite& w : it->second) {
           if (w.hlc == s.hlc && w.writer == s.writer) named = &w;
-          // Seen by the cloud at this prefix: a command it had issued, a device event it held.
+          // Seen by the cloud at this prefix: a command it had issued, a device event it knew of.
           const bool known = w.command ? w.time_s <= row.cloud_time_s
-                                       : (w.event && first_insert_.count(*w.event) &&
-                                          first_insert_.at(*w.event) <= row.cloud_time_s);
+                                       : (w.event && event_seen_s(*w.event) <= row.cloud_time_s);
           if (known) seen.push_back(&w);
         }
       if (!named) {
         ++mismatches;
         violation("R8", row.cloud_time_s);
-        witness("R8", "the state write names a writer and stamp of no true write to this register", row.cloud_time_s, {},
-                {{s.device, row.cloud_time_s, row.cloud_time_s}});
+        witness("R8", "the state write names a writer and stamp of no true write to this register",
+                row.cloud_time_s, {}, {{s.device, row.cloud_time_s, row.cloud_time_s}});
         continue;
       }
       if (std::find(seen.begin(), seen.end(), named) == seen.end()) seen.push_back(named);
@@ -1033,8 +1103,10 @@ class Checker {
     }
     set("R8", "writes", n(judged));
     set("R8", "rule_mismatches", n(mismatches));
-    if (judged == 0) not_applicable("R8", "the pipeline wrote only alarm registers");
-    else verdict("R8", mismatches == 0);
+    if (judged == 0)
+      not_applicable("R8", "the pipeline wrote only alarm registers");
+    else
+      verdict("R8", mismatches == 0);
   }
 
   void judge_r9() {
@@ -1063,7 +1135,8 @@ class Checker {
     std::map<std::pair<std::uint32_t, double>, std::vector<const CloudWindowRow*>> families;
     std::vector<const CloudWindowRow*> rows;
     for (const CloudWindowRow& w : in_.windows) rows.push_back(&w);
-    std::stable_sort(rows.begin(), rows.end(), [](auto a, auto b) { return a->cloud_time_s < b->cloud_time_s; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](auto a, auto b) { return a->cloud_time_s < b->cloud_time_s; });
     for (const CloudWindowRow* w : rows) families[{w->window.sensor, w->window.start_s}].push_back(w);
     std::uint64_t never_corrected = 0, late = 0, dropped = 0, final_revised = 0;
     for (const auto& [id, revs] : families) {
@@ -1086,14 +1159,14 @@ class Checker {
         }
       const double mean = count ? sum / static_cast<double>(count) : 0;
       const bool right = last.count == count &&
-                         (count == 0 || (same_value(last.mean, mean, 1e-9) && same_value(last.min, lo, 1e-9) &&
-                                         same_value(last.max, hi, 1e-9)));
+                         (count == 0 || (same_value(last.mean, mean, 1e-9) &&
+                                         same_value(last.min, lo, 1e-9) && same_value(last.max, hi, 1e-9)));
       if (right) continue;
       ++never_corrected;
       std::ostringstream s;
       s << "window of sensor " << id.first << " [" << last.start_s << ", " << last.end_s << ") revision "
-        << last.revision << ": count " << last.count << " mean " << last.mean << "; the held readings give count "
-        << count << " mean " << mean;
+        << last.revision << ": count " << last.count << " mean " << last.mean
+        << "; the held readings give count " << count << " mean " << mean;
       std::vector<WitnessEvent> ev;
       for (const Held* h : (dropped_here.empty() ? late_here : dropped_here)) {
         if (ev.size() == 2) break;
@@ -1117,13 +1190,15 @@ class Checker {
         "capacity), nor peak edge storage";
     if (!in_.quiet_from_s || !in_.samples) {
       not_applicable("R10", !in_.quiet_from_s ? "no quiet period (reconciliation_check.quiet_from_s)"
-                                               : "no /truth/samples in the trace (full level needed)");
+                                              : "no /truth/samples in the trace (full level needed)");
       return;
     }
     // Each device's truth-mapped readings by τ, with when the view first held them.
     std::map<std::uint32_t, std::vector<std::pair<double, Key>>> readings;
-    for (const TrueReading& r : *in_.samples) readings[r.device].push_back({r.true_time_s, Key{r.device, r.boot, r.seq}});
-    for (auto& [d, list] : readings) std::sort(list.begin(), list.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (const TrueReading& r : *in_.samples)
+      readings[r.device].push_back({r.true_time_s, Key{r.device, r.boot, r.seq}});
+    for (auto& [d, list] : readings)
+      std::sort(list.begin(), list.end(), [](auto& a, auto& b) { return a.first < b.first; });
     std::set<Key> lost_keys;
     if (in_.lost)
       for (const LostReading& l : *in_.lost) lost_keys.insert(Key{l.device, l.boot, l.seq});
@@ -1159,7 +1234,8 @@ class Checker {
         drain_max = std::max(drain_max, drain);
         for (const auto& [t, k] : list)
           if (t >= l.end_s && t <= last_in)
-            if (const auto ins = first_insert_.find(k); ins != first_insert_.end()) live.push_back(ins->second - t);
+            if (const auto ins = first_insert_.find(k); ins != first_insert_.end())
+              live.push_back(ins->second - t);
       }
     }
     set("R10", "backlogs", n(backlogs));
@@ -1190,13 +1266,18 @@ class Checker {
   KeyMap<double> first_insert_;
   std::unordered_set<Key, KeyHash> quarantined_, covered_;
   std::map<std::uint32_t, std::set<std::tuple<double, std::uint32_t, std::uint64_t, std::size_t>>> sources_;
-  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::size_t>>>
+  std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>,
+           std::vector<std::pair<std::uint64_t, std::size_t>>>
       by_channel_;
   std::uint64_t inserts_ = 0, phantoms_ = 0, corrupted_ = 0, bad_retractions_ = 0, duplicates_ = 0;
   std::uint64_t unflagged_ = 0, repaired_ = 0, quarantines_ = 0, r3_inversions_ = 0, causal_pairs_ = 0,
                 causal_inversions_ = 0, inversion_inserts_ = 0;
   std::set<std::uint32_t> r3_sources_;
   std::vector<double> errors_;
+  std::optional<bool> view_holds_events_;
+  /// R8: per (device, boot), (seq, earliest arrival of this or a later seq), by seq.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, double>>>
+      later_receipt_;
 };
 
 }  // namespace
@@ -1219,7 +1300,9 @@ const std::vector<std::string>& reconciliation_figure_names() {
   return names;
 }
 
-ReconciliationVerdicts check_reconciliation(const ReconciliationInput& input) { return Checker(input).run(); }
+ReconciliationVerdicts check_reconciliation(const ReconciliationInput& input) {
+  return Checker(input).run();
+}
 
 std::string reconciliation_summary(const ReconciliationVerdicts& verdicts) {
   std::ostringstream out;

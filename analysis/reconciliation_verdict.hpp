@@ -30,12 +30,12 @@ struct WitnessEvent {
   std::uint32_t device = 0;
   std::uint32_t boot = 1;
   std::uint64_t seq = 0;
-  std::optional<std::uint32_t> sensor;         ///< readings; unset for a device event
-  std::optional<double> true_time_s;           ///< τ (unset: no such true event)
-  std::optional<double> device_time_s;         ///< the timestamp the device wrote
-  std::optional<double> reconciled_time_s;     ///< the event time the pipeline gave it
-  std::optional<double> receipt_time_s;        ///< first arrival at the cloud (or its first insertion)
-  std::optional<double> value, true_value;     ///< as held by the cloud, and as sent (truth)
+  std::optional<std::uint32_t> sensor;      ///< readings; unset for a device event
+  std::optional<double> true_time_s;        ///< τ (unset: no such true event)
+  std::optional<double> device_time_s;      ///< the timestamp the device wrote
+  std::optional<double> reconciled_time_s;  ///< the event time the pipeline gave it
+  std::optional<double> receipt_time_s;     ///< first arrival at the cloud (or its first insertion)
+  std::optional<double> value, true_value;  ///< as held by the cloud, and as sent (truth)
 };
 
 /// A row of /truth/faults that explains a witness: overlapping the witnessed
@@ -47,7 +47,7 @@ struct WitnessFault {
 };
 
 struct Witness {
-  std::string what;                   ///< one line: what is wrong
+  std::string what;                    ///< one line: what is wrong
   std::optional<double> cloud_time_s;  ///< the log prefix (cloud time) at which it was seen
   std::vector<WitnessEvent> events;
   std::vector<WitnessFault> faults;
@@ -55,11 +55,11 @@ struct Witness {
 };
 
 struct PropertyVerdict {
-  std::string id;     ///< "R0" .. "R12"
-  std::string title;  ///< a few words
-  bool safety = true; ///< false: liveness, judged after the quiet period
+  std::string id;      ///< "R0" .. "R12"
+  std::string title;   ///< a few words
+  bool safety = true;  ///< false: liveness, judged after the quiet period
   Verdict verdict = Verdict::kNotApplicable;
-  std::string note;   ///< why not applicable, or what was not judged
+  std::string note;  ///< why not applicable, or what was not judged
   std::vector<std::pair<std::string, std::optional<double>>> metrics;
   /// Safety: the first cloud time at which a violation was in the log prefix.
   std::optional<double> first_violation_cloud_time_s;

@@ -210,8 +210,9 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   if (run.reconciliation)
     for (const PropertyVerdict& p : run.reconciliation->properties) {
       const std::string prefix = "reconciliation." + p.id + ".";
-      m[prefix + "pass"] = p.verdict == Verdict::kNotApplicable ? std::nullopt
-                                                                : std::optional<double>(p.verdict == Verdict::kPass);
+      m[prefix + "pass"] = p.verdict == Verdict::kNotApplicable
+                               ? std::nullopt
+                               : std::optional<double>(p.verdict == Verdict::kPass);
       for (const auto& [name, v] : p.metrics) m[prefix + name] = v;
     }
 
@@ -469,7 +470,10 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
   if (run.reconciliation) {  // the checker's verdicts, one word per property
     os << "  reconcile";
     for (const PropertyVerdict& p : run.reconciliation->properties)
-      os << " " << p.id << ":" << (p.verdict == Verdict::kPass ? "pass" : p.verdict == Verdict::kFail ? "FAIL" : "n/a");
+      os << " " << p.id << ":"
+         << (p.verdict == Verdict::kPass   ? "pass"
+             : p.verdict == Verdict::kFail ? "FAIL"
+                                           : "n/a");
     os << "\n";
   }
   for (const auto& r : expectations) {

@@ -64,7 +64,8 @@ class File {
     H5Sclose(space);
     if (rank != 1) {
       H5Dclose(ds);
-      throw TraceReadError(path_ + ": " + path + ": expected a 1-D column, found rank " + std::to_string(rank));
+      throw TraceReadError(path_ + ": " + path + ": expected a 1-D column, found rank " +
+                           std::to_string(rank));
     }
     std::vector<T> out(n);
     const herr_t rc = n ? H5Dread(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) : 0;
@@ -73,7 +74,9 @@ class File {
     return out;
   }
   std::vector<double> f64(const std::string& p) const { return column<double>(p, H5T_NATIVE_DOUBLE); }
-  std::vector<std::uint64_t> u64(const std::string& p) const { return column<std::uint64_t>(p, H5T_NATIVE_UINT64); }
+  std::vector<std::uint64_t> u64(const std::string& p) const {
+    return column<std::uint64_t>(p, H5T_NATIVE_UINT64);
+  }
 
   std::vector<std::string> strings(const std::string& path) const {
     const hid_t ds = H5Dopen2(id_, path.c_str(), H5P_DEFAULT);
@@ -155,7 +158,9 @@ class Table {
   std::optional<std::size_t> rows_;
 };
 
-std::uint32_t u32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32(std::uint64_t v) {
+  return static_cast<std::uint32_t>(v);
+}
 
 }  // namespace
 
@@ -163,14 +168,16 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
   QuietHdf5 quiet;
   const File f(path);
   if (!f.attribute_f64("twinbed_trace_format"))
-    throw TraceReadError(path + ": expected a twinbed trace (root attribute twinbed_trace_format), found none");
+    throw TraceReadError(path +
+                         ": expected a twinbed trace (root attribute twinbed_trace_format), found none");
   ReconciliationInput in;
   in.duration_s = f.attribute_f64("duration_s").value_or(0);
   in.quiet_from_s = quiet_from_s ? quiet_from_s : f.attribute_f64(kQuietFromAttribute);
   if (f.exists("/registry/devices/id")) in.devices = f.strings("/registry/devices/id");
   if (f.exists("/registry/sensors/device")) {
     const auto dev = f.strings("/registry/sensors/device"), sen = f.strings("/registry/sensors/sensor");
-    for (std::size_t i = 0; i < dev.size() && i < sen.size(); ++i) in.sensors.push_back(dev[i] + "/" + sen[i]);
+    for (std::size_t i = 0; i < dev.size() && i < sen.size(); ++i)
+      in.sensors.push_back(dev[i] + "/" + sen[i]);
     if (f.exists("/registry/sensors/asset"))
       for (const std::string& a : f.strings("/registry/sensors/asset"))
         if (std::find(in.assets.begin(), in.assets.end(), a) == in.assets.end()) in.assets.push_back(a);
@@ -189,7 +196,8 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
 
   if (Table t(f, "/truth/samples"); t.present()) {
     const auto device = t.u64("device"), sensor = t.u64("sensor"), seq = t.u64("seq");
-    const auto tt = t.f64("true_time_s"), tv = t.f64("true_value"), dt = t.f64("device_time_s"), v = t.f64("value");
+    const auto tt = t.f64("true_time_s"), tv = t.f64("true_value"), dt = t.f64("device_time_s"),
+               v = t.f64("value");
     const auto boot = t.u64_or("boot", 1, t.rows());
     auto& out = in.samples.emplace();
     out.reserve(t.rows());
@@ -202,10 +210,12 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
     const auto boot = t.u64_or("boot", 1, t.rows());
     auto& out = in.lost.emplace();
     for (std::size_t i = 0; i < t.rows(); ++i)
-      out.push_back({u32(device[i]), u32(sensor[i]), u32(boot[i]), seq[i], tt[i], static_cast<std::uint8_t>(cause[i])});
+      out.push_back(
+          {u32(device[i]), u32(sensor[i]), u32(boot[i]), seq[i], tt[i], static_cast<std::uint8_t>(cause[i])});
   }
   if (Table t(f, "/readings/received"); t.present()) {
-    const auto device = t.u64("device"), sensor = t.u64("sensor"), seq = t.u64("seq"), dup = t.u64("duplicate");
+    const auto device = t.u64("device"), sensor = t.u64("sensor"), seq = t.u64("seq"),
+               dup = t.u64("duplicate");
     const auto dt = t.f64("device_time_s"), v = t.f64("value"), it = t.f64("ingest_time_s");
     const auto boot = t.u64_or("boot", 1, t.rows());
     auto& out = in.received.emplace();
@@ -221,16 +231,18 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
                cause = t.u64_or("cause_hlc", 0, t.rows());
     auto& out = in.events.emplace();
     for (std::size_t i = 0; i < t.rows(); ++i)
-      out.push_back({u32(device[i]), u32(boot[i]), seq[i], static_cast<std::uint8_t>(kind[i]), tt[i], dt[i], v[i],
-                     cid[i], hlc[i], cause[i]});
+      out.push_back({u32(device[i]), u32(boot[i]), seq[i], static_cast<std::uint8_t>(kind[i]), tt[i], dt[i],
+                     v[i], cid[i], hlc[i], cause[i]});
   }
   if (Table t(f, "/cloud/commands"); t.present()) {
     const auto id = t.u64("command_id"), device = t.u64("device"), kind = t.u64("kind");
-    const auto v = t.f64("value"), issue = t.f64("issue_time_s"), applied = t.f64_or("applied_time_s", kNever, t.rows());
+    const auto v = t.f64("value"), issue = t.f64("issue_time_s"),
+               applied = t.f64_or("applied_time_s", kNever, t.rows());
     const auto hlc = t.u64_or("hlc", 0, t.rows());
     auto& out = in.commands.emplace();
     for (std::size_t i = 0; i < t.rows(); ++i)
-      out.push_back({id[i], u32(device[i]), static_cast<std::uint8_t>(kind[i]), v[i], hlc[i], issue[i], applied[i]});
+      out.push_back(
+          {id[i], u32(device[i]), static_cast<std::uint8_t>(kind[i]), v[i], hlc[i], issue[i], applied[i]});
   }
 
   in.cloud_log = f.exists("/cloud/view");
@@ -258,9 +270,10 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
                                                   static_cast<pipeline::GapCause>(cause[i])}});
   }
   if (Table t(f, "/cloud/windows"); t.present()) {
-    const auto ct = t.f64("cloud_time_s"), start = t.f64("start_s"), end = t.f64("end_s"), mean = t.f64("mean"),
-               lo = t.f64("min"), hi = t.f64("max");
-    const auto sensor = t.u64("sensor"), rev = t.u64("revision"), count = t.u64("count"), fin = t.u64("final");
+    const auto ct = t.f64("cloud_time_s"), start = t.f64("start_s"), end = t.f64("end_s"),
+               mean = t.f64("mean"), lo = t.f64("min"), hi = t.f64("max");
+    const auto sensor = t.u64("sensor"), rev = t.u64("revision"), count = t.u64("count"),
+               fin = t.u64("final");
     for (std::size_t i = 0; i < t.rows(); ++i) {
       pipeline::WindowResult w;
       w.sensor = u32(sensor[i]), w.start_s = start[i], w.end_s = end[i], w.revision = u32(rev[i]);
@@ -275,7 +288,8 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
     for (std::size_t i = 0; i < t.rows(); ++i) {
       pipeline::StateWrite s;
       s.device = u32(device[i]), s.key = static_cast<pipeline::StateKey>(key[i]), s.sensor = u32(sensor[i]);
-      s.value = value[i], s.hlc = hlc[i], s.writer = u32(writer[i]), s.rule = static_cast<pipeline::MergeRule>(rule[i]);
+      s.value = value[i], s.hlc = hlc[i], s.writer = u32(writer[i]),
+      s.rule = static_cast<pipeline::MergeRule>(rule[i]);
       in.state.push_back({ct[i], s});
     }
   }

@@ -20,9 +20,9 @@
 #include <iostream>
 #include <simgrid/s4u.hpp>
 
+#include "analysis/reconciliation_check.hpp"
 #include "analysis/report.hpp"
 #include "analysis/scoring.hpp"
-#include "analysis/reconciliation_check.hpp"
 #include "analysis/tep_validation.hpp"
 #include "analysis/trace_tables.hpp"
 #include "sim/pdm_study_command.hpp"

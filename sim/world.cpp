@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "analysis/reconciliation_check.hpp"
+#include "analysis/trace_tables.hpp"
 #include "devices/edge_firmware.hpp"
 #include "devices/energy_model.hpp"
 #include "faults/adversarial.hpp"
@@ -33,8 +35,6 @@
 #include "sim/sim_wait.hpp"
 #include "sim/topology.hpp"
 #include "sim/trace_writer.hpp"
-#include "analysis/reconciliation_check.hpp"
-#include "analysis/trace_tables.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -2381,8 +2381,8 @@ class World {
       cloud_windows_->append(now, w.sensor, w.start_s, w.end_s, w.revision, w.count, w.mean, w.min, w.max,
                              w.final_ ? 1 : 0);
     for (const pipeline::StateWrite& w : cloud_log_.state)
-      cloud_state_->append(now, w.device, static_cast<std::uint8_t>(w.key), w.sensor, w.value, w.hlc, w.writer,
-                           static_cast<std::uint8_t>(w.rule));
+      cloud_state_->append(now, w.device, static_cast<std::uint8_t>(w.key), w.sensor, w.value, w.hlc,
+                           w.writer, static_cast<std::uint8_t>(w.rule));
   }
 
   void open_cloud_tables() {
@@ -2397,32 +2397,35 @@ class World {
                                                 {"event_time_s", ColumnType::kF64, "s"},
                                                 {"uncertainty_s", ColumnType::kF64, "s"},
                                                 {"repair", ColumnType::kU8, ""}});
-    cloud_gaps_ = trace_->table("/cloud/gaps", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                                {"device", ColumnType::kU32, ""},
-                                                {"boot", ColumnType::kU32, ""},
-                                                {"seq_from", ColumnType::kU64, ""},
-                                                {"seq_to", ColumnType::kU64, ""},
-                                                {"cause", ColumnType::kU8, ""}},
+    cloud_gaps_ = trace_->table("/cloud/gaps",
+                                {{"cloud_time_s", ColumnType::kF64, "s"},
+                                 {"device", ColumnType::kU32, ""},
+                                 {"boot", ColumnType::kU32, ""},
+                                 {"seq_from", ColumnType::kU64, ""},
+                                 {"seq_to", ColumnType::kU64, ""},
+                                 {"cause", ColumnType::kU8, ""}},
                                 4096);
-    cloud_windows_ = trace_->table("/cloud/windows", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                                      {"sensor", ColumnType::kU32, ""},
-                                                      {"start_s", ColumnType::kF64, "s"},
-                                                      {"end_s", ColumnType::kF64, "s"},
-                                                      {"revision", ColumnType::kU32, ""},
-                                                      {"count", ColumnType::kU64, ""},
-                                                      {"mean", ColumnType::kF64, ""},
-                                                      {"min", ColumnType::kF64, ""},
-                                                      {"max", ColumnType::kF64, ""},
-                                                      {"final", ColumnType::kU8, ""}},
+    cloud_windows_ = trace_->table("/cloud/windows",
+                                   {{"cloud_time_s", ColumnType::kF64, "s"},
+                                    {"sensor", ColumnType::kU32, ""},
+                                    {"start_s", ColumnType::kF64, "s"},
+                                    {"end_s", ColumnType::kF64, "s"},
+                                    {"revision", ColumnType::kU32, ""},
+                                    {"count", ColumnType::kU64, ""},
+                                    {"mean", ColumnType::kF64, ""},
+                                    {"min", ColumnType::kF64, ""},
+                                    {"max", ColumnType::kF64, ""},
+                                    {"final", ColumnType::kU8, ""}},
                                    4096);
-    cloud_state_ = trace_->table("/cloud/state", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                                  {"device", ColumnType::kU32, ""},
-                                                  {"key", ColumnType::kU8, ""},
-                                                  {"sensor", ColumnType::kU32, ""},
-                                                  {"value", ColumnType::kF64, ""},
-                                                  {"hlc", ColumnType::kU64, ""},
-                                                  {"writer", ColumnType::kU32, ""},
-                                                  {"rule", ColumnType::kU8, ""}},
+    cloud_state_ = trace_->table("/cloud/state",
+                                 {{"cloud_time_s", ColumnType::kF64, "s"},
+                                  {"device", ColumnType::kU32, ""},
+                                  {"key", ColumnType::kU8, ""},
+                                  {"sensor", ColumnType::kU32, ""},
+                                  {"value", ColumnType::kF64, ""},
+                                  {"hlc", ColumnType::kU64, ""},
+                                  {"writer", ColumnType::kU32, ""},
+                                  {"rule", ColumnType::kU8, ""}},
                                  4096);
   }
 

@@ -24,7 +24,8 @@ inline constexpr double kOutageFrom_s = 20, kOutageTo_s = 50, kLatency_s = 0.5, 
 
 /// Cloud arrival of a reading taken at τ on `device`: the latency, or the flush after the outage.
 inline double arrival_s(std::uint32_t device, double tau_s) {
-  if (device == 0 && tau_s >= kOutageFrom_s && tau_s < kOutageTo_s) return kOutageTo_s + (tau_s - kOutageFrom_s) * 0.01;
+  if (device == 0 && tau_s >= kOutageFrom_s && tau_s < kOutageTo_s)
+    return kOutageTo_s + (tau_s - kOutageFrom_s) * 0.01;
   return tau_s + kLatency_s;
 }
 
@@ -74,7 +75,8 @@ inline void final_windows(ReconciliationInput& in) {
       double sum = 0, lo = 1e300, hi = -1e300;
       for (const auto& v : in.view)
         if (v.change.sensor == s && v.change.event_time_s >= r.start_s && v.change.event_time_s < r.end_s)
-          ++r.count, sum += v.change.value, lo = std::min(lo, v.change.value), hi = std::max(hi, v.change.value);
+          ++r.count, sum += v.change.value, lo = std::min(lo, v.change.value),
+                                            hi = std::max(hi, v.change.value);
       r.mean = sum / static_cast<double>(r.count), r.min = lo, r.max = hi;
       in.windows.push_back({99.9, r});
     }
@@ -90,15 +92,16 @@ inline void write_trace(const ReconciliationInput& in, const std::string& path) 
   if (in.quiet_from_s) w.attribute(analysis::kQuietFromAttribute, *in.quiet_from_s);
   w.strings("/registry/devices/id", in.devices);
   std::vector<std::string> dev, sen;
-  for (const auto& s : in.sensors) dev.push_back(s.substr(0, s.find('/'))), sen.push_back(s.substr(s.find('/') + 1));
+  for (const auto& s : in.sensors)
+    dev.push_back(s.substr(0, s.find('/'))), sen.push_back(s.substr(s.find('/') + 1));
   w.strings("/registry/sensors/device", dev);
   w.strings("/registry/sensors/sensor", sen);
   w.strings("/registry/sensors/asset", in.assets);
   std::vector<std::string> ids, kinds, targets, params;
   std::vector<double> starts, ends;
   for (const auto& f : in.faults)
-    ids.push_back(f.fault_id), kinds.push_back(f.kind), targets.push_back(f.target), params.push_back(f.params_json),
-        starts.push_back(f.start_s), ends.push_back(f.end_s);
+    ids.push_back(f.fault_id), kinds.push_back(f.kind), targets.push_back(f.target),
+        params.push_back(f.params_json), starts.push_back(f.start_s), ends.push_back(f.end_s);
   w.strings("/truth/faults/fault_id", ids);
   w.strings("/truth/faults/kind", kinds);
   w.strings("/truth/faults/target", targets);
@@ -138,7 +141,8 @@ inline void write_trace(const ReconciliationInput& in, const std::string& path) 
                                             {"ingest_time_s", ColumnType::kF64, "s"},
                                             {"duplicate", ColumnType::kU8, ""}});
     for (const auto& r : *in.received)
-      t->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, r.ingest_time_s, r.duplicate ? 1 : 0);
+      t->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, r.ingest_time_s,
+                r.duplicate ? 1 : 0);
     t->flush();
   }
   if (in.cloud_log) {

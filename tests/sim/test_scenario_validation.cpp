@@ -751,7 +751,8 @@ TEST_CASE("validation: adversarial faults and the plant's security, with their e
 
 TEST_CASE("validation: reconciliation_check.quiet_from_s starts after every fault window") {
   json doc = base();
-  doc["faults"] = {{{"id", "cut"}, {"kind", "outage"}, {"target", "edge-1"}, {"start_s", 100}, {"end_s", 300}}};
+  doc["faults"] = {
+      {{"id", "cut"}, {"kind", "outage"}, {"target", "edge-1"}, {"start_s", 100}, {"end_s", 300}}};
   doc["reconciliation_check"] = {{"quiet_from_s", 400}};
   const Scenario sc = parse_scenario(doc.dump(), "case.json");
   CHECK(sc.reconciliation_check.quiet_from_s == 400);
@@ -763,7 +764,8 @@ TEST_CASE("validation: reconciliation_check.quiet_from_s starts after every faul
   doc["reconciliation_check"]["quiet_from_s"] = 900;  // after the run's end
   msg = rejection(doc);
   CHECK(msg.find("$.reconciliation_check.quiet_from_s: expected") != std::string::npos);
-  doc["reconciliation_check"] = {{"quiet_from", 400}};  // a typo: unknown key, and the required one is missing
+  doc["reconciliation_check"] = {
+      {"quiet_from", 400}};  // a typo: unknown key, and the required one is missing
   msg = rejection(doc);
   CHECK(msg.find("$.reconciliation_check.quiet_from: unknown key") != std::string::npos);
 }
