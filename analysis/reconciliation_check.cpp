@@ -255,7 +255,9 @@ class Checker {
     title("R10", "bounded recovery", false);
     title("R11", "gaps are explicit", true);
     title("R12", "no false alarms of its own", true);
-    v_["R12"].note = "needs a second detector run on the true-order, de-duplicated stream: not judged";
+    v_["R12"].note =
+        "needs a second detector run on the true-order, de-duplicated stream (analysis/alert_parity, "
+        "sim/true_order_replay): not judged here";
     if (!in_.cloud_log) {
       for (auto& [id, p] : v_)
         if (id != "R12") p.note = "the primary pipeline kept no cloud log";
