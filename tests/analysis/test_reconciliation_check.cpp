@@ -387,6 +387,41 @@ TEST_CASE("reconciliation R4: a command's effect placed before the command") {
   CHECK(names_event(prop(v, "R4").witnesses.front(), 0, 1001));
 }
 
+TEST_CASE("reconciliation R10/R1: a backlog reading never held leaves the backlog undrained") {
+  ReconciliationInput in = correct();
+  std::erase_if(in.view, [](const auto& r) { return r.change.device == 0 && r.change.seq == 25; });
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kFail);
+  CHECK(metric(v, "R10", "undrained_backlogs") == 1);
+  CHECK(names_fault(prop(v, "R10").witnesses.front(), "cut"));
+  CHECK(prop(v, "R1").verdict == Verdict::kFail);
+  CHECK(names_event(prop(v, "R1").witnesses.front(), 0, 25));
+}
+
+TEST_CASE("reconciliation R0/R1: an aggregate record stands for the readings it summarises") {
+  ReconciliationInput in = correct();
+  // Device 1's buffer merged seq 40..42 into one record: 41 and 42 never arrive (lost as aggregated).
+  double sum = 0;
+  for (const auto& s : *in.samples)
+    if (s.device == 1 && s.seq >= 40 && s.seq < 43) sum += s.value;
+  std::erase_if(in.view, [](const auto& r) {
+    return r.change.device == 1 && (r.change.seq == 41 || r.change.seq == 42);
+  });
+  std::erase_if(*in.received, [](const auto& r) { return r.device == 1 && (r.seq == 41 || r.seq == 42); });
+  for (std::uint64_t s = 41; s < 43; ++s) in.lost->push_back({1, 1, 1, s, static_cast<double>(s) + 0.25, 8});
+  auto& agg = find_insert(in, 1, 40)->change;
+  agg.count = 3;
+  agg.value = sum / 3;
+  in.windows.clear();
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R0").verdict == Verdict::kPass);
+  CHECK(prop(v, "R1").verdict == Verdict::kPass);
+  CHECK(prop(v, "R11").verdict == Verdict::kPass);  // summarised, not lost: no gap to mark
+  CHECK(metric(v, "R1", "loss.aggregated") == 2);
+  agg.value += 1;
+  CHECK(prop(check_reconciliation(in), "R0").verdict == Verdict::kFail);
+}
+
 TEST_CASE("reconciliation: witnesses are capped and the rest counted") {
   ReconciliationInput in = correct();
   for (auto& r : in.view) r.change.uncertainty_s = 0.001;  // every record's 0.02 s error is beyond its claim
