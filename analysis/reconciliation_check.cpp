@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -801,11 +802,22 @@ class Checker {
         gaps;
     for (const CloudGapRow& g : in_.gaps)
       gaps[{g.gap.device, g.gap.boot}].push_back({g.gap.seq_from, g.gap.seq_to});
+    for (auto& [src, list] : gaps) {  // disjoint, sorted ranges: a lookup is a binary search
+      std::sort(list.begin(), list.end());
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+      for (const auto& r : list)
+        if (!merged.empty() && r.first <= merged.back().second)
+          merged.back().second = std::max(merged.back().second, r.second);
+        else
+          merged.push_back(r);
+      list = std::move(merged);
+    }
     auto gapped = [&](const Key& k) {
       const auto it = gaps.find({k.device, k.boot});
       if (it == gaps.end()) return false;
-      return std::any_of(it->second.begin(), it->second.end(),
-                         [&](const auto& r) { return r.first <= k.seq && k.seq < r.second; });
+      const auto r = std::upper_bound(it->second.begin(), it->second.end(),
+                                      std::make_pair(k.seq, std::numeric_limits<std::uint64_t>::max()));
+      return r != it->second.begin() && k.seq < std::prev(r)->second;
     };
     set("R11", "marked_gaps", n(in_.gaps.size()));
     // The oracle's eviction set: lost readings (an aggregated one is summarised, not lost).
