@@ -812,7 +812,9 @@ class World {
     for (std::size_t k = 0; k <= sc_.compare_pipelines.size(); ++k) {
       const PipelineSpec& spec = k == 0 ? sc_.pipeline : sc_.compare_pipelines[k - 1];
       PipelineRuntime p;
-      if (spec.plugin) {  // a user's pipeline (docs/plugins.md); its counters: pipeline.plugin.*
+      if (k == 0 && options_.primary_pipeline) {
+        p.impl = options_.primary_pipeline();
+      } else if (spec.plugin) {  // a user's pipeline (docs/plugins.md); its counters: pipeline.plugin.*
         p.impl = make_plugin_pipeline(open_plugin(spec.plugin->path), spec.plugin->config_json);
         if (k == 0) p.counter_prefix = "plugin.";
       } else {
