@@ -97,6 +97,7 @@ const std::vector<std::string>& metric_names() {
           "rejected.auth.integrity", "rejected.auth.no_counter", "rejected.auth.replay",
           "rejected.auth.record_device", "auth.messages_rejected"})
       n.push_back("pipeline." + c);
+    for (const std::string& f : reconciliation_figure_names()) n.push_back(f);
     for (const std::string scope : {"latency_s", "latency_s.during_outage", "latency_s.outside_outage",
                                     "latency_s.alarm", "latency_s.live_during_drain"})
       for (const std::string q : {"count", "p50", "p90", "p99", "max", "mean"}) n.push_back(scope + "." + q);

@@ -207,6 +207,14 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   if (run.security.present) security_metrics(m, run);
   for (const CalibrationResult& c : score.calibration)
     for (const auto& [figure, v] : figures_of(c)) m["calibration." + c.name + "." + figure] = v;
+  if (run.reconciliation)
+    for (const PropertyVerdict& p : run.reconciliation->properties) {
+      const std::string prefix = "reconciliation." + p.id + ".";
+      m[prefix + "pass"] = p.verdict == Verdict::kNotApplicable
+                               ? std::nullopt
+                               : std::optional<double>(p.verdict == Verdict::kPass);
+      for (const auto& [name, v] : p.metrics) m[prefix + name] = v;
+    }
 
   for (const auto& entry : m)
     if (!is_known_metric(entry.first))
@@ -272,6 +280,51 @@ std::vector<ExpectationResult> check_expectations(const Metrics& metrics,
     out.push_back(r);
   }
   return out;
+}
+
+json reconciliation_json(const ReconciliationVerdicts& verdicts) {
+  auto opt = [](const std::optional<double>& v) { return number_or_null(v); };
+  json props = json::object();
+  for (const PropertyVerdict& p : verdicts.properties) {
+    json metrics = json::object();
+    for (const auto& [name, v] : p.metrics) metrics[name] = opt(v);
+    json witnesses = json::array();
+    for (const Witness& w : p.witnesses) {
+      json events = json::array();
+      for (const WitnessEvent& e : w.events) {
+        json ev = {{"device", e.device}, {"boot", e.boot}, {"seq", e.seq}};
+        ev["sensor"] = e.sensor ? json(*e.sensor) : json(nullptr);
+        ev["true_time_s"] = opt(e.true_time_s);
+        ev["device_time_s"] = opt(e.device_time_s);
+        ev["reconciled_time_s"] = opt(e.reconciled_time_s);
+        ev["receipt_time_s"] = opt(e.receipt_time_s);
+        ev["value"] = opt(e.value);
+        ev["true_value"] = opt(e.true_value);
+        events.push_back(ev);
+      }
+      json faults = json::array();
+      for (const WitnessFault& f : w.faults)
+        faults.push_back({{"fault_id", f.fault_id},
+                          {"kind", f.kind},
+                          {"target", f.target},
+                          {"start_s", number_or_null(f.start_s)},
+                          {"end_s", number_or_null(f.end_s)}});
+      witnesses.push_back({{"what", w.what},
+                           {"cloud_time_s", opt(w.cloud_time_s)},
+                           {"events", events},
+                           {"faults", faults},
+                           {"faults_omitted", w.faults_omitted}});
+    }
+    props[p.id] = {{"title", p.title},
+                   {"kind", p.safety ? "safety" : "liveness"},
+                   {"verdict", verdict_name(p.verdict)},
+                   {"note", p.note},
+                   {"metrics", metrics},
+                   {"first_violation_cloud_time_s", opt(p.first_violation_cloud_time_s)},
+                   {"witnesses", witnesses},
+                   {"witnesses_omitted", p.witnesses_omitted}};
+  }
+  return {{"quiet_from_s", opt(verdicts.quiet_from_s)}, {"properties", props}};
 }
 
 json build_report(const RunData& run, const Score& score, const Metrics& metrics,
@@ -360,6 +413,8 @@ json build_report(const RunData& run, const Score& score, const Metrics& metrics
     report["compared_pipeline_counters"] = counters;
   }
 
+  if (run.reconciliation) report["reconciliation"] = reconciliation_json(*run.reconciliation);
+
   json exp = json::array();
   bool all_held = true;
   for (const auto& r : expectations) {
@@ -411,6 +466,15 @@ std::string human_summary(const RunData& run, const Score& score, const Metrics&
          << get(p + "false_positives.per_day") << ", recall " << get(p + "recall") << ", detection delay p50 "
          << get(p + "detection_delay_s.p50") << " s\n";
     }
+  }
+  if (run.reconciliation) {  // the checker's verdicts, one word per property
+    os << "  reconcile";
+    for (const PropertyVerdict& p : run.reconciliation->properties)
+      os << " " << p.id << ":"
+         << (p.verdict == Verdict::kPass   ? "pass"
+             : p.verdict == Verdict::kFail ? "FAIL"
+                                           : "n/a");
+    os << "\n";
   }
   for (const auto& r : expectations) {
     os << "  expect    " << r.bound.metric << " = " << (r.value ? fmt(*r.value, 6) : "undefined");

@@ -37,6 +37,9 @@ std::vector<ExpectationResult> check_expectations(const Metrics& metrics,
                                                   const std::vector<ExpectationBound>& bounds);
 nlohmann::json build_report(const RunData& run, const Score& score, const Metrics& metrics,
                             const std::vector<ExpectationResult>& expectations);
+/// The reconciliation checker's verdicts, witnesses included (report section
+/// "reconciliation"; also `twinbed check-trace --json`).
+nlohmann::json reconciliation_json(const ReconciliationVerdicts& verdicts);
 /// A few lines for a person at a terminal.
 std::string human_summary(const RunData& run, const Score& score, const Metrics& metrics,
                           const std::vector<ExpectationResult>& expectations);

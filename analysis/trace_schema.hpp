@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "analysis/latency_histogram.hpp"
+#include "analysis/reconciliation_verdict.hpp"
 
 namespace twinbed::analysis {
 
@@ -504,6 +505,10 @@ struct RunData {
   OperatorFigures operator_stops;
   SecurityFigures security;
   std::vector<DeviceFigures> devices;  ///< in scenario order
+  /// The reconciliation checker's verdicts on the primary pipeline's cloud
+  /// log (docs/reconciliation.md): set when the pipeline kept a log and the
+  /// trace level was full.
+  std::optional<ReconciliationVerdicts> reconciliation;
 };
 
 }  // namespace twinbed::analysis

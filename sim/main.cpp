@@ -5,6 +5,7 @@
 //               [--pipeline LIB.so [--pipeline-config JSON|@FILE]]
 //   twinbed validate-tep [--data DIR] [--out FILE] [--rule RULE] [--components N] [--parallel-percentile P]
 //   twinbed pdm-study STUDY [--seed N] [--out DIR] [--quiet]   (sim/pdm_study_command.hpp)
+//   twinbed check-trace TRACE.h5 [--quiet-from S] [--json OUT]   (docs/reconciliation.md)
 //
 // Exit codes (docs/cli.md): 0 ran and every expectation held; 1 ran and an
 // expectation failed; 2 bad input or usage; 3 internal error.
@@ -19,9 +20,11 @@
 #include <iostream>
 #include <simgrid/s4u.hpp>
 
+#include "analysis/reconciliation_check.hpp"
 #include "analysis/report.hpp"
 #include "analysis/scoring.hpp"
 #include "analysis/tep_validation.hpp"
+#include "analysis/trace_tables.hpp"
 #include "sim/pdm_study_command.hpp"
 #include "sim/plugin_pipeline.hpp"
 #include "sim/scenario.hpp"
@@ -236,6 +239,41 @@ int cmd_validate_tep(const TepArgs& args) {
   return kExitOk;
 }
 
+struct CheckTraceArgs {
+  std::string trace;
+  std::optional<double> quiet_from_s;
+  std::string json_out;
+};
+
+/// The reconciliation checker on a trace file, offline: one line per
+/// property; exit 0 when none fails, 1 when one does, 2 when the trace cannot
+/// be read or holds no cloud log.
+int cmd_check_trace(const CheckTraceArgs& args) {
+  twinbed::analysis::ReconciliationInput input;
+  try {
+    input = twinbed::analysis::read_reconciliation_input(args.trace, args.quiet_from_s);
+  } catch (const twinbed::analysis::TraceReadError& e) {
+    std::cerr << "twinbed: check-trace: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  if (!input.cloud_log) {
+    std::cerr << "twinbed: check-trace: " << args.trace
+              << ": expected a cloud log (/cloud/view), found none: the run's primary pipeline kept no log, "
+                 "or the trace level was not full\n";
+    return kExitBadInput;
+  }
+  const auto verdicts = twinbed::analysis::check_reconciliation(input);
+  std::cout << twinbed::analysis::reconciliation_summary(verdicts);
+  if (!args.json_out.empty()) {
+    std::ofstream out(args.json_out);
+    if (!(out << twinbed::analysis::reconciliation_json(verdicts).dump(2) << "\n")) {
+      std::cerr << "twinbed: check-trace: cannot write " << args.json_out << "\n";
+      return kExitBadInput;
+    }
+  }
+  return verdicts.any_fail() ? kExitExpectationFailed : kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -292,12 +330,25 @@ int main(int argc, char** argv) {
          "Parallel analysis against this percentile of the random eigenvalues (default 0: their mean)")
       ->check(CLI::Range(0.0, 0.999));
   twinbed::sim::pdm::PdmStudyCommand pdm_study(app);
+  CheckTraceArgs check_args;
+  double quiet_from_s = 0;
+  auto* check = app.add_subcommand(
+      "check-trace",
+      "Judge a trace's cloud log against its ground truth (reconciliation properties R0-R12, "
+      "docs/reconciliation.md): one line per property; exit 1 if one fails.");
+  check->add_option("TRACE", check_args.trace, "trace.h5 of a run whose primary pipeline kept a cloud log")
+      ->required();
+  auto* quiet_opt = check->add_option(
+      "--quiet-from", quiet_from_s,
+      "Start of the quiet period, s (default: the trace's reconciliation_quiet_from_s attribute)");
+  check->add_option("--json", check_args.json_out, "Write the verdicts and witnesses as JSON here");
   app.footer(
       "Examples:\n"
       "  twinbed validate scenarios/demo.json\n"
       "  twinbed run scenarios/demo.json --out out/demo\n"
       "  twinbed run scenarios/emi_spikes_vs_threshold.json --seed 7\n"
-      "  twinbed validate-tep --data data/tep --out out/tep.json\n");
+      "  twinbed validate-tep --data data/tep --out out/tep.json\n"
+      "  twinbed check-trace out/demo/trace.h5 --json out/demo/reconciliation.json\n");
 
   try {
     app.parse(argc, argv);
@@ -315,6 +366,10 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(validate_files);
     if (*tep) return cmd_validate_tep(tep_args);
     if (pdm_study.chosen()) return pdm_study.run();
+    if (*check) {
+      if (quiet_opt->count() > 0) check_args.quiet_from_s = quiet_from_s;
+      return cmd_check_trace(check_args);
+    }
     if (seed_opt->count() > 0) run_args.seed = seed;
     return cmd_run(run_args);
   } catch (const twinbed::sim::PluginError& e) {  // the user's plugin refused or misbehaved

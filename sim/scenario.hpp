@@ -455,6 +455,13 @@ struct TraceSpec {
   int compression = 4;  ///< deflate level 0..9
 };
 
+/// `reconciliation_check` (docs/reconciliation.md): when the quiet period
+/// starts. Every fault window ends at or before it; the checker judges the
+/// liveness properties (R1, R7, R9, R10) at the end of the run, after it.
+struct ReconciliationCheckSpec {
+  std::optional<double> quiet_from_s;
+};
+
 struct Expectation {
   std::string metric;
   std::optional<double> min, max;
@@ -480,6 +487,7 @@ struct Scenario {
   SecuritySpec security;   ///< scenario key `security`
   ScoringSpec scoring;
   TraceSpec trace;
+  ReconciliationCheckSpec reconciliation_check;
   std::vector<Expectation> expect;
 
   std::size_t sensor_count() const;

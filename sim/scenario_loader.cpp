@@ -1909,6 +1909,28 @@ struct Loader {
         n.finish();
       }
     }
+    if (root.has("reconciliation_check")) {
+      Node n = root.child("reconciliation_check");
+      if (n.expect_object()) {
+        sc.reconciliation_check.quiet_from_s = n.number_required("quiet_from_s", Range::up_to(sc.duration_s));
+        n.finish();
+        if (const auto quiet = sc.reconciliation_check.quiet_from_s)
+          for (std::size_t i = 0; i < sc.faults.size(); ++i) {
+            const FaultSpec& f = sc.faults[i];
+            if (!f.enabled || f.end_s <= *quiet || f.start_s >= sc.duration_s) continue;
+            std::ostringstream found;
+            found << "fault \"" << f.id << "\" (" << f.kind << ") active until "
+                  << (std::isfinite(f.end_s) ? std::to_string(f.end_s) + " s"
+                                             : std::string("the end of the run"));
+            diag.error(
+                n.path() + ".quiet_from_s",
+                "a quiet period that starts after every fault window ends (set the fault's end_s at or "
+                "before " +
+                    std::to_string(*quiet) + " s)",
+                found.str());
+          }
+      }
+    }
     if (root.has("expect")) {
       Node n = root.child("expect");
       if (n.expect_object()) {

@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "analysis/reconciliation_check.hpp"
+#include "analysis/trace_tables.hpp"
 #include "devices/edge_firmware.hpp"
 #include "devices/energy_model.hpp"
 #include "faults/adversarial.hpp"
@@ -363,6 +365,8 @@ class World {
     trace_->attribute("seed", std::to_string(sc_.seed));  // as text: a u64 does not fit a float64
     trace_->attribute("duration_s", sc_.duration_s);
     trace_->attribute("level", sc_.trace.level == TraceLevel::kFull ? "full" : "events");
+    if (sc_.reconciliation_check.quiet_from_s)
+      trace_->attribute(analysis::kQuietFromAttribute, *sc_.reconciliation_check.quiet_from_s);
     messages_ = trace_->table("/network/messages", {{"device", ColumnType::kU32, ""},
                                                     {"message_id", ColumnType::kU64, ""},
                                                     {"attempt", ColumnType::kU32, ""},
@@ -808,7 +812,9 @@ class World {
     for (std::size_t k = 0; k <= sc_.compare_pipelines.size(); ++k) {
       const PipelineSpec& spec = k == 0 ? sc_.pipeline : sc_.compare_pipelines[k - 1];
       PipelineRuntime p;
-      if (spec.plugin) {  // a user's pipeline (docs/plugins.md); its counters: pipeline.plugin.*
+      if (k == 0 && options_.primary_pipeline) {
+        p.impl = options_.primary_pipeline();
+      } else if (spec.plugin) {  // a user's pipeline (docs/plugins.md); its counters: pipeline.plugin.*
         p.impl = make_plugin_pipeline(open_plugin(spec.plugin->path), spec.plugin->config_json);
         if (k == 0) p.counter_prefix = "plugin.";
       } else {
@@ -2150,6 +2156,7 @@ class World {
       for (const pipeline::AlertEvent& a : alerts_) on_alert(p, a, *arrived, now);
     }
     if (genuine && !d.replays.empty()) capture_for_replay(d, b, now);
+    drain_cloud_log(now);
   }
 
   // ---- adversarial faults (docs/faults.md) ---------------------------------
@@ -2352,6 +2359,76 @@ class World {
         forged_values_[{b.records[i].device, b.records[i].boot, b.records[i].seq}] = b.records[i].value;
       }
     if (forged_message && b.message_counter != 0) forged_counters_.insert({b.device, b.message_counter});
+  }
+
+  /// The primary pipeline's cloud log since the last call, stamped with the
+  /// cloud time, into /cloud/* (full level). A pipeline that keeps no log says
+  /// so on the first call, and is not asked again.
+  void drain_cloud_log(double now) {
+    if (!cloud_log_open_ || pipelines_.empty()) return;
+    cloud_log_.clear();
+    if (!pipelines_.front().impl->drain_log(cloud_log_)) {
+      cloud_log_open_ = cloud_log_kept_;  // a pipeline that kept a log once keeps being asked
+      return;
+    }
+    cloud_log_kept_ = true;
+    if (!trace_ || sc_.trace.level != TraceLevel::kFull) return;
+    if (!cloud_view_) open_cloud_tables();
+    for (const pipeline::ViewChange& c : cloud_log_.view)
+      cloud_view_->append(now, static_cast<std::uint8_t>(c.kind), c.device, c.boot, c.seq, c.sensor, c.value,
+                          c.count, c.event_time_s, c.uncertainty_s, static_cast<std::uint8_t>(c.repair));
+    for (const pipeline::GapMark& g : cloud_log_.gaps)
+      cloud_gaps_->append(now, g.device, g.boot, g.seq_from, g.seq_to, static_cast<std::uint8_t>(g.cause));
+    for (const pipeline::WindowResult& w : cloud_log_.windows)
+      cloud_windows_->append(now, w.sensor, w.start_s, w.end_s, w.revision, w.count, w.mean, w.min, w.max,
+                             w.final_ ? 1 : 0);
+    for (const pipeline::StateWrite& w : cloud_log_.state)
+      cloud_state_->append(now, w.device, static_cast<std::uint8_t>(w.key), w.sensor, w.value, w.hlc,
+                           w.writer, static_cast<std::uint8_t>(w.rule));
+  }
+
+  void open_cloud_tables() {
+    cloud_view_ = trace_->table("/cloud/view", {{"cloud_time_s", ColumnType::kF64, "s"},
+                                                {"kind", ColumnType::kU8, ""},
+                                                {"device", ColumnType::kU32, ""},
+                                                {"boot", ColumnType::kU32, ""},
+                                                {"seq", ColumnType::kU64, ""},
+                                                {"sensor", ColumnType::kU32, ""},
+                                                {"value", ColumnType::kF64, ""},
+                                                {"count", ColumnType::kU32, ""},
+                                                {"event_time_s", ColumnType::kF64, "s"},
+                                                {"uncertainty_s", ColumnType::kF64, "s"},
+                                                {"repair", ColumnType::kU8, ""}});
+    cloud_gaps_ = trace_->table("/cloud/gaps",
+                                {{"cloud_time_s", ColumnType::kF64, "s"},
+                                 {"device", ColumnType::kU32, ""},
+                                 {"boot", ColumnType::kU32, ""},
+                                 {"seq_from", ColumnType::kU64, ""},
+                                 {"seq_to", ColumnType::kU64, ""},
+                                 {"cause", ColumnType::kU8, ""}},
+                                4096);
+    cloud_windows_ = trace_->table("/cloud/windows",
+                                   {{"cloud_time_s", ColumnType::kF64, "s"},
+                                    {"sensor", ColumnType::kU32, ""},
+                                    {"start_s", ColumnType::kF64, "s"},
+                                    {"end_s", ColumnType::kF64, "s"},
+                                    {"revision", ColumnType::kU32, ""},
+                                    {"count", ColumnType::kU64, ""},
+                                    {"mean", ColumnType::kF64, ""},
+                                    {"min", ColumnType::kF64, ""},
+                                    {"max", ColumnType::kF64, ""},
+                                    {"final", ColumnType::kU8, ""}},
+                                   4096);
+    cloud_state_ = trace_->table("/cloud/state",
+                                 {{"cloud_time_s", ColumnType::kF64, "s"},
+                                  {"device", ColumnType::kU32, ""},
+                                  {"key", ColumnType::kU8, ""},
+                                  {"sensor", ColumnType::kU32, ""},
+                                  {"value", ColumnType::kF64, ""},
+                                  {"hlc", ColumnType::kU64, ""},
+                                  {"writer", ColumnType::kU32, ""},
+                                  {"rule", ColumnType::kU8, ""}},
+                                 4096);
   }
 
   /// The schema changes active at `now` (when the device formed the message:
@@ -2739,6 +2816,7 @@ class World {
       PipelineRuntime& p = pipelines_[k];
       std::vector<pipeline::AlertEvent> tail;
       p.impl->finish(sc_.duration_s, tail);
+      if (k == 0) drain_cloud_log(sc_.duration_s);
       for (const auto& a : tail) {  // finish() may clear what is open; it has no record to raise on
         if (a.transition != pipeline::AlertTransition::kClear)
           throw std::logic_error("the pipeline raised an alert in finish(), where no record can trigger it");
@@ -2766,6 +2844,10 @@ class World {
     for (const auto& [gateway, n] : topology_.devices_per_gateway())
       run_.devices_per_gateway_max = std::max(run_.devices_per_gateway_max, n);
     if (trace_) write_trace_tail();
+    // The checker judges the cloud log against the ground truth the trace now holds (docs/reconciliation.md).
+    if (cloud_log_kept_ && !options_.out_dir.empty() && sc_.trace.level == TraceLevel::kFull)
+      run_.reconciliation = analysis::check_reconciliation(analysis::read_reconciliation_input(
+          options_.out_dir + "/trace.h5", sc_.reconciliation_check.quiet_from_s));
     return std::move(run_);
   }
 
@@ -2855,6 +2937,7 @@ class World {
       alerts->append(e.sensor, e.severity, e.raise_time_s, e.clear_time_s, e.trigger_true_time_s,
                      e.trigger_device_time_s, e.score);
     alerts.reset();
+    for (auto* t : {&cloud_view_, &cloud_gaps_, &cloud_windows_, &cloud_state_}) t->reset();
     messages_.reset();
     lost_.reset();
     samples_.reset();
@@ -2909,6 +2992,11 @@ class World {
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<TraceTable> messages_, lost_, samples_, sent_, received_;
+  /// The primary pipeline's cloud log (docs/reconciliation.md): asked after each ingest() until it says it
+  /// keeps none; its changes go to /cloud/*.
+  bool cloud_log_open_ = true, cloud_log_kept_ = false;
+  pipeline::CloudLog cloud_log_;
+  std::unique_ptr<TraceTable> cloud_view_, cloud_gaps_, cloud_windows_, cloud_state_;
   std::exception_ptr failure_;
 };
 

@@ -11,9 +11,12 @@
 // internal invariant (e.g. exact sample accounting) is violated.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "analysis/trace_schema.hpp"
+#include "pipeline/cloud_pipeline.hpp"
 #include "sim/scenario.hpp"
 
 namespace twinbed::sim {
@@ -21,6 +24,8 @@ namespace twinbed::sim {
 struct RunOptions {
   std::string out_dir;         ///< trace.h5 goes here; empty: no trace
   bool show_progress = false;  ///< print progress to standard error
+  /// Tests only: builds the primary pipeline instead of the scenario's (e.g. one that keeps a cloud log).
+  std::function<std::unique_ptr<pipeline::CloudPipeline>()> primary_pipeline;
 };
 
 analysis::RunData run_world(const Scenario& scenario, const RunOptions& options);

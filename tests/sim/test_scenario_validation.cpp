@@ -748,3 +748,24 @@ TEST_CASE("validation: adversarial faults and the plant's security, with their e
   CHECK(msg.find("$.faults[3].sensor") != std::string::npos);
   CHECK(msg.find("$.pipeline.security.check") != std::string::npos);
 }
+
+TEST_CASE("validation: reconciliation_check.quiet_from_s starts after every fault window") {
+  json doc = base();
+  doc["faults"] = {
+      {{"id", "cut"}, {"kind", "outage"}, {"target", "edge-1"}, {"start_s", 100}, {"end_s", 300}}};
+  doc["reconciliation_check"] = {{"quiet_from_s", 400}};
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(sc.reconciliation_check.quiet_from_s == 400);
+  doc["reconciliation_check"]["quiet_from_s"] = 200;
+  std::string msg = rejection(doc);
+  CHECK(msg.find("case.json: $.reconciliation_check.quiet_from_s: expected a quiet period that starts after "
+                 "every fault window ends") != std::string::npos);
+  CHECK(msg.find("found fault \"cut\" (outage) active until 300") != std::string::npos);
+  doc["reconciliation_check"]["quiet_from_s"] = 900;  // after the run's end
+  msg = rejection(doc);
+  CHECK(msg.find("$.reconciliation_check.quiet_from_s: expected") != std::string::npos);
+  doc["reconciliation_check"] = {
+      {"quiet_from", 400}};  // a typo: unknown key, and the required one is missing
+  msg = rejection(doc);
+  CHECK(msg.find("$.reconciliation_check.quiet_from: unknown key") != std::string::npos);
+}

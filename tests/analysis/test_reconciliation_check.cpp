@@ -1,0 +1,476 @@
+// The reconciliation checker on hand-built histories: each property passes on
+// a correct history and fails, with the right witness, on a deliberately
+// wrong one (the negative controls of issue 6, point 6, at the checker level).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <tuple>
+
+#include "analysis/reconciliation_check.hpp"
+#include "analysis/trace_tables.hpp"
+#include "tests/analysis/reconciliation_fixture.hpp"
+
+using namespace twinbed::analysis;
+using twinbed::pipeline::ViewChange;
+namespace fx = twinbed::test;
+
+namespace {
+
+const PropertyVerdict& prop(const ReconciliationVerdicts& v, const std::string& id) {
+  for (const auto& p : v.properties)
+    if (p.id == id) return p;
+  FAIL("no property " << id);
+  return v.properties.front();
+}
+std::optional<double> metric(const ReconciliationVerdicts& v, const std::string& id,
+                             const std::string& name) {
+  for (const auto& [n, x] : prop(v, id).metrics)
+    if (n == name) return x;
+  FAIL("no metric " << id << "." << name);
+  return std::nullopt;
+}
+bool names_fault(const Witness& w, const std::string& fault_id) {
+  return std::any_of(w.faults.begin(), w.faults.end(),
+                     [&](const WitnessFault& f) { return f.fault_id == fault_id; });
+}
+bool names_event(const Witness& w, std::uint32_t device, std::uint64_t seq) {
+  return std::any_of(w.events.begin(), w.events.end(),
+                     [&](const WitnessEvent& e) { return e.device == device && e.seq == seq; });
+}
+CloudViewRow* find_insert(ReconciliationInput& in, std::uint32_t device, std::uint64_t seq) {
+  for (auto& r : in.view)
+    if (r.change.device == device && r.change.seq == seq && r.change.kind == ViewChange::Kind::kInsert)
+      return &r;
+  FAIL("no insert of " << device << "/" << seq);
+  return nullptr;
+}
+ReconciliationInput correct() {
+  ReconciliationInput in = fx::history();
+  fx::correct_log(in);
+  fx::final_windows(in);
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("reconciliation: a correct history passes every property it has inputs for") {
+  const ReconciliationInput in = correct();
+  const auto v = check_reconciliation(in);
+  REQUIRE(v.properties.size() == 13);
+  for (const char* id : {"R0", "R1", "R2", "R3", "R5", "R6", "R7", "R9", "R10", "R11"}) {
+    INFO(id << ": " << prop(v, id).note);
+    CHECK(prop(v, id).verdict == Verdict::kPass);
+    CHECK(prop(v, id).witnesses.empty());
+  }
+  // No events, commands or state in this history: those properties are not applicable, never passed.
+  for (const char* id : {"R4", "R8", "R12"}) CHECK(prop(v, id).verdict == Verdict::kNotApplicable);
+  CHECK(metric(v, "R1", "required") == 200);
+  CHECK(metric(v, "R1", "unaccounted_loss") == 0);
+  CHECK(metric(v, "R6", "error_s.max") == doctest::Approx(0.02));
+  CHECK(metric(v, "R10", "backlogs") == 1);
+  CHECK(metric(v, "R10", "drain_time_s.max") == doctest::Approx(0.29));
+  // The view kept the true order although receipt order differs: receipt order decided nothing.
+  CHECK(metric(v, "R5", "receipt_order_correlation") == 0);
+  CHECK(metric(v, "R5", "inversions") == 0);
+}
+
+TEST_CASE("reconciliation: no quiet period, no log: liveness and everything are not applicable") {
+  ReconciliationInput in = correct();
+  in.quiet_from_s.reset();
+  const auto v = check_reconciliation(in);
+  for (const char* id : {"R1", "R7", "R9", "R10"}) CHECK(prop(v, id).verdict == Verdict::kNotApplicable);
+  CHECK(prop(v, "R3").verdict == Verdict::kPass);
+  in.cloud_log = false;
+  in.view.clear();
+  const auto none = check_reconciliation(in);
+  for (const auto& p : none.properties) CHECK(p.verdict == Verdict::kNotApplicable);
+}
+
+TEST_CASE(
+    "reconciliation R5: a log ordered by receipt time has a decidable inversion, witnessed by the outage") {
+  ReconciliationInput in = fx::history();
+  fx::correct_log(in);
+  for (auto& r : in.view) r.change.event_time_s = r.cloud_time_s;  // receipt time decides the order
+  const auto v = check_reconciliation(in);
+  const auto& r5 = prop(v, "R5");
+  CHECK(r5.verdict == Verdict::kFail);
+  CHECK(*metric(v, "R5", "decidable_inversions") > 0);
+  CHECK(*metric(v, "R5", "receipt_order_correlation") == doctest::Approx(1.0));
+  REQUIRE(!r5.witnesses.empty());
+  const Witness& w = r5.witnesses.front();
+  REQUIRE(w.events.size() == 2);
+  // One event is device 0's, delayed by the outage; the other device 1's, placed before it although later.
+  const auto& delayed = w.events[0].device == 0 ? w.events[0] : w.events[1];
+  const auto& other = w.events[0].device == 0 ? w.events[1] : w.events[0];
+  CHECK(delayed.device == 0);
+  CHECK(other.device == 1);
+  CHECK(*delayed.true_time_s >= fx::kOutageFrom_s);
+  CHECK(*delayed.true_time_s < fx::kOutageTo_s);
+  CHECK(*other.true_time_s > *delayed.true_time_s + 2 * fx::kClaim_s);
+  CHECK(names_fault(w, "cut"));
+  CHECK(r5.first_violation_cloud_time_s == doctest::Approx(fx::kOutageTo_s));
+  // Per-source order still holds: the backlog was flushed in sequence order.
+  CHECK(prop(v, "R3").verdict == Verdict::kPass);
+  CHECK(*metric(v, "R5", "inversions_by_dtau_s.lt_100") > 0);
+}
+
+TEST_CASE(
+    "reconciliation R2/R1: de-duplication by device timestamp merges distinct events after a backward step") {
+  ReconciliationInput in = fx::history();
+  in.quiet_from_s = 80;
+  in.faults.push_back({"step", "clock_step", "edge-01", 60, 60, "{\"step_s\":-10}"});
+  // Device 0's clock steps back 10 s at τ = 60: seq 60..69 carry the stamps of seq 50..59 (computed alike).
+  for (auto& s : *in.samples)
+    if (s.device == 0 && s.true_time_s >= 60) s.device_time_s = (s.true_time_s - 10) + 0.02;
+  for (auto& r : *in.received)
+    if (r.device == 0 && r.seq >= 60) r.device_time_s = (static_cast<double>(r.seq) - 10) + 0.02;
+  fx::correct_log(in);
+  // The wrong pipeline keys de-duplication on (device, sensor, device time): seq 60..69 look like 50..59.
+  std::set<std::tuple<std::uint32_t, std::uint32_t, double>> seen;
+  std::vector<CloudViewRow> kept;
+  for (const auto& r : in.view)
+    if (seen.insert({r.change.device, r.change.sensor, r.change.event_time_s}).second) kept.push_back(r);
+  in.view = kept;
+  for (auto& r : in.view)  // and it claims a bound wide enough for the step (R6 is not the point here)
+    r.change.uncertainty_s = 20;
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R2").verdict == Verdict::kFail);
+  CHECK(metric(v, "R2", "merged_by_mistake") == 10);
+  CHECK(metric(v, "R2", "duplicates") == 0);
+  const Witness& w = prop(v, "R2").witnesses.front();
+  CHECK(names_event(w, 0, 50));
+  CHECK(names_event(w, 0, 60));
+  CHECK(names_fault(w, "step"));
+  CHECK(prop(v, "R1").verdict == Verdict::kFail);
+  CHECK(metric(v, "R1", "unaccounted_loss") == 10);
+  CHECK(names_fault(prop(v, "R1").witnesses.front(), "step"));
+}
+
+TEST_CASE("reconciliation R2: a duplicate held for a while then retracted still fails, at that prefix") {
+  ReconciliationInput in = correct();
+  ViewChange dup = find_insert(in, 1, 10)->change;
+  in.view.push_back({30, dup});
+  ViewChange retract = dup;
+  retract.kind = ViewChange::Kind::kRetract;
+  in.view.push_back({35, retract});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R2").verdict == Verdict::kFail);
+  CHECK(metric(v, "R2", "duplicates") == 1);
+  CHECK(metric(v, "R2", "final_duplicates") == 0);
+  CHECK(prop(v, "R2").first_violation_cloud_time_s == doctest::Approx(30));
+  CHECK(names_event(prop(v, "R2").witnesses.front(), 1, 10));
+  CHECK(prop(v, "R1").verdict == Verdict::kPass);  // it is still held once
+}
+
+TEST_CASE("reconciliation R0: a phantom and a changed value") {
+  ReconciliationInput in = correct();
+  ViewChange phantom = find_insert(in, 1, 5)->change;
+  phantom.seq = 999;
+  in.view.push_back({70, phantom});
+  find_insert(in, 0, 70)->change.value += 0.5;
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R0").verdict == Verdict::kFail);
+  CHECK(metric(v, "R0", "phantoms") == 1);
+  CHECK(metric(v, "R0", "corrupted") == 1);
+  const auto& ws = prop(v, "R0").witnesses;
+  REQUIRE(ws.size() == 2);
+  CHECK(std::any_of(ws.begin(), ws.end(), [](const Witness& w) {
+    return names_event(w, 1, 999) && !w.events.front().true_time_s && w.what.find("phantom") == 0;
+  }));
+  CHECK(std::any_of(ws.begin(), ws.end(), [](const Witness& w) {
+    return names_event(w, 0, 70) && w.what.find("corrupted") == 0 &&
+           *w.events.front().value == doctest::Approx(*w.events.front().true_value + 0.5);
+  }));
+}
+
+TEST_CASE("reconciliation R11/R1: an unrecoverable loss marked as a gap passes, unmarked fails") {
+  ReconciliationInput in = fx::history();
+  for (std::uint64_t s = 70; s < 73; ++s)
+    in.lost->push_back({1, 1, 1, s, 70.25 + static_cast<double>(s - 70), 2});
+  std::erase_if(*in.received, [](const auto& r) { return r.device == 1 && r.seq >= 70 && r.seq < 73; });
+  fx::correct_log(in);
+  fx::final_windows(in);
+  ReconciliationInput marked = in;
+  marked.gaps.push_back({80, {1, 1, 70, 73, twinbed::pipeline::GapCause::kTimeout}});
+  const auto ok = check_reconciliation(marked);
+  CHECK(prop(ok, "R11").verdict == Verdict::kPass);
+  CHECK(prop(ok, "R1").verdict == Verdict::kPass);
+  CHECK(metric(ok, "R1", "accounted_loss") == 3);
+  CHECK(metric(ok, "R1", "eviction_set") == 3);
+  CHECK(metric(ok, "R1", "loss.retries_exhausted") == 3);
+
+  ReconciliationInput split = in;  // two overlapping marks cover the same run
+  split.gaps.push_back({80, {1, 1, 71, 73, twinbed::pipeline::GapCause::kTimeout}});
+  split.gaps.push_back({79, {1, 1, 69, 72, twinbed::pipeline::GapCause::kTimeout}});
+  CHECK(prop(check_reconciliation(split), "R11").verdict == Verdict::kPass);
+
+  const auto bad = check_reconciliation(in);
+  CHECK(prop(bad, "R11").verdict == Verdict::kFail);
+  CHECK(metric(bad, "R11", "unmarked_gaps") == 1);
+  CHECK(metric(bad, "R11", "unmarked_readings") == 3);
+  const Witness& w = prop(bad, "R11").witnesses.front();
+  CHECK(names_event(w, 1, 70));
+  CHECK(names_event(w, 1, 72));
+  CHECK(prop(bad, "R1").verdict == Verdict::kFail);
+  CHECK(metric(bad, "R1", "accounted_mismatch") == 3);
+  CHECK(metric(bad, "R1", "unaccounted_loss") == 0);  // not required: lost before the cloud could hold it
+
+  // A gap mark over readings that did arrive is a false claim of loss.
+  ReconciliationInput wrong = marked;
+  wrong.gaps.push_back({80, {0, 1, 10, 12, twinbed::pipeline::GapCause::kTimeout}});
+  std::erase_if(wrong.view, [](const auto& r) {
+    return r.change.device == 0 && (r.change.seq == 10 || r.change.seq == 11);
+  });
+  const auto f = check_reconciliation(wrong);
+  CHECK(prop(f, "R1").verdict == Verdict::kFail);
+  CHECK(metric(f, "R1", "unaccounted_loss") == 2);
+  CHECK(metric(f, "R1", "accounted_mismatch") == 2);
+}
+
+TEST_CASE("reconciliation R3: a per-source inversion") {
+  ReconciliationInput in = correct();
+  // Device 1's seq 30 and 31 swap places in the view (each within the other's claim, so R5/R6 are not the
+  // point).
+  find_insert(in, 1, 30)->change.event_time_s += 1.5;
+  find_insert(in, 1, 30)->change.uncertainty_s = 2;
+  find_insert(in, 1, 31)->change.uncertainty_s = 2;
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R3").verdict == Verdict::kFail);
+  CHECK(metric(v, "R3", "inversions") == 1);
+  CHECK(metric(v, "R3", "sources_with_inversions") == 1);
+  const Witness& w = prop(v, "R3").witnesses.front();
+  CHECK(names_event(w, 1, 30));
+  CHECK(names_event(w, 1, 31));
+  CHECK(prop(v, "R6").verdict == Verdict::kPass);
+  CHECK(prop(v, "R5").verdict == Verdict::kPass);  // one source: R5 is across sources
+}
+
+TEST_CASE(
+    "reconciliation R6: an error beyond the claim fails; the same error flagged with a wider bound passes") {
+  ReconciliationInput in = correct();
+  find_insert(in, 0, 42)->change.event_time_s += 5;
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R6").verdict == Verdict::kFail);
+  CHECK(metric(v, "R6", "unflagged_violations") == 1);
+  CHECK(metric(v, "R6", "error_s.max") == doctest::Approx(5.02));
+  const Witness& w = prop(v, "R6").witnesses.front();
+  CHECK(names_event(w, 0, 42));
+  CHECK(names_fault(w, "cut"));  // taken during the outage, received at its end
+
+  auto& c = find_insert(in, 0, 42)->change;
+  c.uncertainty_s = 10;
+  c.repair = twinbed::pipeline::TimeRepair::kNull;
+  const auto ok = check_reconciliation(in);
+  CHECK(prop(ok, "R6").verdict == Verdict::kPass);
+  CHECK(metric(ok, "R6", "repaired") == 1);
+}
+
+TEST_CASE("reconciliation R9: a window never revised after a late event fails; revised passes") {
+  ReconciliationInput in = fx::history();
+  fx::correct_log(in);
+  // Each window reported once, provisional, 1 s after it ends (the last at 99.8 s): device 0's backlog comes
+  // later and is never counted.
+  for (std::uint32_t s = 0; s < 2; ++s)
+    for (int k = 0; k < 10; ++k) {
+      twinbed::pipeline::WindowResult r;
+      r.sensor = s, r.start_s = 10.0 * k, r.end_s = 10.0 * (k + 1);
+      double sum = 0, lo = 1e300, hi = -1e300;
+      const double at = std::min(r.end_s + 1, 99.8);
+      for (const auto& v : in.view)
+        if (v.change.sensor == s && v.change.event_time_s >= r.start_s && v.change.event_time_s < r.end_s &&
+            v.cloud_time_s <= at)
+          ++r.count, sum += v.change.value, lo = std::min(lo, v.change.value),
+                                            hi = std::max(hi, v.change.value);
+      r.mean = r.count ? sum / static_cast<double>(r.count) : 0, r.min = r.count ? lo : 0,
+      r.max = r.count ? hi : 0;
+      in.windows.push_back({at, r});
+    }
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R9").verdict == Verdict::kFail);
+  CHECK(metric(v, "R9", "windows_never_corrected") ==
+        2);  // [20, 30), [30, 40) of sensor 0 ([40, 50) is reported after the backlog)
+  CHECK(metric(v, "R9", "late_events_dropped_silently") == 20);
+  const Witness& w = prop(v, "R9").witnesses.front();
+  REQUIRE(!w.events.empty());
+  CHECK(w.events.front().device == 0);
+  CHECK(names_fault(w, "cut"));
+
+  ReconciliationInput fixed = in;
+  fx::final_windows(fixed);  // revisions at the end of the run, after the backlog
+  for (auto& r : fixed.windows)
+    if (r.cloud_time_s == 99.9) r.window.revision = 1;
+  const auto ok = check_reconciliation(fixed);
+  CHECK(prop(ok, "R9").verdict == Verdict::kPass);
+  CHECK(metric(ok, "R9", "late_events") == 20);
+}
+
+namespace {
+/// Plant state: device 0 trips at τ = 30 (HLC 3000); the cloud starts it again at 40 (HLC 4000, applied at
+/// 41: an effect event, seq 1001). Then a trip at 45 (HLC 4450) races a start command issued at 44 (HLC 4500,
+/// the cloud clock ahead), applied at 47: concurrent, so the interlock wins and S* is "stopped".
+ReconciliationInput with_state() {
+  using twinbed::pipeline::DeviceEventKind;
+  ReconciliationInput in = correct();
+  auto& ev = in.events.emplace();
+  ev.push_back(
+      {0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 30, 30.02, 0, 0, 3000, 0});
+  ev.push_back(
+      {0, 1, 1001, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 41, 41.02, 1, 7, 4100, 4000});
+  ev.push_back(
+      {0, 1, 1002, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 45, 45.02, 0, 0, 4450, 0});
+  auto& cmd = in.commands.emplace();
+  cmd.push_back({7, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kStart), 1, 4000, 40, 41});
+  cmd.push_back({8, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kStart), 1, 4500, 44, 47});
+  // The events reach the view (device 0 is cut off until 50: they arrive with its backlog).
+  for (const auto& e : ev) {
+    ViewChange c;
+    c.device = e.device, c.boot = e.boot, c.seq = e.seq, c.value = e.value, c.event_time_s = e.device_time_s;
+    c.uncertainty_s = fx::kClaim_s;
+    in.view.push_back({50.5, c});
+  }
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  in.state.push_back(
+      {40, {0, StateKey::kRunning, 0, 1, 4000, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
+  in.state.push_back(
+      {44, {0, StateKey::kRunning, 0, 1, 4500, twinbed::pipeline::kCloudWriter, MergeRule::kLastWriterWins}});
+  in.state.push_back({50.5, {0, StateKey::kRunning, 0, 0, 4450, 0, MergeRule::kInterlockWins}});
+  return in;
+}
+}  // namespace
+
+TEST_CASE("reconciliation R4/R7/R8: plant state by the documented rule passes") {
+  const auto v = check_reconciliation(with_state());
+  for (const char* id : {"R4", "R7", "R8"}) {
+    INFO(id << ": " << prop(v, id).note);
+    CHECK(prop(v, id).verdict == Verdict::kPass);
+  }
+  CHECK(metric(v, "R4", "causal_pairs") == 1);
+  CHECK(metric(v, "R8", "writes") == 3);
+  CHECK(metric(v, "R7", "keys") == 3);  // two sensors' last readings and device 0's running register
+}
+
+TEST_CASE(
+    "reconciliation R7/R8: last writer by HLC against an interlock trip is a rule mismatch and a wrong final "
+    "state") {
+  ReconciliationInput in = with_state();
+  in.state.back() = {50.5,
+                     {0, twinbed::pipeline::StateKey::kRunning, 0, 1, 4500, twinbed::pipeline::kCloudWriter,
+                      twinbed::pipeline::MergeRule::kLastWriterWins}};
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R8").verdict == Verdict::kFail);
+  CHECK(metric(v, "R8", "rule_mismatches") == 1);
+  const Witness& w8 = prop(v, "R8").witnesses.front();
+  CHECK(names_event(w8, 0, 1002));  // the trip that should have won
+  CHECK(w8.cloud_time_s == doctest::Approx(50.5));
+  CHECK(prop(v, "R7").verdict == Verdict::kFail);
+  CHECK(metric(v, "R7", "differing_keys") == 1);
+  CHECK(names_event(prop(v, "R7").witnesses.front(), 0, 1002));
+}
+
+TEST_CASE("reconciliation R7: a final state that never took the last command differs from S*") {
+  ReconciliationInput in = with_state();
+  in.events->pop_back();  // no second trip: S* is "running" after command 8
+  in.view.pop_back();
+  in.state = {
+      {31,
+       {0, twinbed::pipeline::StateKey::kRunning, 0, 0, 3000, 0, twinbed::pipeline::MergeRule::kOnlyWriter}}};
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R7").verdict == Verdict::kFail);
+  CHECK(metric(v, "R7", "differing_keys") == 1);
+}
+
+TEST_CASE("reconciliation R4: a command's effect placed before the command") {
+  ReconciliationInput in = with_state();
+  for (auto& r : in.view)
+    if (r.change.device == 0 && r.change.seq == 1001) r.change.event_time_s = 39, r.change.uncertainty_s = 5;
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R4").verdict == Verdict::kFail);
+  CHECK(metric(v, "R4", "causal_inversions") == 1);
+  CHECK(names_event(prop(v, "R4").witnesses.front(), 0, 1001));
+}
+
+TEST_CASE("reconciliation R10/R1: a backlog reading never held leaves the backlog undrained") {
+  ReconciliationInput in = correct();
+  std::erase_if(in.view, [](const auto& r) { return r.change.device == 0 && r.change.seq == 25; });
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kFail);
+  CHECK(metric(v, "R10", "undrained_backlogs") == 1);
+  CHECK(names_fault(prop(v, "R10").witnesses.front(), "cut"));
+  CHECK(prop(v, "R1").verdict == Verdict::kFail);
+  CHECK(names_event(prop(v, "R1").witnesses.front(), 0, 25));
+}
+
+TEST_CASE("reconciliation R0/R1: an aggregate record stands for the readings it summarises") {
+  ReconciliationInput in = correct();
+  // Device 1's buffer merged seq 40..42 into one record: 41 and 42 never arrive (lost as aggregated).
+  double sum = 0;
+  for (const auto& s : *in.samples)
+    if (s.device == 1 && s.seq >= 40 && s.seq < 43) sum += s.value;
+  std::erase_if(in.view, [](const auto& r) {
+    return r.change.device == 1 && (r.change.seq == 41 || r.change.seq == 42);
+  });
+  std::erase_if(*in.received, [](const auto& r) { return r.device == 1 && (r.seq == 41 || r.seq == 42); });
+  for (std::uint64_t s = 41; s < 43; ++s) in.lost->push_back({1, 1, 1, s, static_cast<double>(s) + 0.25, 8});
+  auto& agg = find_insert(in, 1, 40)->change;
+  agg.count = 3;
+  agg.value = sum / 3;
+  in.windows.clear();
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R0").verdict == Verdict::kPass);
+  CHECK(prop(v, "R1").verdict == Verdict::kPass);
+  CHECK(prop(v, "R11").verdict == Verdict::kPass);  // summarised, not lost: no gap to mark
+  CHECK(metric(v, "R1", "loss.aggregated") == 2);
+  agg.value += 1;
+  CHECK(prop(check_reconciliation(in), "R0").verdict == Verdict::kFail);
+}
+
+TEST_CASE("reconciliation: witnesses are capped and the rest counted") {
+  ReconciliationInput in = correct();
+  for (auto& r : in.view) r.change.uncertainty_s = 0.001;  // every record's 0.02 s error is beyond its claim
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R6").witnesses.size() == kWitnessCap);
+  CHECK(prop(v, "R6").witnesses_omitted == 200 - kWitnessCap);
+}
+
+TEST_CASE("reconciliation: the trace round trip gives the same verdicts and metrics") {
+  ReconciliationInput in = fx::history();
+  for (std::uint64_t s = 70; s < 73; ++s)
+    in.lost->push_back({1, 1, 1, s, 70.25 + static_cast<double>(s - 70), 2});
+  std::erase_if(*in.received, [](const auto& r) { return r.device == 1 && r.seq >= 70 && r.seq < 73; });
+  fx::correct_log(in);
+  for (auto& r : in.view)
+    if (r.change.device == 0)
+      r.change.event_time_s = r.cloud_time_s;  // receipt order for device 0: R5, R6 fail
+  fx::final_windows(in);
+  in.gaps.push_back({80, {1, 1, 70, 72, twinbed::pipeline::GapCause::kTimeout}});  // one short: R11 fails
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "twinbed_reconciliation_roundtrip.h5").string();
+  fx::write_trace(in, path);
+  const ReconciliationInput back = read_reconciliation_input(path);
+  std::filesystem::remove(path);
+  CHECK(back.cloud_log);
+  CHECK(back.quiet_from_s == in.quiet_from_s);
+  CHECK(back.view.size() == in.view.size());
+  CHECK(back.lost->front().boot == 1);  // no boot column: 1
+  CHECK(!back.events);                  // no /truth/events: not available
+  const auto a = check_reconciliation(in), b = check_reconciliation(back);
+  for (std::size_t i = 0; i < a.properties.size(); ++i) {
+    INFO(a.properties[i].id);
+    CHECK(a.properties[i].verdict == b.properties[i].verdict);
+    CHECK(a.properties[i].metrics == b.properties[i].metrics);
+    CHECK(a.properties[i].witnesses.size() == b.properties[i].witnesses.size());
+  }
+  CHECK(prop(b, "R5").verdict == Verdict::kFail);
+  CHECK(prop(b, "R11").verdict == Verdict::kFail);
+  CHECK(prop(b, "R2").verdict == Verdict::kPass);
+}
+
+TEST_CASE("reconciliation: the trace reader refuses what is not a trace") {
+  const std::string path = (std::filesystem::temp_directory_path() / "twinbed_not_a_trace.h5").string();
+  { std::ofstream(path) << "not hdf5"; }
+  CHECK_THROWS_AS(read_reconciliation_input(path), TraceReadError);
+  std::filesystem::remove(path);
+}
