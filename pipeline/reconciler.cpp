@@ -24,8 +24,8 @@ Reconciler::Reconciler(ReconciliationOptions options, std::size_t sensors)
 
 void Reconciler::on_record(const Record& r, bool valid, double now_s) {
   ++records_in_;
-  if (r.hlc != 0) clock_.receive(r.hlc, now_s);
-  if (r.sensor >= sensors_) return;  // not in the registry: nothing to place
+  if (r.sensor >= sensors_) return;  // not in the registry: nothing to place, no clock to follow
+  receive_stamp(r.hlc, r.time_uncertainty_s, now_s);
   if (options_.mode == ReconcileMode::kDedupByDeviceTime &&
       !seen_by_time_.insert({r.device, r.sensor, std::bit_cast<std::uint64_t>(r.device_time_s)}).second) {
     ++duplicates_;
@@ -46,7 +46,7 @@ void Reconciler::on_record(const Record& r, bool valid, double now_s) {
 
 void Reconciler::on_event(const DeviceEvent& ev, double now_s) {
   ++events_in_;
-  if (ev.hlc != 0) clock_.receive(ev.hlc, now_s);
+  receive_stamp(ev.hlc, ev.time_uncertainty_s, now_s);
   const std::uint32_t sensor = event_sensor(ev.kind);
   if (options_.mode == ReconcileMode::kDedupByDeviceTime &&
       !seen_by_time_.insert({ev.device, sensor, std::bit_cast<std::uint64_t>(ev.device_time_s)}).second) {
@@ -72,6 +72,20 @@ void Reconciler::on_event(const DeviceEvent& ev, double now_s) {
   }
   if (!admit(ev.device, ev.boot, ev.seq, e, now_s)) return;
   state_write_for_event(ev);
+}
+
+void Reconciler::receive_stamp(std::uint64_t hlc, double uncertainty_s, double now_s) {
+  if (hlc == 0) return;
+  // A stamp from a clock running ahead (the future rule) would drag the cloud's
+  // clock, and every command it stamps, ahead with it: not followed, counted.
+  const double ahead_s = static_cast<double>(HybridLogicalClock::physical_ms(hlc)) / 1000.0 - now_s;
+  const double allowed_s =
+      (std::isfinite(uncertainty_s) ? uncertainty_s : 0.0) + options_.timestamps.future_tolerance_s;
+  if (ahead_s > allowed_s) {
+    ++hlc_ignored_;
+    return;
+  }
+  clock_.receive(hlc, now_s);
 }
 
 void Reconciler::state_write_for_event(const DeviceEvent& ev) {
@@ -151,23 +165,44 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
   x.trusted =
       trusted_stamp(x.device_time_s, x.uncertainty_s, x.uptime_s, x.first_receipt_s, options_.timestamps);
   SeqKey from = key, until = key;
+  const bool unsynced =
+      !std::isfinite(x.uncertainty_s) && std::isfinite(x.device_time_s) && std::isfinite(x.uptime_s);
+  if (unsynced) s.unsynced.emplace(x.device_time_s - x.uptime_s, key);
+  const double threshold_before = epoch_threshold(s);
   if (x.trusted &&
-      s.anchor.add(x.device_time_s, x.uncertainty_s, x.uptime_s, options_.timestamps.counter_drift_ppm) &&
-      !s.anchor_dependent.empty()) {
-    // The anchor moved: every stamp that depends on it is judged again.
-    for (const SeqKey& k : s.anchor_dependent) compute_base(s, k, s.entries.at(k));
-    from = std::min(from, *s.anchor_dependent.begin());
-    until = std::max(until, *s.anchor_dependent.rbegin());
+      s.anchor.add(x.device_time_s, x.uncertainty_s, x.uptime_s, options_.timestamps.counter_drift_ppm)) {
+    // The anchor moved: the repaired stamps are repaired again, and the unsynced
+    // stamps whose epoch test the move flips are judged again.
+    std::vector<SeqKey> again(s.repaired.begin(), s.repaired.end());
+    const double threshold_after = epoch_threshold(s);
+    const auto lo = s.unsynced.lower_bound(std::min(threshold_before, threshold_after));
+    const auto hi = s.unsynced.upper_bound(std::max(threshold_before, threshold_after));
+    for (auto it = lo; it != hi; ++it) again.push_back(it->second);
+    for (const SeqKey& k : again) {
+      if (k == key) continue;
+      compute_base(s, k, s.entries.at(k));
+      from = std::min(from, k);
+      until = std::max(until, k);
+    }
   }
   compute_base(s, key, x);
   replace_from(device, boot, s, from, until);
   return true;
 }
 
+double Reconciler::epoch_threshold(const Stream& s) const {
+  // An unsynced stamp d at uptime up is an epoch stamp when d − up < anchor_lo − epoch_before_s.
+  return s.anchor.known() ? s.anchor.lo_s() - options_.timestamps.epoch_before_s
+                          : -std::numeric_limits<double>::infinity();
+}
+
 void Reconciler::compute_base(Stream& s, const SeqKey& k, Entry& e) {
-  if (!e.trusted) s.anchor_dependent.insert(k);
   const StampClass c = classify_stamp(e.device_time_s, e.uncertainty_s, e.uptime_s, e.first_receipt_s,
                                       s.anchor, options_.timestamps);
+  if (c == StampClass::kOk)
+    s.repaired.erase(k);
+  else
+    s.repaired.insert(k);
   e.timed = true;
   if (c == StampClass::kOk) {
     e.base = {e.device_time_s, e.uncertainty_s, TimeRepair::kNone};
@@ -247,7 +282,9 @@ void Reconciler::set_placement(std::uint32_t device, std::uint32_t boot, const S
     change(ViewChange::Kind::kInsert, t);
     if (!e.is_event) windows_.add(e.sensor, t.time_s, e.value, e.count, log_.windows);
   } else if (where == Entry::Where::kQuarantine) {
-    change(ViewChange::Kind::kQuarantine, {e.device_time_s, e.uncertainty_s, TimeRepair::kNone});
+    // It claims nothing: the stamp as sent (0 when null), an infinite bound.
+    change(ViewChange::Kind::kQuarantine, {std::isfinite(e.device_time_s) ? e.device_time_s : 0.0,
+                                           std::numeric_limits<double>::infinity(), TimeRepair::kNone});
   }
   e.where = where;
   e.placed = t;
@@ -371,6 +408,7 @@ void Reconciler::counters(PipelineCounters& c) const {
   c[p + "view.events"] = events;
   c[p + "quarantined"] = quarantined;
   c[p + "retractions"] = retractions_;
+  c[p + "hlc_ignored_future"] = hlc_ignored_;
   c[p + "repaired.null"] = repaired[static_cast<int>(TimeRepair::kNull)];
   c[p + "repaired.epoch"] = repaired[static_cast<int>(TimeRepair::kEpoch)];
   c[p + "repaired.future"] = repaired[static_cast<int>(TimeRepair::kFuture)];

@@ -114,7 +114,10 @@ class Reconciler {
   struct Stream {
     BootAnchor anchor;
     std::map<SeqKey, Entry> entries;
-    std::set<SeqKey> anchor_dependent;    ///< entries whose base time depends on the anchor
+    std::set<SeqKey> repaired;  ///< entries whose stamp needs repair (their time depends on the anchor)
+    /// Unsynced stamps (unknown uncertainty) by device time − uptime: the
+    /// relative epoch test flips for those between the old and new threshold.
+    std::multimap<double, SeqKey> unsynced;
     std::map<std::uint64_t, Hole> holes;  ///< from -> hole
     bool started = false;
     std::uint64_t covered_to = 0;                   ///< every seq >= this is unseen
@@ -126,6 +129,9 @@ class Reconciler {
   /// False: a duplicate (by (device, boot, seq); in kDedupByDeviceTime the caller decided).
   bool admit(std::uint32_t device, std::uint32_t boot, std::uint64_t seq, Entry e, double now_s);
   void compute_base(Stream& s, const SeqKey& k, Entry& e);
+  double epoch_threshold(const Stream& s) const;
+  /// The cloud clock follows a device's HLC stamp unless it runs ahead (the future rule).
+  void receive_stamp(std::uint64_t hlc, double uncertainty_s, double now_s);
   /// Re-places every entry from `from` on, until placements stop changing.
   void replace_from(std::uint32_t device, std::uint32_t boot, Stream& s, SeqKey from, SeqKey until);
   void set_placement(std::uint32_t device, std::uint32_t boot, const SeqKey& k, Entry& e, Entry::Where where,
@@ -159,7 +165,7 @@ class Reconciler {
   PlantState state_;
   CloudLog log_;
   std::uint64_t records_in_ = 0, events_in_ = 0, duplicates_ = 0, invalid_ = 0, gaps_marked_[3] = {},
-                gap_seqs_[3] = {}, arrived_in_gap_ = 0, retractions_ = 0;
+                gap_seqs_[3] = {}, arrived_in_gap_ = 0, retractions_ = 0, hlc_ignored_ = 0;
 };
 
 }  // namespace twinbed::pipeline

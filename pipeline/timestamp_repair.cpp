@@ -33,7 +33,7 @@ StampClass classify_stamp(double device_time_s, double uncertainty_s, double upt
   if (device_time_s > first_receipt_s + u + o.future_tolerance_s) return StampClass::kFuture;
   // An unsynced stamp far before what the boot's anchor predicts: an RTC reset.
   if (!std::isfinite(uncertainty_s) && std::isfinite(uptime_s) && anchor.known() &&
-      device_time_s < anchor.lo_s() + uptime_s - o.epoch_before_s)
+      device_time_s - uptime_s < anchor.lo_s() - o.epoch_before_s)
     return StampClass::kEpoch;
   return StampClass::kOk;
 }
