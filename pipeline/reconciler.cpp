@@ -152,7 +152,7 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
     if (lb != latest_boot_.end()) close_older_boots(device, boot);
     latest_boot_[device] = boot;
   }
-  cover(device, boot, s, seq, seq + 1, now_s);
+  cover(device, boot, s, seq, seq + 1, now_s, true);
 
   Entry& x = s.entries.emplace(key, e).first->second;
   if (options_.mode == ReconcileMode::kReceiptOrder) {
@@ -291,13 +291,13 @@ void Reconciler::set_placement(std::uint32_t device, std::uint32_t boot, const S
 }
 
 void Reconciler::cover(std::uint32_t device, std::uint32_t boot, Stream& s, std::uint64_t from,
-                       std::uint64_t to, double now_s) {
+                       std::uint64_t to, double now_s, bool arrival) {
   if (!s.started) {
     s.started = true;
     s.covered_to = options_.sequence_starts_at_zero ? 0 : from;
   }
   // Arriving inside a gap already marked: kept, and counted (the mark was premature).
-  if (!s.marked.empty()) {
+  if (arrival && !s.marked.empty()) {
     auto m = s.marked.upper_bound(from);
     if (m != s.marked.begin() && std::prev(m)->second > from) ++arrived_in_gap_;
   }
@@ -369,7 +369,7 @@ void Reconciler::device_reported_gap(std::uint32_t device, std::uint32_t boot, s
                                      std::uint64_t seq_to, double now_s) {
   if (seq_to <= seq_from) return;
   Stream& s = streams_[{device, boot}];
-  cover(device, boot, s, seq_from, seq_to, now_s);
+  cover(device, boot, s, seq_from, seq_to, now_s, false);
   mark(device, boot, seq_from, seq_to, GapCause::kDeviceReported);
 }
 

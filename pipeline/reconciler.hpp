@@ -137,8 +137,9 @@ class Reconciler {
   void set_placement(std::uint32_t device, std::uint32_t boot, const SeqKey& k, Entry& e, Entry::Where where,
                      const RepairedTime& t);
   /// Sequence numbers [from, to) are accounted for: holes open below, close over them.
+  /// `arrival`: a record or event (not a device's report), counted if it lands in a marked gap.
   void cover(std::uint32_t device, std::uint32_t boot, Stream& s, std::uint64_t from, std::uint64_t to,
-             double now_s);
+             double now_s, bool arrival);
   /// A later boot of `device` sent data: the older boots' open holes are lost with its RAM.
   void close_older_boots(std::uint32_t device, std::uint32_t boot);
   void mark(std::uint32_t device, std::uint32_t boot, std::uint64_t from, std::uint64_t to, GapCause cause);
