@@ -186,7 +186,7 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
     }
   }
   compute_base(s, key, x);
-  replace_from(device, boot, s, from, until);
+  replace_from(device, boot, s, from, until, key);
   return true;
 }
 
@@ -204,10 +204,12 @@ void Reconciler::compute_base(Stream& s, const SeqKey& k, Entry& e) {
   else
     s.repaired.insert(k);
   e.timed = true;
+  s.timed.insert(k);
   if (c == StampClass::kOk) {
     e.base = {e.device_time_s, e.uncertainty_s, TimeRepair::kNone};
   } else if (!repair_from_anchor(c, e.uptime_s, s.anchor, options_.timestamps.counter_drift_ppm, e.base)) {
     e.timed = false;  // sequence placement, or quarantine
+    s.timed.erase(k);
     e.base = {};
     return;
   }
@@ -218,30 +220,34 @@ void Reconciler::compute_base(Stream& s, const SeqKey& k, Entry& e) {
   }
 }
 
-void Reconciler::replace_from(std::uint32_t device, std::uint32_t boot, Stream& s, SeqKey from,
-                              SeqKey until) {
-  auto it = s.entries.lower_bound(from);
-  // The last placed (timed) entry before `from`: its time is the running maximum there.
-  auto prev = s.entries.end();
-  for (auto back = it; back != s.entries.begin();) {
-    --back;
-    if (back->second.valid && back->second.timed) {
-      prev = back;
-      break;
-    }
+void Reconciler::replace_untimed(std::uint32_t device, std::uint32_t boot, Stream& s,
+                                 std::map<SeqKey, Entry>::iterator lo, std::map<SeqKey, Entry>::iterator hi) {
+  // Entries strictly between two timed entries lo and hi (lo or hi == end: no neighbour on that side).
+  auto it = lo == s.entries.end() ? s.entries.begin() : std::next(lo);
+  for (; it != hi && it != s.entries.end(); ++it) {
+    Entry& e = it->second;
+    if (!e.valid || e.timed) continue;
+    if (lo == s.entries.end() || hi == s.entries.end())
+      set_placement(device, boot, it->first, e, Entry::Where::kQuarantine, {});
+    else
+      set_placement(device, boot, it->first, e, Entry::Where::kView,
+                    place_between(it->first.first, lo->first.first, lo->second.placed, hi->first.first,
+                                  hi->second.placed));
   }
-  // Untimed entries between prev and `from` are placed against their neighbours: start after prev.
-  it = prev != s.entries.end() ? std::next(prev) : s.entries.begin();
+}
+
+void Reconciler::replace_from(std::uint32_t device, std::uint32_t boot, Stream& s, SeqKey from, SeqKey until,
+                              SeqKey fresh) {
+  // The running maximum runs over the timed entries only (the index), so an
+  // untimed entry costs O(log n) and a stream of them never walks itself.
+  auto ti = s.timed.lower_bound(from);
+  auto prev = ti == s.timed.begin() ? s.entries.end() : s.entries.find(*std::prev(ti));
+  bool prev_changed = false;
   double running_max =
       prev != s.entries.end() ? prev->second.placed.time_s : -std::numeric_limits<double>::infinity();
-  std::vector<std::map<SeqKey, Entry>::iterator> pending;  // untimed entries since prev
-  for (; it != s.entries.end(); ++it) {
-    Entry& e = it->second;
-    if (!e.valid) continue;
-    if (!e.timed) {
-      pending.push_back(it);
-      continue;
-    }
+  for (; ti != s.timed.end(); ++ti) {
+    const auto cur = s.entries.find(*ti);
+    Entry& e = cur->second;
     RepairedTime t = e.base;
     if (t.time_s < running_max) {  // behind an earlier seq of this boot: raised, bound widened by the raise
       t.uncertainty_s += running_max - t.time_s;
@@ -250,20 +256,26 @@ void Reconciler::replace_from(std::uint32_t device, std::uint32_t boot, Stream& 
     }
     running_max = t.time_s;
     const bool unchanged = e.where == Entry::Where::kView && same(e.placed, t);
-    for (auto p : pending) {
-      if (prev == s.entries.end())
-        set_placement(device, boot, p->first, p->second, Entry::Where::kQuarantine, {});
-      else
-        set_placement(
-            device, boot, p->first, p->second, Entry::Where::kView,
-            place_between(p->first.first, prev->first.first, prev->second.placed, it->first.first, t));
-    }
-    pending.clear();
-    set_placement(device, boot, it->first, e, Entry::Where::kView, t);
-    prev = it;
-    if (unchanged && it->first > until) return;  // everything after it is as it was
+    set_placement(device, boot, cur->first, e, Entry::Where::kView, t);
+    // The untimed entries between two timed ones move when either of them did.
+    if (prev_changed || !unchanged) replace_untimed(device, boot, s, prev, cur);
+    prev = cur;
+    prev_changed = !unchanged;
+    if (unchanged && cur->first > until) break;  // everything after it is as it was
   }
-  for (auto p : pending) set_placement(device, boot, p->first, p->second, Entry::Where::kQuarantine, {});
+  // A new untimed entry: between its timed neighbours, or quarantined.
+  const auto f = s.entries.find(fresh);
+  if (f != s.entries.end() && f->second.valid && !f->second.timed) {
+    const auto next = s.timed.upper_bound(fresh);
+    if (next == s.timed.begin() || next == s.timed.end()) {
+      set_placement(device, boot, fresh, f->second, Entry::Where::kQuarantine, {});
+    } else {
+      const auto lo = s.entries.find(*std::prev(next)), hi = s.entries.find(*next);
+      set_placement(
+          device, boot, fresh, f->second, Entry::Where::kView,
+          place_between(fresh.first, lo->first.first, lo->second.placed, hi->first.first, hi->second.placed));
+    }
+  }
 }
 
 void Reconciler::set_placement(std::uint32_t device, std::uint32_t boot, const SeqKey& k, Entry& e,

@@ -114,6 +114,7 @@ class Reconciler {
   struct Stream {
     BootAnchor anchor;
     std::map<SeqKey, Entry> entries;
+    std::set<SeqKey> timed;     ///< valid entries with a base time (own stamp or anchor repair)
     std::set<SeqKey> repaired;  ///< entries whose stamp needs repair (their time depends on the anchor)
     /// Unsynced stamps (unknown uncertainty) by device time − uptime: the
     /// relative epoch test flips for those between the old and new threshold.
@@ -132,8 +133,14 @@ class Reconciler {
   double epoch_threshold(const Stream& s) const;
   /// The cloud clock follows a device's HLC stamp unless it runs ahead (the future rule).
   void receive_stamp(std::uint64_t hlc, double uncertainty_s, double now_s);
-  /// Re-places every entry from `from` on, until placements stop changing.
-  void replace_from(std::uint32_t device, std::uint32_t boot, Stream& s, SeqKey from, SeqKey until);
+  /// Re-places the timed entries from `from` on (running maximum), and the
+  /// untimed ones between any that moved, until placements stop changing
+  /// past `until`; then places `fresh` if it is untimed.
+  void replace_from(std::uint32_t device, std::uint32_t boot, Stream& s, SeqKey from, SeqKey until,
+                    SeqKey fresh);
+  /// The untimed entries strictly between timed entries lo and hi (end: no neighbour on that side).
+  void replace_untimed(std::uint32_t device, std::uint32_t boot, Stream& s,
+                       std::map<SeqKey, Entry>::iterator lo, std::map<SeqKey, Entry>::iterator hi);
   void set_placement(std::uint32_t device, std::uint32_t boot, const SeqKey& k, Entry& e, Entry::Where where,
                      const RepairedTime& t);
   /// Sequence numbers [from, to) are accounted for: holes open below, close over them.

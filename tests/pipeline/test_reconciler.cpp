@@ -623,3 +623,27 @@ TEST_CASE("Reconciler: a stamp from a clock far ahead does not drag the cloud cl
   r.counters(c);
   CHECK(c["reconciliation.hlc_ignored_future"] == 1);
 }
+
+TEST_CASE("Reconciler: a long run of stamps without time costs one change each, then one placement each") {
+  // O(log n) per record: a stream of 50,000 null stamps without uptime must not walk itself.
+  Reconciler r(opts(), 1);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.on_record(rec(0, 1, 0, 0.0), true, 1.0);
+  for (std::uint64_t s = 1; s < 50000; ++s) r.on_record(rec(0, 1, s, nan), true, 1.0);
+  CloudLog log;
+  r.drain(log);
+  CHECK(log.view.size() == 50000);  // one insert, 49,999 quarantines
+  CHECK(std::count_if(log.view.begin(), log.view.end(), [](const ViewChange& v) {
+          return v.kind == ViewChange::Kind::kQuarantine;
+        }) == 49999);
+  log.clear();
+  r.on_record(rec(0, 1, 50000, 50000.0), true, 60000.0);  // the right neighbour: all of them placed
+  r.drain(log);
+  CHECK(log.view.size() == 50000);
+  Folded f;
+  f.fold(log);
+  const ViewChange& mid = at(f, 0, 1, 25000);
+  CHECK(mid.repair == TimeRepair::kSequence);
+  CHECK(mid.event_time_s == doctest::Approx(25000.0));
+  CHECK(mid.uncertainty_s == doctest::Approx(25000.05));
+}
