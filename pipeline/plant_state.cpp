@@ -39,7 +39,9 @@ MergeRule StateRegister::rule() const {
   if (!top_[0] || !top_[1]) return MergeRule::kOnlyWriter;
   const RegisterWrite& w = *top_[0];
   const RegisterWrite& r = *top_[1];
-  if (w.origin == WriteOrigin::kEdgeInterlock && r.origin == WriteOrigin::kCloudCommand && r.hlc > w.hlc)
+  // The interlock beat a later cloud command that would have set another value (a start).
+  if (w.origin == WriteOrigin::kEdgeInterlock && r.origin == WriteOrigin::kCloudCommand && r.hlc > w.hlc &&
+      r.value != w.value)
     return MergeRule::kInterlockWins;
   if (w.hlc == r.hlc) return MergeRule::kTieBySourceId;
   // Concurrent: within the window (boost; or 1 ms where the edge has no priority).

@@ -288,26 +288,36 @@ TEST_CASE("Plant state: the conflict rule table") {
   const double window_s = 5.0;
   auto hlc = [](double t_s) { return HybridLogicalClock::pack(HybridLogicalClock::to_ms(t_s), 0); };
   const RegisterWrite trip{0.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock};
+  const RegisterWrite restart{1.0, hlc(100.0), 3, WriteOrigin::kEdgeEvent};
+  auto cloud = [&](double value, double t_s) {
+    return RegisterWrite{value, hlc(t_s), kCloudWriter, WriteOrigin::kCloudCommand};
+  };
   struct Row {
     const char* name;
-    RegisterWrite other;
+    RegisterWrite first, second;
     double winner_value;
     MergeRule rule;
   };
   const Row rows[] = {
-      {"cloud start concurrent with the trip (2 s after): the interlock wins",
-       {1.0, hlc(102.0), kCloudWriter, WriteOrigin::kCloudCommand},
-       0.0,
+      {"cloud start concurrent with the trip (2 s after): the interlock wins", trip, cloud(1.0, 102.0), 0.0,
        MergeRule::kInterlockWins},
-      {"cloud start causally after the trip (60 s after): last writer",
-       {1.0, hlc(160.0), kCloudWriter, WriteOrigin::kCloudCommand},
-       1.0,
+      {"cloud start causally after the trip (60 s after): the start", trip, cloud(1.0, 160.0), 1.0,
        MergeRule::kOnlyWriter},
+      {"cloud stop concurrent with the trip: they agree, the trip stands", trip, cloud(0.0, 102.0), 0.0,
+       MergeRule::kLastWriterWins},
       {"device restart 2 s after the trip: last writer by HLC",
+       trip,
        {1.0, hlc(102.0), 3, WriteOrigin::kEdgeEvent},
        1.0,
        MergeRule::kLastWriterWins},
+      {"cloud stop 2 s after a device restart (concurrent): the edge's report", restart, cloud(0.0, 102.0),
+       1.0, MergeRule::kLastWriterWins},
+      {"cloud stop 60 s after a device restart: the stop", restart, cloud(0.0, 160.0), 0.0,
+       MergeRule::kOnlyWriter},
+      {"two cloud commands 1 s apart: the later", cloud(1.0, 100.0), cloud(0.0, 101.0), 0.0,
+       MergeRule::kLastWriterWins},
       {"equal stamps: the larger writer id",
+       trip,
        {1.0, hlc(100.0), 4, WriteOrigin::kEdgeEvent},
        1.0,
        MergeRule::kTieBySourceId},
@@ -317,13 +327,9 @@ TEST_CASE("Plant state: the conflict rule table") {
     for (int order = 0; order < 2; ++order) {
       PlantState s(window_s);
       std::vector<StateWrite> out;
-      if (order == 0) {
-        s.write(0, StateKey::kRunning, 0, trip, out);
-        s.write(0, StateKey::kRunning, 0, row.other, out);
-      } else {
-        s.write(0, StateKey::kRunning, 0, row.other, out);
-        s.write(0, StateKey::kRunning, 0, trip, out);
-      }
+      s.write(0, StateKey::kRunning, 0, order == 0 ? row.first : row.second, out);
+      s.write(0, StateKey::kRunning, 0, order == 0 ? row.second : row.first, out);
+      s.write(0, StateKey::kRunning, 0, row.first, out);  // a duplicate changes nothing
       REQUIRE(!out.empty());
       CHECK(out.back().value == row.winner_value);
       CHECK(out.back().rule == row.rule);
@@ -633,9 +639,8 @@ TEST_CASE("Reconciler: a long run of stamps without time costs one change each, 
   CloudLog log;
   r.drain(log);
   CHECK(log.view.size() == 50000);  // one insert, 49,999 quarantines
-  CHECK(std::count_if(log.view.begin(), log.view.end(), [](const ViewChange& v) {
-          return v.kind == ViewChange::Kind::kQuarantine;
-        }) == 49999);
+  CHECK(std::count_if(log.view.begin(), log.view.end(),
+                      [](const ViewChange& v) { return v.kind == ViewChange::Kind::kQuarantine; }) == 49999);
   log.clear();
   r.on_record(rec(0, 1, 50000, 50000.0), true, 60000.0);  // the right neighbour: all of them placed
   r.drain(log);
