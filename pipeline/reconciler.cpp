@@ -156,9 +156,8 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
 
   Entry& x = s.entries.emplace(key, e).first->second;
   if (options_.mode == ReconcileMode::kReceiptOrder) {
-    // Wrong on purpose: the receipt time is the event time, the device's bound is claimed.
-    if (x.valid)
-      set_placement(device, boot, key, x, Entry::Where::kView, {now_s, x.uncertainty_s, TimeRepair::kNone});
+    // Wrong on purpose: the receipt time is the event time, claimed exact (the cloud's own clock).
+    if (x.valid) set_placement(device, boot, key, x, Entry::Where::kView, {now_s, 0.0, TimeRepair::kNone});
     return true;
   }
   if (!x.valid) return true;

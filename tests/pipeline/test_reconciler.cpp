@@ -417,6 +417,7 @@ TEST_CASE("Reconciler variants do only the wrong thing they name") {
     const Folded f = drain(r);
     CHECK(f.view.size() == 1);
     CHECK(at(f, 0, 1, 0).event_time_s == 5000.0);
+    CHECK(at(f, 0, 1, 0).uncertainty_s == 0.0);  // claimed exact: the cloud trusts its own clock
   }
   SUBCASE("dedup_by_device_time: merges distinct readings with one stamp, keeps a re-stamped duplicate") {
     ReconciliationOptions o = opts();
