@@ -80,6 +80,29 @@ const std::vector<std::string>& metric_names() {
       n.push_back("security." + f);
     for (const std::string f : {"drains", "drain_time_s.max", "drain_time_s.mean"})
       n.push_back("network." + f);
+    // The reference pipeline's reconciler (docs/reconciliation.md), present when it is on.
+    for (const std::string c : {"records_in",
+                                "events_in",
+                                "duplicates",
+                                "invalid_values",
+                                "view.records",
+                                "view.events",
+                                "quarantined",
+                                "retractions",
+                                "hlc_ignored_future",
+                                "repaired.null",
+                                "repaired.epoch",
+                                "repaired.future",
+                                "repaired.backwards",
+                                "repaired.sequence",
+                                "gaps.device_reported",
+                                "gaps.reboot",
+                                "gaps.timeout",
+                                "gaps.seqs_marked",
+                                "gaps.arrived_after_mark",
+                                "windows.late_revisions",
+                                "windows.revised_after_final"})
+      n.push_back("pipeline.reconciliation." + c);
     for (const std::string c :
          {"records_in", "duplicates_dropped", "accepted", "late_out_of_order", "alerts_raised",
           "alerts_cleared", "rejected.sentinel", "rejected.not_finite", "rejected.out_of_range",

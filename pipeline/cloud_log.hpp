@@ -24,6 +24,11 @@
 
 namespace twinbed::pipeline {
 
+/// A device event in the view: its ViewChange carries sensor =
+/// kDeviceEventSensorBase + its DeviceEventKind, its value, and count 0 (it
+/// stands for no reading), so its placement (R3, R4) can be judged.
+inline constexpr std::uint32_t kDeviceEventSensorBase = 0xFFFFFF00u;
+
 /// How the pipeline arrived at a record's event time.
 enum class TimeRepair : std::uint8_t {
   kNone = 0,       ///< the device's timestamp, as sent

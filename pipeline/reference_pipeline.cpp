@@ -43,6 +43,7 @@ void ReferencePipeline::configure(std::span<const SensorInfo> sensors, std::span
   drift_ = PeerDrift(options_.drift, sensors_);
   schema_ = SchemaMonitor(options_.schema, sensors_, devices);
   alert_manager_ = AlertManager(options_.alerts, sensors_.size());
+  if (options_.reconciliation.enabled) reconciler_ = Reconciler(options_.reconciliation, sensors_.size());
   sensor_checks_ = stuck_.enabled() || drift_.enabled() || schema_.enabled() || options_.validation.ne43;
 }
 
@@ -92,6 +93,21 @@ void ReferencePipeline::ingest(const MessageInfo& message, std::span<const Recor
         alert_manager_.set_reason(s, kReasonSchemaUnitDeclared, f & kSchemaUnitDeclared);
         sync_sensor(s, *newest, 0.0, alerts);
       }
+  }
+  if (options_.reconciliation.enabled) {
+    // The reconciler sees every message whole, duplicates and all; it keeps its own identity.
+    // With authentication on, what a message says in another device's name is refused here too.
+    const auto in_own_name = [&](std::uint32_t device) {
+      return !auth_.enabled() || device == message.authenticated_device;
+    };
+    for (const Record& r : records)
+      if (in_own_name(r.device))
+        reconciler_.on_record(
+            r, r.sensor < sensors_.size() && validator_.check(r, sensors_[r.sensor]) == Verdict::kOk,
+            ingest_time_s);
+    for (const DeviceEvent& e : message.events)
+      if (in_own_name(e.device)) reconciler_.on_event(e, ingest_time_s);
+    reconciler_.tick(ingest_time_s);
   }
   for (const Record& r : records) {
     ++records_in_;
@@ -234,7 +250,23 @@ void ReferencePipeline::run_groups(const Record& r, const Record& trigger, std::
   }
 }
 
-void ReferencePipeline::finish(double /*end_time_s*/, std::vector<AlertEvent>& /*alerts*/) {
+void ReferencePipeline::issue_command(CloudCommand& command, double now_s) {
+  if (options_.reconciliation.enabled) reconciler_.issue_command(command, now_s);
+}
+
+bool ReferencePipeline::drain_log(CloudLog& out) {
+  if (!options_.reconciliation.enabled) return false;
+  reconciler_.drain(out);
+  return true;
+}
+
+void ReferencePipeline::device_reported_gap(std::uint32_t device, std::uint32_t boot, std::uint64_t seq_from,
+                                            std::uint64_t seq_to, double now_s) {
+  if (options_.reconciliation.enabled) reconciler_.device_reported_gap(device, boot, seq_from, seq_to, now_s);
+}
+
+void ReferencePipeline::finish(double end_time_s, std::vector<AlertEvent>& /*alerts*/) {
+  if (options_.reconciliation.enabled) reconciler_.finish(end_time_s);
   // Rows still open at the end are not scored: no record can carry an alert on them.
 }
 
@@ -293,6 +325,7 @@ PipelineCounters ReferencePipeline::counters() const {
     c["late.side_output"] = late_.size();
     c["late.held_at_end"] = reorder_.held();
   }
+  if (options_.reconciliation.enabled) reconciler_.counters(c);
   if (options_.gaps.enabled) {
     c["gaps.marked"] = gap_markers_.size();
     c["gaps.readings"] = gap_readings_;

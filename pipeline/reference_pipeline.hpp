@@ -45,6 +45,7 @@
 #include "pipeline/multivariate_stage.hpp"
 #include "pipeline/peer_drift.hpp"
 #include "pipeline/rate_of_change.hpp"
+#include "pipeline/reconciler.hpp"
 #include "pipeline/reorder_buffer.hpp"
 #include "pipeline/schema_monitor.hpp"
 #include "pipeline/sequence_dedup.hpp"
@@ -78,6 +79,7 @@ struct ReferencePipelineOptions {
   RateOfChangeOptions rate_of_change;
   StuckOptions stuck;
   OrderingOptions ordering;
+  ReconciliationOptions reconciliation;  ///< the materialised history (docs/reconciliation.md)
   GapOptions gaps;
   PeerDriftOptions drift;
   SchemaOptions schema;
@@ -106,6 +108,13 @@ class ReferencePipeline final : public CloudPipeline {
     accepted_observer_ = std::move(observer);
     return true;
   }
+  /// With reconciliation on: the cloud clock stamps the command, its write enters the plant state.
+  void issue_command(CloudCommand& command, double now_s) override;
+  /// With reconciliation on: the changes to the materialised view (false when off).
+  bool drain_log(CloudLog& out) override;
+  /// The device reports a hole its buffer policy made (reconciliation on; otherwise ignored).
+  void device_reported_gap(std::uint32_t device, std::uint32_t boot, std::uint64_t seq_from,
+                           std::uint64_t seq_to, double now_s);
 
   /// Gap markers emitted so far, and the values filled in (flagged: never readings).
   const std::vector<GapMarker>& gap_markers() const { return gap_markers_; }
@@ -134,6 +143,7 @@ class ReferencePipeline final : public CloudPipeline {
   std::uint64_t rejected_auth_[kAuthVerdicts] = {};  ///< records of refused messages, by reason
   std::uint64_t rejected_auth_record_device_ = 0, auth_messages_rejected_ = 0;
   AcceptedObserver accepted_observer_;
+  Reconciler reconciler_;
   struct Group {
     MultivariateStage stage;
     AlarmLatch latch;

@@ -1707,6 +1707,34 @@ struct Loader {
         q.finish();
       }
     }
+    if (n.has("reconciliation")) {
+      Node q = n.child("reconciliation");
+      if (q.expect_object()) {
+        auto& r = o.reconciliation;
+        r.enabled = q.boolean("enabled", true);
+        const std::string mode =
+            q.choice("mode", {"correct", "receipt_order", "dedup_by_device_time"}, "correct");
+        r.mode = mode == "receipt_order"          ? pipeline::ReconcileMode::kReceiptOrder
+                 : mode == "dedup_by_device_time" ? pipeline::ReconcileMode::kDedupByDeviceTime
+                                                  : pipeline::ReconcileMode::kCorrect;
+        r.windows.window_s = q.number("window_s", r.windows.window_s, {1e-3, 86400.0 * 365, false, false});
+        r.windows.allowed_lateness_s =
+            q.number("allowed_lateness_s", r.windows.allowed_lateness_s, Range::up_to(86400.0 * 365));
+        r.gap_timeout_s = q.number("gap_timeout_s", r.gap_timeout_s, Range::positive());
+        r.timestamps.future_tolerance_s =
+            q.number("future_tolerance_s", r.timestamps.future_tolerance_s, Range::non_negative());
+        r.timestamps.epoch_floor_s =
+            q.number("epoch_floor_s", r.timestamps.epoch_floor_s, {-1e12, 0.0, false, false});
+        r.timestamps.epoch_before_s =
+            q.number("epoch_before_s", r.timestamps.epoch_before_s, Range::non_negative());
+        r.timestamps.counter_drift_ppm =
+            q.number("counter_drift_ppm", r.timestamps.counter_drift_ppm, Range::up_to(1e6));
+        r.concurrency_window_s =
+            q.number("concurrency_window_s", r.concurrency_window_s, Range::up_to(86400.0));
+        r.sequence_starts_at_zero = q.boolean("sequence_starts_at_zero", r.sequence_starts_at_zero);
+        q.finish();
+      }
+    }
     if (n.has("gaps")) {
       Node q = n.child("gaps");
       if (q.expect_object()) {

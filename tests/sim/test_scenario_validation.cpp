@@ -769,3 +769,33 @@ TEST_CASE("validation: reconciliation_check.quiet_from_s starts after every faul
   msg = rejection(doc);
   CHECK(msg.find("$.reconciliation_check.quiet_from: unknown key") != std::string::npos);
 }
+
+TEST_CASE("validation: pipeline.reconciliation keys, modes and bad values") {
+  json good = base();
+  good["pipeline"] = json::parse(R"({"reconciliation": {"window_s": 30, "allowed_lateness_s": 600,
+      "gap_timeout_s": 900, "future_tolerance_s": 60, "epoch_before_s": 3600, "counter_drift_ppm": 50,
+      "concurrency_window_s": 2, "sequence_starts_at_zero": false, "mode": "receipt_order"}})");
+  const Scenario ok = parse_scenario(good.dump(), "case.json");
+  const auto& r = ok.pipeline.options.reconciliation;
+  CHECK(r.enabled);
+  CHECK(r.mode == twinbed::pipeline::ReconcileMode::kReceiptOrder);
+  CHECK(r.windows.window_s == 30);
+  CHECK(r.windows.allowed_lateness_s == 600);
+  CHECK(r.gap_timeout_s == 900);
+  CHECK(r.timestamps.future_tolerance_s == 60);
+  CHECK(r.timestamps.epoch_before_s == 3600);
+  CHECK(r.timestamps.counter_drift_ppm == 50);
+  CHECK(r.concurrency_window_s == 2);
+  CHECK_FALSE(r.sequence_starts_at_zero);
+  CHECK_FALSE(parse_scenario(base().dump(), "case.json").pipeline.options.reconciliation.enabled);
+
+  json doc = base();
+  doc["pipeline"] = json::parse(
+      R"({"reconciliation": {"mode": "by_arrival", "window_s": 0, "gap_timeout_s": -1, "lateness": 5}})");
+  const std::string msg = rejection(doc);
+  CHECK(msg.find("$.pipeline.reconciliation.mode") != std::string::npos);
+  CHECK(msg.find("by_arrival") != std::string::npos);
+  CHECK(msg.find("$.pipeline.reconciliation.window_s") != std::string::npos);
+  CHECK(msg.find("$.pipeline.reconciliation.gap_timeout_s") != std::string::npos);
+  CHECK(msg.find("$.pipeline.reconciliation.lateness") != std::string::npos);
+}
