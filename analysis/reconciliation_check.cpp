@@ -65,7 +65,8 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
                "final_then_revised"};
     m["R10"] = {"backlogs", "undrained_backlogs", "drain_time_s.max", "live_latency_s.p99"};
     m["R11"] = {"marked_gaps", "unmarked_gaps", "unmarked_readings"};
-    m["R12"] = {};
+    m["R12"] = {"run_raises",       "reference_raises", "matched",           "caused", "caused.sentinel",
+                "caused.duplicate", "caused.timestamp", "caused.reordering", "missing"};
     return m;
   }();
   return c;
@@ -257,8 +258,8 @@ class Checker {
     title("R11", "gaps are explicit", true);
     title("R12", "no false alarms of its own", true);
     v_["R12"].note =
-        "needs a second detector run on the true-order, de-duplicated stream (analysis/alert_parity, "
-        "sim/true_order_replay): not judged here";
+        "needs a second run of the pipeline on the true-order, de-duplicated stream "
+        "(sim/true_order_replay): judged by twinbed run only";
     if (!in_.cloud_log) {
       for (auto& [id, p] : v_)
         if (id != "R12") p.note = "the primary pipeline kept no cloud log";
@@ -1332,6 +1333,62 @@ std::string reconciliation_summary(const ReconciliationVerdicts& verdicts) {
     out << "\n";
   }
   return out.str();
+}
+
+void judge_alert_parity(ReconciliationVerdicts& verdicts, const AlertParity& parity, double match_window_s,
+                        std::uint64_t max_witnesses) {
+  for (PropertyVerdict& p : verdicts.properties) {
+    if (p.id != "R12") continue;
+    auto n = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
+    p.metrics = {{"run_raises", n(parity.run_raises)},
+                 {"reference_raises", n(parity.reference_raises)},
+                 {"matched", n(parity.matched)},
+                 {"caused", n(parity.caused())}};
+    for (const char* cause : {"sentinel", "duplicate", "timestamp", "reordering"}) {
+      const auto it = parity.caused_by.find(cause);
+      p.metrics.push_back({std::string("caused.") + cause, n(it == parity.caused_by.end() ? 0 : it->second)});
+    }
+    p.metrics.push_back({"missing", n(parity.missing)});
+    p.verdict = parity.pass() ? Verdict::kPass : Verdict::kFail;
+    p.note = "raises matched per sensor when their triggers' true times are within " +
+             std::to_string(match_window_s) + " s";
+    p.witnesses.clear();
+    auto event_of = [](const RaiseRef& r) {
+      WitnessEvent e;
+      e.device = r.device;
+      e.boot = r.boot;
+      e.seq = r.seq;
+      e.sensor = r.sensor;
+      e.true_time_s = r.trigger_true_time_s;
+      e.device_time_s = r.trigger_device_time_s;
+      return e;
+    };
+    const double w = match_window_s;
+    for (const RaiseRef& r : parity.extra_witnesses) {
+      if (p.witnesses.size() >= max_witnesses) break;
+      const char* cause = r.trigger_fault_coded ? "a fault-coded value"
+                          : r.trigger_duplicate ? "a transport duplicate"
+                          : !(std::abs(r.trigger_device_time_s - r.trigger_true_time_s) <= w)
+                              ? "a reading stamped off its true time"
+                              : "the order the pipeline saw";
+      p.witnesses.push_back(
+          {std::string("an alert the physical history does not raise, triggered by ") + cause,
+           std::nullopt,
+           {event_of(r)},
+           {},
+           0});
+    }
+    for (const RaiseRef& r : parity.missing_witnesses) {
+      if (p.witnesses.size() >= max_witnesses) break;
+      p.witnesses.push_back({"an alert the physical history raises, which the run did not",
+                             std::nullopt,
+                             {event_of(r)},
+                             {},
+                             0});
+    }
+    const std::uint64_t all = parity.caused() + parity.missing;
+    p.witnesses_omitted = all > p.witnesses.size() ? all - p.witnesses.size() : 0;
+  }
 }
 
 }  // namespace twinbed::analysis

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "analysis/alert_parity.hpp"
+#include "analysis/reconciliation_check.hpp"
 
 using twinbed::analysis::compare_alerts;
 using twinbed::analysis::RaiseRef;
@@ -84,4 +85,33 @@ TEST_CASE("R12 parity: one reference raise matches one run raise; the result ign
     for (std::size_t i = 0; i < p.extra_witnesses.size(); ++i)
       CHECK(p.extra_witnesses[i].seq == base.extra_witnesses[i].seq);
   }
+}
+
+TEST_CASE(
+    "R12 verdict: judge_alert_parity fills the checker's R12 — pass, or fail with a witness per raise") {
+  twinbed::analysis::ReconciliationInput in;  // no cloud log: every other property is not applicable
+  auto verdicts = twinbed::analysis::check_reconciliation(in);
+  auto r12 = [&]() -> const twinbed::analysis::PropertyVerdict& {
+    for (const auto& p : verdicts.properties)
+      if (p.id == "R12") return p;
+    FAIL("no R12");
+    return verdicts.properties.front();
+  };
+  CHECK(r12().verdict == twinbed::analysis::Verdict::kNotApplicable);
+  const std::vector<RaiseRef> ref = {raise(0, 100, 1), raise(1, 300, 2)};
+  twinbed::analysis::judge_alert_parity(verdicts, compare_alerts(ref, ref, 10.0), 10.0);
+  CHECK(r12().verdict == twinbed::analysis::Verdict::kPass);
+  CHECK(r12().witnesses.empty());
+  RaiseRef dup = raise(0, 200, 9);
+  dup.trigger_duplicate = true;
+  twinbed::analysis::judge_alert_parity(verdicts, compare_alerts({ref[0], dup}, ref, 10.0), 10.0);
+  CHECK(r12().verdict == twinbed::analysis::Verdict::kFail);
+  REQUIRE(r12().witnesses.size() == 2);  // the duplicate's alert, and sensor 1's alert the run lost
+  CHECK(r12().witnesses[0].what.find("transport duplicate") != std::string::npos);
+  CHECK(r12().witnesses[0].events.at(0).seq == 9);
+  CHECK(r12().witnesses[1].events.at(0).seq == 2);
+  double caused_duplicate = -1;
+  for (const auto& [name, v] : r12().metrics)
+    if (name == "caused.duplicate") caused_duplicate = v.value_or(-1);
+  CHECK(caused_duplicate == 1);
 }
