@@ -105,6 +105,14 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
   m["edge_flash.torn_pages"] = static_cast<double>(d.flash_torn_pages);
   m["edge_flash.evicted_pages"] = static_cast<double>(d.flash_evicted_pages);
   m["samples.aggregated"] = static_cast<double>(d.aggregated);
+  if (d.ids_tracked) m["samples.id_collisions"] = static_cast<double>(d.id_collisions);
+  if (d.events_reported) {
+    m["events.recorded"] = static_cast<double>(d.events_recorded);
+    m["events.delivered"] = static_cast<double>(d.events_delivered);
+    m["events.duplicated"] = static_cast<double>(d.events_duplicated);
+    m["events.lost"] = static_cast<double>(d.events_lost);
+    m["events.undelivered_at_end"] = static_cast<double>(d.events_undelivered_at_end);
+  }
   m["samples.suppressed.deadband"] = static_cast<double>(d.suppressed_deadband);
   m["samples.summarised.features"] = static_cast<double>(d.summarised_features);
   for (const std::string& kind : protocol_kinds()) {  // zeros for a protocol the run does not use

@@ -146,6 +146,16 @@ struct DataPath {
   std::uint64_t clock_sync_refusals = 0;
   std::uint64_t clock_sync_polls = 0;      ///< NTP / SNTP requests sent
   std::uint64_t clock_sync_responses = 0;  ///< and answered
+  /// Identity (docs/firmware.md): tracked when a device's reboot restarts
+  /// both its boot epoch and its sequence. Genuine readings and events that
+  /// reached the cloud under a (device, boot, seq) id another distinct one
+  /// had already reached it with: a de-duplication by id drops them.
+  bool ids_tracked = false;
+  std::uint64_t id_collisions = 0;
+  /// Device events (firmware `events`; reported when a device has it on).
+  bool events_reported = false;
+  std::uint64_t events_recorded = 0, events_delivered = 0, events_duplicated = 0, events_lost = 0,
+                events_undelivered_at_end = 0;
 };
 
 /// What one protocol carried, over every device that uses it (docs/metrics.md).

@@ -24,10 +24,66 @@ void EdgeFirmware::form_reading(Reading& r, std::uint64_t seq) {
   r.record.boot = options_.boot;
   r.record.seq = seq;
   r.truth.serial = serial_++;
-  r.record.device_time_s = options_.device_clock ? options_.device_clock->stamp(r.truth.true_time_s)
-                                                 : options_.clock.stamp(r.truth.true_time_s);
+  r.record.device_time_s = stamp(r.truth.true_time_s);
+  if (options_.time_metadata) stamp_metadata(r.record, r.truth.true_time_s);
   ++generated_;
   if (on_generated_) on_generated_(r);
+}
+
+float EdgeFirmware::declared_uncertainty_s(double t_s) {
+  const double u_s = options_.clock_declares_uncertainty && options_.device_clock
+                         ? options_.device_clock->declared_uncertainty_s(t_s)
+                         : options_.sync_bound_s;
+  // Rounded up to a float: the wire's f32 still covers the bound.
+  const auto f = static_cast<float>(u_s);
+  return static_cast<double>(f) < u_s ? std::nextafter(f, std::numeric_limits<float>::infinity()) : f;
+}
+
+void EdgeFirmware::record_event(pipeline::DeviceEventKind kind, double value, double t_s,
+                                std::uint64_t command_id, std::uint64_t cause_hlc) {
+  HeldEvent e;
+  e.event.kind = kind;
+  e.event.value = value;
+  e.event.command_id = command_id;
+  e.event.cause_hlc = cause_hlc;
+  e.truth.true_time_s = t_s;
+  const auto at = std::upper_bound(pending_events_.begin(), pending_events_.end(), t_s,
+                                   [](double t, const PendingEvent& p) { return t < p.at_s; });
+  pending_events_.insert(at, {t_s, e});
+  next_event_s_ = pending_events_.front().at_s;
+}
+
+void EdgeFirmware::flush_events(double t_s) {
+  std::size_t n = 0;
+  for (; n < pending_events_.size() && pending_events_[n].at_s <= t_s; ++n) {
+    const double at_s = pending_events_[n].at_s;
+    HeldEvent e = pending_events_[n].held;
+    pipeline::DeviceEvent& ev = e.event;
+    ev.device = options_.device_index;
+    ev.boot = options_.boot;
+    ev.seq = next_seq_++;
+    ev.device_time_s = stamp(at_s);
+    if (options_.time_metadata) {
+      if (ev.cause_hlc != 0) hlc_.receive(ev.cause_hlc, ev.device_time_s);  // the command's message arrived
+      stamp_metadata(ev, at_s);
+    }
+    e.truth.serial = event_serial_++;
+    e.truth.persisted = flash_.params().enabled();  // an event journal beside the reading log
+    if (on_event_) on_event_(e);
+    keep_event(std::move(e));
+  }
+  pending_events_.erase(pending_events_.begin(), pending_events_.begin() + static_cast<std::ptrdiff_t>(n));
+  next_event_s_ =
+      pending_events_.empty() ? std::numeric_limits<double>::infinity() : pending_events_.front().at_s;
+}
+
+void EdgeFirmware::keep_event(HeldEvent e) {
+  // Bounded like the alarm queue: the oldest goes when full.
+  if (events_.size() >= std::max<std::size_t>(options_.alarm_capacity_records, 1)) {
+    if (on_event_loss_) on_event_loss_(events_.front(), LossCause::kBufferOverflow);
+    events_.erase(events_.begin());
+  }
+  events_.push_back(std::move(e));
 }
 
 void EdgeFirmware::queue_alarm(Reading r) {
@@ -101,7 +157,10 @@ void EdgeFirmware::sample_until(double t_s) {
   std::vector<Reading>& readings = scratch().readings;
   readings.clear();
   take_samples(t_s, readings);
-  if (readings.empty()) return;
+  if (readings.empty()) {
+    if (t_s >= next_event_s_) flush_events(t_s);
+    return;
+  }
   // Sequence numbers follow physical time across sensors, as a sampling loop would.
   if (sensors_.size() > 1)
     std::stable_sort(readings.begin(), readings.end(), [](const Reading& a, const Reading& b) {
@@ -109,9 +168,11 @@ void EdgeFirmware::sample_until(double t_s) {
     });
   if (on_transform_) {
     transform_and_store(readings);
+    if (t_s >= next_event_s_) flush_events(t_s);
     return;
   }
   for (Reading& r : readings) {
+    if (r.truth.true_time_s >= next_event_s_) flush_events(r.truth.true_time_s);  // events due first
     form_reading(r, next_seq_++);
     if (has_alarm_limits_ && alarm_tripped(r)) {
       queue_alarm(r);
@@ -121,6 +182,7 @@ void EdgeFirmware::sample_until(double t_s) {
   }
   if (on_sampled_) on_sampled_(readings);
   report_merges();
+  if (t_s >= next_event_s_) flush_events(t_s);  // and those the pass itself raised (an interlock trip)
 }
 
 void EdgeFirmware::report_merges() {
@@ -150,7 +212,10 @@ TransformScratch& transform_scratch() {
 void EdgeFirmware::transform_and_store(std::vector<Reading>& readings) {
   TransformScratch& sc = transform_scratch();
   // Sample numbers (the stages' view) count every sample of the boot epoch.
+  // An event due within the pass is recorded in time order with the stamps
+  // (its number comes before the numbers the pass's readings get below).
   for (Reading& r : readings) {
+    if (r.truth.true_time_s >= next_event_s_) flush_events(r.truth.true_time_s);
     form_reading(r, next_sample_++);
   }
   sc.fate.assign(readings.size(), pipeline::EdgeFate::kSend);
@@ -178,6 +243,7 @@ void EdgeFirmware::transform_and_store(std::vector<Reading>& readings) {
     d.record.device = options_.device_index;
     d.record.boot = options_.boot;
     d.truth.serial = serial_++;
+    if (options_.time_metadata) stamp_metadata(d.record, d.truth.true_time_s);
     ++generated_;
     ++derived_;
     if (on_generated_) on_generated_(d);
@@ -222,11 +288,15 @@ bool EdgeFirmware::write_page(double t_s) {
   std::vector<Reading> page;
   page.reserve(fp.page_records);
   buffer_.take_readings(fp.page_records, page);
+  if (on_persisted_) on_persisted_(page, t_s);
   flash_.write_page(std::move(page), t_s);
   return true;
 }
 
 void EdgeFirmware::skip_before(double t_s) {
+  // Events while the firmware was not running are recorded when it is back.
+  for (PendingEvent& p : pending_events_) p.at_s = std::max(p.at_s, t_s);
+  if (!pending_events_.empty()) next_event_s_ = pending_events_.front().at_s;
   for (SensorChannel& ch : sensors_) {
     // Samples k with k / rate < t_s are not taken.
     const double k_end = std::ceil(t_s * ch.params.rate_hz - 1e-9);  // first k at or after t_s
@@ -269,10 +339,31 @@ void EdgeFirmware::reboot(const RebootSemantics& semantics, double t_s, bool tea
       kept.push_back({m->batch->records[i], m->batch->truth[i]});
     flash_.restore(std::move(kept));
   }
+  // Events: the RAM queue is lost, the flash journal kept; in flight, the
+  // same by where each came from (the journal's go back, oldest first).
+  std::vector<HeldEvent> kept_events;
+  for (const InFlight& m : outbox_) {
+    const Batch& b = *m.batch;
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
+      if (b.event_truth[i].persisted)
+        kept_events.push_back({b.events[i], b.event_truth[i]});
+      else if (on_event_loss_)
+        on_event_loss_({b.events[i], b.event_truth[i]}, LossCause::kRebootInflight);
+    }
+  }
+  for (HeldEvent& e : events_) {
+    if (e.truth.persisted)
+      kept_events.push_back(std::move(e));
+    else if (on_event_loss_)
+      on_event_loss_(e, LossCause::kReboot);
+  }
+  events_ = std::move(kept_events);
   outbox_.clear();
   options_.boot = semantics.persist_boot_epoch ? options_.boot + 1 : 1;
   if (!options_.persist_message_counter) counter_base_ = next_message_id_ - 1;
   if (!semantics.persist_sequence) next_seq_ = next_sample_ = 0;
+  hlc_ = pipeline::HybridLogicalClock{};  // RAM: the next stamp starts from the device clock
+  boot_time_s_ = t_s;                     // the uptime counter starts at the reset
 }
 
 double EdgeFirmware::tokens_at(double t_s) const {
@@ -296,7 +387,7 @@ double EdgeFirmware::next_drain_s(double t_s) const {
 }
 
 bool EdgeFirmware::has_due(double woke_s, double t_s) const {
-  if (!alarms_.empty()) return true;
+  if (!alarms_.empty() || !events_.empty()) return true;
   if (!draining()) return has_backlog_due(woke_s);
   const std::size_t live = buffer_.count_tail_from(live_from_serial_);
   if (live > 0 && buffer_.at(buffer_.size() - live).truth.true_time_s <= woke_s) return true;
@@ -304,14 +395,23 @@ bool EdgeFirmware::has_due(double woke_s, double t_s) const {
 }
 
 InFlight* EdgeFirmware::form_message(double t_s) {
-  if ((buffer_.empty() && alarms_.empty() && flash_.empty()) || window_full()) return nullptr;
+  if ((buffer_.empty() && alarms_.empty() && flash_.empty() && events_.empty()) || window_full())
+    return nullptr;
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
   batch->device = options_.device_index;
   batch->message_counter = batch->message_id - counter_base_;
   batch->auth_bytes = options_.auth_wire_bytes;
+  batch->time_metadata = options_.time_metadata;
   InFlight outbox_entry;
   std::size_t room = options_.max_batch_records;
+  const std::size_t n_events = std::min(room, events_.size());  // events first: few, and they matter
+  for (std::size_t i = 0; i < n_events; ++i) {
+    batch->events.push_back(events_[i].event);
+    batch->event_truth.push_back(events_[i].truth);
+  }
+  events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(n_events));
+  room -= n_events;
   for (; room > 0 && !alarms_.empty(); --room) {  // alarms first
     batch->records.push_back(alarms_.front().record);
     batch->truth.push_back(alarms_.front().truth);
@@ -339,7 +439,7 @@ InFlight* EdgeFirmware::form_message(double t_s) {
   }
   if (options_.overflow == OverflowPolicy::kAggregate)
     for (const pipeline::Record& r : batch->records) batch->aggregates += r.count > 1;
-  if (batch->records.empty()) {  // nothing the bucket allows yet
+  if (batch->records.empty() && batch->events.empty()) {  // nothing the bucket allows yet
     --next_message_id_;
     return nullptr;
   }
@@ -364,6 +464,8 @@ std::vector<InFlight>::iterator EdgeFirmware::find(std::uint64_t message_id) {
 void EdgeFirmware::report(const Batch& b, LossCause cause) {
   if (on_loss_)
     for (std::size_t i = 0; i < b.records.size(); ++i) on_loss_(Reading{b.records[i], b.truth[i]}, cause);
+  if (on_event_loss_)
+    for (std::size_t i = 0; i < b.events.size(); ++i) on_event_loss_({b.events[i], b.event_truth[i]}, cause);
 }
 
 void EdgeFirmware::acknowledged(std::uint64_t message_id) {

@@ -19,6 +19,16 @@
 //   reconnected) leaves at no more than `drain_records_per_s` (a token
 //   bucket one message deep) while readings taken since go out as they
 //   would without an outage: a flushing backlog does not starve live data.
+// - Time metadata (option `time_metadata`, docs/firmware.md): every record
+//   and event formed carries a hybrid-logical-clock stamp (the HLC lives in
+//   RAM: a reboot restarts it from the device clock), the uncertainty the
+//   device declares on its timestamp, and its uptime (seconds since the
+//   reset, by a monotonic counter with its own rate error).
+// - Device events (record_event): each takes the next sequence number of the
+//   readings' counter, in physical-time order with the readings (an event
+//   due at t is numbered before the readings taken after t); events wait in
+//   their own queue, sent ahead of alarms; journaled in flash when the
+//   device has flash (a reboot keeps them), else in RAM (a reboot loses them).
 #pragma once
 
 #include <cstdint>
@@ -27,12 +37,14 @@
 #include <limits>
 #include <vector>
 
+#include "devices/device_event.hpp"
 #include "devices/flash_log.hpp"
 #include "devices/local_clock.hpp"
 #include "devices/reading_buffer.hpp"
 #include "devices/sensor.hpp"
 #include "faults/device_clock.hpp"
 #include "pipeline/edge_stage.hpp"
+#include "pipeline/hlc.hpp"
 
 namespace twinbed::devices {
 
@@ -61,6 +73,14 @@ struct FirmwareOptions {
   /// counter survives a reboot (kept in flash) or restarts at 1.
   std::uint32_t auth_wire_bytes = 0;
   bool persist_message_counter = true;
+  /// Records and events carry an HLC stamp, a declared uncertainty and the uptime.
+  bool time_metadata = false;
+  /// The declared uncertainty comes from `device_clock` (it has a sync
+  /// model); false: it is `sync_bound_s` (+inf: the device claims nothing).
+  bool clock_declares_uncertainty = false;
+  double sync_bound_s = std::numeric_limits<double>::infinity();
+  /// The uptime counter's rate error (uptime = (1 + ppm·1e-6) × true time since the reset).
+  double monotonic_error_ppm = 0.0;
 };
 
 /// A message in the outbox, with its delivery state as the device actor sets it.
@@ -105,10 +125,33 @@ class EdgeFirmware {
  public:
   using LossHook = std::function<void(const Reading&, LossCause)>;
   using GeneratedHook = std::function<void(const Reading&)>;
+  using EventHook = std::function<void(const HeldEvent&)>;
+  using EventLossHook = std::function<void(const HeldEvent&, LossCause)>;
 
   EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> sensors);
 
   void on_loss(LossHook hook) { on_loss_ = std::move(hook); }
+  /// Called for each event as the device records it (identity, stamp and metadata given).
+  void on_event(EventHook hook) { on_event_ = std::move(hook); }
+  /// Called for each event that never leaves the device (causes as for readings).
+  void on_event_loss(EventLossHook hook) { on_event_loss_ = std::move(hook); }
+  /// Optional: called with each page of readings as it is written to flash, and the write's time.
+  using PersistedHook = std::function<void(const std::vector<Reading>&, double)>;
+  void on_persisted(PersistedHook hook) { on_persisted_ = std::move(hook); }
+
+  /// Something happened at true time t_s that the device reports: it is
+  /// recorded (numbered, stamped, queued) by the sampling pass that reaches
+  /// t_s, in time order with the readings; if the device is down at t_s, when
+  /// it is back (skip_before). A command's stamp `cause_hlc` is merged into
+  /// the device's HLC (receive) before the event is stamped.
+  void record_event(pipeline::DeviceEventKind kind, double value, double t_s, std::uint64_t command_id = 0,
+                    std::uint64_t cause_hlc = 0);
+  /// Events waiting to be sent (RAM queue or flash journal; not the outbox).
+  std::size_t events_held() const { return events_.size(); }
+  /// Events recorded so far.
+  std::uint64_t events_recorded() const { return event_serial_; }
+  /// The device's HLC's last stamp (0: none since the boot).
+  std::uint64_t hlc_now() const { return hlc_.now(); }
   /// Optional: called for every reading generated (full traces only: it costs).
   void on_generated(GeneratedHook hook) { on_generated_ = std::move(hook); }
   /// Optional: called once per sample_until with the readings it took, in
@@ -214,6 +257,20 @@ class EdgeFirmware {
   /// A sampled reading becomes a reading of this device: identity (boot, `seq`), serial, device
   /// stamp; counted as generated.
   void form_reading(Reading& r, std::uint64_t seq);
+  /// Time metadata of a record or event formed at true time t_s with stamp device_time_s.
+  template <typename R>
+  void stamp_metadata(R& r, double t_s) {
+    r.hlc = hlc_.tick(r.device_time_s);
+    r.time_uncertainty_s = declared_uncertainty_s(t_s);
+    r.uptime_s = (t_s - boot_time_s_) * (1.0 + options_.monotonic_error_ppm * 1e-6);
+  }
+  float declared_uncertainty_s(double t_s);
+  double stamp(double t_s) {
+    return options_.device_clock ? options_.device_clock->stamp(t_s) : options_.clock.stamp(t_s);
+  }
+  /// Records every pending event due at or before t_s.
+  void flush_events(double t_s);
+  void keep_event(HeldEvent e);
   /// Every sample due up to t_s on every sensor, appended in sensor order
   /// (the hot loop: kept apart so that the sensor path inlines into it).
   void take_samples(double t_s, std::vector<Reading>& readings);
@@ -237,6 +294,20 @@ class EdgeFirmware {
   std::uint64_t missing_ = 0;
   std::uint64_t missing_down_ = 0;
   std::uint64_t serial_ = 0;
+  pipeline::HybridLogicalClock hlc_;  ///< in RAM: restarts at a reboot
+  double boot_time_s_ = 0.0;          ///< the last reset (the uptime counter's zero)
+  struct PendingEvent {
+    double at_s;  ///< when the device records it (its true time, or its return from a reboot)
+    HeldEvent held;
+  };
+  std::vector<PendingEvent> pending_events_;                       ///< by at_s
+  double next_event_s_ = std::numeric_limits<double>::infinity();  ///< the first pending at_s
+  /// Recorded, not yet in a message, oldest first (a vector: no allocation for a device without events).
+  std::vector<HeldEvent> events_;
+  std::uint64_t event_serial_ = 0;
+  EventHook on_event_;
+  EventLossHook on_event_loss_;
+  PersistedHook on_persisted_;
   std::vector<InFlight> outbox_;  ///< in send order
   std::deque<Reading> alarms_;    ///< alarm readings not yet in a message, oldest first
   std::uint64_t alarms_raised_ = 0;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "devices/device_event.hpp"
 #include "pipeline/record.hpp"
 
 namespace twinbed::devices {
@@ -34,8 +35,9 @@ inline constexpr std::uint64_t kRecordWireBytes = 27;
 /// An aggregate record carries its count (u16) as well.
 inline constexpr std::uint64_t kAggregateCountBytes = 2;
 
-/// One MQTT PUBLISH: a batch of records from one device. Immutable once formed;
-/// a retry resends the same batch (same message id: a DUP under QoS 1).
+/// One MQTT PUBLISH: a batch of records (and device events) from one
+/// device. Immutable once formed; a retry resends the same batch (same
+/// message id: a DUP under QoS 1).
 struct Batch {
   std::uint64_t message_id = 0;  ///< per device, increasing
   std::uint32_t device = 0;
@@ -46,9 +48,17 @@ struct Batch {
   /// counter the MAC covers (0: none), and the bytes the MAC and counter add.
   std::uint32_t auth_bytes = 0;
   std::uint64_t message_counter = 0;
+  bool time_metadata = false;                 ///< records and events carry HLC, uncertainty and uptime
+  std::vector<pipeline::DeviceEvent> events;  ///< events the device reports (usually none)
+  std::vector<EventTruth> event_truth;        ///< parallel to events
   std::uint64_t wire_bytes() const {
     return kPublishHeaderBytes + kRecordWireBytes * records.size() + kAggregateCountBytes * aggregates +
-           auth_bytes;
+           auth_bytes + extra_wire_bytes();
+  }
+  /// What time metadata and events add to any encoding of the records (0 without either).
+  std::uint64_t extra_wire_bytes() const {
+    const std::uint64_t metadata = time_metadata ? kTimeMetadataWireBytes : 0;
+    return metadata * records.size() + (kEventWireBytes + metadata) * events.size();
   }
 };
 using BatchPtr = std::shared_ptr<const Batch>;

@@ -170,6 +170,16 @@ struct DeviceSpec {
   /// NTP / SNTP exchanges go over the device's modelled route (IP devices;
   /// radio devices and "ideal" use the abstract measurement error).
   bool sync_over_network = true;
+  /// clock.sync_bound_s: the uncertainty a device without a sync model
+  /// declares on its timestamps (+inf: none claimed).
+  double sync_bound_s = std::numeric_limits<double>::infinity();
+  /// clock.monotonic_error_ppm: the rate error of its uptime counter.
+  double monotonic_error_ppm = 0.0;
+  /// devices[].firmware (docs/firmware.md): records carry time metadata (HLC,
+  /// declared uncertainty, uptime); the device reports events (interlock
+  /// trips, commands applied, HMI setpoints, restarts).
+  bool time_metadata = false;
+  bool report_events = false;
   std::size_t buffer_capacity_records = 10000;
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   /// A backlog drains at no more than this many readings per second (0: no limit).
@@ -323,11 +333,10 @@ struct CouplingSpec {
 /// Fault kinds that act on a device, its link or its clock (targets are
 /// devices, or gateways: every device behind them).
 inline const std::vector<std::string> kNetworkFaultKinds = {
-    "packet_loss",        "outage",     "partition",      "delay",
-    "duplication",        "clock_step", "timestamp_null", "timestamp_future",
-    "timestamp_timezone", "reboot",     "pause",          "corruption",
-    "rate_limit",         "brownout",   "storage_full",   "ota_update",
-    "schema_change",      "spoof",      "replay",         "tamper"};
+    "packet_loss",    "outage",           "partition",          "delay",      "duplication",   "clock_step",
+    "timestamp_null", "timestamp_future", "timestamp_timezone", "reboot",     "pause",         "corruption",
+    "rate_limit",     "brownout",         "storage_full",       "ota_update", "schema_change", "spoof",
+    "replay",         "tamper",           "hmi_setpoint"};
 
 /// Fault kinds that act on the broker or the cloud (target: their id; optional).
 inline const std::vector<std::string> kServiceFaultKinds = {"broker_restart", "bridge_outage",
@@ -402,6 +411,8 @@ struct FaultSpec {
     faults::ReplayParams replay;  ///< replay
     faults::TamperParams tamper;  ///< tamper
   } adversary;
+  /// hmi_setpoint: an operator at the device's local HMI sets its asset's setpoint to this (at start_s).
+  double setpoint = 0.0;
   std::string params_json;  ///< the spec as written, for the trace
 };
 

@@ -777,6 +777,8 @@ struct Loader {
           faults::ClockParams m;
           m.offset_s = d.clock.offset_s;
           m.skew_ppm = d.clock.skew_ppm;
+          if (c.has("sync_bound_s")) d.sync_bound_s = c.number("sync_bound_s", 0.0, Range::up_to(1e9));
+          d.monotonic_error_ppm = c.number("monotonic_error_ppm", 0.0, {-1e5, 1e5, false, false});
           m.ageing_ppm_per_day = c.number("ageing_ppm_per_day", 0.0, {-1e3, 1e3, false, false});
           m.rw_ppm_per_sqrt_day = c.number("random_walk_ppm_per_sqrt_day", 0.0, Range::up_to(1e3));
           if (c.has("periodic")) {
@@ -818,6 +820,14 @@ struct Loader {
           }
           if (full) d.clock_model = m;
           c.finish();
+        }
+      }
+      if (n.has("firmware")) {
+        Node fw = n.child("firmware");
+        if (fw.expect_object()) {
+          d.time_metadata = fw.boolean("time_metadata", false);
+          d.report_events = fw.boolean("events", false);
+          fw.finish();
         }
       }
       if (n.has("buffer")) {
@@ -1350,6 +1360,13 @@ struct Loader {
         f.schema.declared = n.boolean("declared", true);
       } else if (f.kind == "spoof" || f.kind == "replay" || f.kind == "tamper") {
         read_adversary(n, f);
+      } else if (f.kind == "hmi_setpoint") {
+        if (n.has("start_s") || has_end || has_duration)
+          diag.error(n.path() + ".at_s", "at_s (an HMI setpoint change is an instant)",
+                     "start_s, end_s or duration_s");
+        f.start_s = n.number_required("at_s", Range::non_negative()).value_or(0.0);
+        f.end_s = f.start_s;
+        f.setpoint = n.number_required("value", Range::any()).value_or(0.0);
       } else if (f.kind == "storage_full") {
         if (!n.has("episodes") && !has_duration && !has_end)
           diag.error(n.path() + ".duration_s", "a positive number (storage is full for a window)", "nothing");

@@ -322,6 +322,14 @@ struct DeviceRuntime {
   /// Ground truth: the readings (by serial) that reached the cloud. Keyed by
   /// serial, never reset, not by sequence number, which a reboot may restart.
   IdSet delivered;
+  /// Device events (firmware `events`): those (by serial) that reached the
+  /// cloud, and each one's row in the world's event truth (by serial).
+  IdSet events_delivered;
+  std::vector<std::size_t> event_rows;
+  /// A device whose reboots restart both boot epoch and sequence: the
+  /// (boot, seq) ids delivered so far and whose they were (a reading's
+  /// serial; an event's with the top bit set). Null: its ids cannot repeat.
+  std::unique_ptr<std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t>> ids_seen;
   std::unique_ptr<devices::EnergyMeter> energy;  ///< battery devices only
   std::uint64_t samples_charged = 0;             ///< samples the meter has been told of
   double airtime_s = 0.0;                        ///< its radio's time on air (LoRa, BLE, Zigbee, LTE-M)
@@ -379,16 +387,29 @@ class World {
                                              {"sensor", ColumnType::kU32, ""},
                                              {"seq", ColumnType::kU64, ""},
                                              {"true_time_s", ColumnType::kF64, "s"},
-                                             {"cause", ColumnType::kU8, ""}});
+                                             {"cause", ColumnType::kU8, ""},
+                                             {"boot", ColumnType::kU32, ""}});
     if (sc_.trace.level != TraceLevel::kFull) return;
-    samples_ = trace_->table("/truth/samples", {{"device", ColumnType::kU32, ""},
-                                                {"sensor", ColumnType::kU32, ""},
-                                                {"seq", ColumnType::kU64, ""},
-                                                {"true_time_s", ColumnType::kF64, "s"},
-                                                {"true_value", ColumnType::kF64, ""},
-                                                {"device_time_s", ColumnType::kF64, "s"},
-                                                {"value", ColumnType::kF64, ""},
-                                                {"fault_mask", ColumnType::kU32, ""}});
+    std::vector<ColumnSpec> sample_columns = {
+        {"device", ColumnType::kU32, ""},     {"sensor", ColumnType::kU32, ""},
+        {"seq", ColumnType::kU64, ""},        {"true_time_s", ColumnType::kF64, "s"},
+        {"true_value", ColumnType::kF64, ""}, {"device_time_s", ColumnType::kF64, "s"},
+        {"value", ColumnType::kF64, ""},      {"fault_mask", ColumnType::kU32, ""},
+        {"boot", ColumnType::kU32, ""}};
+    samples_metadata_ = std::any_of(sc_.devices.begin(), sc_.devices.end(),
+                                    [](const DeviceSpec& d) { return d.time_metadata; });
+    if (samples_metadata_)
+      sample_columns.insert(sample_columns.end(), {{"hlc", ColumnType::kU64, ""},
+                                                   {"time_uncertainty_s", ColumnType::kF64, "s"},
+                                                   {"uptime_s", ColumnType::kF64, "s"}});
+    samples_ = trace_->table("/truth/samples", std::move(sample_columns));
+    if (std::any_of(sc_.devices.begin(), sc_.devices.end(),
+                    [](const DeviceSpec& d) { return d.flash.enabled(); }))
+      persisted_ = trace_->table("/readings/persisted", {{"device", ColumnType::kU32, ""},
+                                                         {"sensor", ColumnType::kU32, ""},
+                                                         {"boot", ColumnType::kU32, ""},
+                                                         {"seq", ColumnType::kU64, ""},
+                                                         {"time_s", ColumnType::kF64, "s"}});
     sent_ = trace_->table("/readings/sent", {{"device", ColumnType::kU32, ""},
                                              {"sensor", ColumnType::kU32, ""},
                                              {"seq", ColumnType::kU64, ""},
@@ -401,7 +422,10 @@ class World {
                                                      {"value", ColumnType::kF64, ""},
                                                      {"ingest_time_s", ColumnType::kF64, "s"},
                                                      {"duplicate", ColumnType::kU8, ""},
-                                                     {"forged", ColumnType::kU8, ""}});
+                                                     {"forged", ColumnType::kU8, ""},
+                                                     {"hlc", ColumnType::kU64, ""},
+                                                     {"time_uncertainty_s", ColumnType::kF64, "s"},
+                                                     {"uptime_s", ColumnType::kF64, "s"}});
   }
 
   void build_assets() {
@@ -529,8 +553,10 @@ class World {
       }
       ps.rssi_dbm = faults::RandomStream(sc_.seed, spec.id, "rssi").uniform(pr.rssi_lo_dbm, pr.rssi_hi_dbm);
       const std::uint32_t payload = net::max_app_payload_bytes(pr.region, pr.data_rate);
-      fo.max_batch_records =
-          std::min<std::size_t>(fo.max_batch_records, (payload - pr.header_bytes) / pr.record_bytes);
+      fo.max_batch_records = std::min<std::size_t>(
+          fo.max_batch_records,
+          (payload - pr.header_bytes) /
+              (pr.record_bytes + (spec.time_metadata ? devices::kTimeMetadataWireBytes : 0)));
       if (pr.confirmed) fo.max_attempts = pr.max_transmissions;
     } else if (pr.is(Protocol::kLteM)) {
       ps.modem.emplace(pr.lte_m);
@@ -594,7 +620,7 @@ class World {
       rt.edge = build_edge(spec, first_sensor, registry_, run_.sensors);  // declares its derived channels
       sensor_index = static_cast<std::uint32_t>(registry_.size());
       value_faults_.resize(registry_.size());  // derived channels carry no value faults of their own
-      std::vector<const FaultSpec*> clock_faults;
+      std::vector<const FaultSpec*> clock_faults, hmi_setpoints;
       for (const FaultSpec* f : by_target[spec.id]) {
         if (!f->enabled || f->service) continue;
         const std::string entity = f->id + "@" + spec.id;
@@ -681,6 +707,11 @@ class World {
                 {f, {f->value.activity, activity}, faults::RandomStream(sc_.seed, entity, "tamper"), sensor});
           }
           for (const faults::Window& w : episodes_of(*f, entity)) label(*f, spec.id, w.start_s, w.end_s);
+        } else if (f->kind == "hmi_setpoint") {
+          if (f->start_s < sc_.duration_s) {
+            hmi_setpoints.push_back(f);
+            label(*f, spec.id, f->start_s, f->start_s);
+          }
           continue;
         } else if (f->kind == "storage_full") {
           for (const faults::Window& w : episodes_of(*f, entity)) {
@@ -741,6 +772,10 @@ class World {
         DeviceRuntime* full = &rt;
         fo.storage_full = [full](double t_s) { return full->storage_full.down_at(t_s); };
       }
+      fo.time_metadata = spec.time_metadata;
+      fo.clock_declares_uncertainty = spec.clock_model && spec.clock_model->sync != faults::ClockSync::kNone;
+      fo.sync_bound_s = spec.sync_bound_s;
+      fo.monotonic_error_ppm = spec.monotonic_error_ppm;
       fo.max_batch_records = spec.mqtt.max_batch_records;
       fo.max_attempts = spec.mqtt.max_attempts;
       if (sc_.security.authentication == Authentication::kSignedPayload)
@@ -753,6 +788,27 @@ class World {
       rt.firmware = std::make_unique<devices::EdgeFirmware>(fo, std::move(channels));
       rt.firmware->on_loss(
           [this](const devices::Reading& r, devices::LossCause cause) { on_loss(r, cause); });
+      if (spec.report_events) {
+        run_.data.events_reported = true;
+        DeviceRuntime* runtime = &rt;
+        rt.firmware->on_event([this, runtime](const devices::HeldEvent& e) { on_event(*runtime, e); });
+        rt.firmware->on_event_loss([this, runtime](const devices::HeldEvent& e, devices::LossCause cause) {
+          on_event_loss(*runtime, e, cause);
+        });
+        for (const FaultSpec* f : hmi_setpoints)  // an operator at the local HMI
+          rt.firmware->record_event(pipeline::DeviceEventKind::kSetpointChange, f->setpoint, f->start_s);
+      }
+      for (const FaultSpec* f : by_target[spec.id])  // ids can repeat: track them (samples.id_collisions)
+        if (f->enabled && (f->kind == "reboot" || f->kind == "brownout") && !f->reboot.persist_boot_epoch &&
+            !f->reboot.persist_sequence && !rt.ids_seen) {
+          rt.ids_seen = std::make_unique<std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t>>();
+          run_.data.ids_tracked = true;
+        }
+      if (persisted_)
+        rt.firmware->on_persisted([this](const std::vector<devices::Reading>& page, double t_s) {
+          for (const devices::Reading& r : page)
+            persisted_->append(r.record.device, r.record.sensor, r.record.boot, r.record.seq, t_s);
+        });
       if (rt.edge) {  // edge stages (docs/pipeline.md)
         for (const EdgeSetup::Stop& stop : rt.edge->stops) {
           const std::string& asset = spec.sensors[stop.device_sensor].asset;
@@ -769,10 +825,17 @@ class World {
             transform_edge(*runtime, rs, fate, derived);
           });
       }
-      if (samples_)
+      if (samples_ && !samples_metadata_)
         rt.firmware->on_generated([this](const devices::Reading& r) {
           samples_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
-                           r.truth.true_value, r.record.device_time_s, r.record.value, r.truth.fault_mask);
+                           r.truth.true_value, r.record.device_time_s, r.record.value, r.truth.fault_mask,
+                           r.record.boot);
+        });
+      else if (samples_)
+        rt.firmware->on_generated([this](const devices::Reading& r) {
+          samples_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
+                           r.truth.true_value, r.record.device_time_s, r.record.value, r.truth.fault_mask,
+                           r.record.boot, r.record.hlc, r.record.time_uncertainty_s, r.record.uptime_s);
         });
     }
     device_names_.reserve(sc_.devices.size());
@@ -1077,6 +1140,11 @@ class World {
         const double until_s = now + il.restart_after_s;
         il.restart_s = until_s;
         const StopResult stop = stop_asset(*il.asset, now, until_s);
+        if (d.spec->report_events) {
+          d.firmware->record_event(pipeline::DeviceEventKind::kInterlockTrip, 0.0, now);
+          if (stop.lost_s > 0 && until_s < sc_.duration_s)  // it was running: it runs again then
+            d.firmware->record_event(pipeline::DeviceEventKind::kAssetRestart, 1.0, until_s);
+        }
         ++run_.edge.interlock_trips;
         run_.edge.lost_production_s += stop.lost_s;
         if (stop.false_stop) {
@@ -1413,7 +1481,8 @@ class World {
     analysis::ProtocolFigures& fig = *d.figures;
     const double t0 = sg4::Engine::get_clock();
     const std::uint64_t bytes =
-        radio  ? pr.radio_bytes(batch->records.size()) + devices::kAggregateCountBytes * batch->aggregates
+        radio ? pr.radio_bytes(batch->records.size()) + devices::kAggregateCountBytes * batch->aggregates +
+                    batch->extra_wire_bytes()
         : http ? d.proto->http->plan(t0, http_body_bytes(*batch)).up_bytes  // handshake, request, TLS, TCP/IP
                : batch->wire_bytes();
     ++run_.data.attempts;
@@ -1998,7 +2067,10 @@ class World {
   void drop_batch(const devices::Batch& b, DropCause cause) {
     for (std::size_t i = 0; i < b.records.size(); ++i)
       dropped_after_retries_.push_back({b.device, b.records[i].seq, b.truth[i].serial, b.records[i].sensor,
-                                        b.truth[i].true_time_s, cause});
+                                        b.truth[i].true_time_s, cause, b.records[i].boot});
+    for (const devices::EventTruth& t : b.event_truth)  // decided at the end, as for readings
+      event_rows_[devices_[b.device].event_rows.at(t.serial)].dropped =
+          cause == DropCause::kGateway ? kLostGateway : kLostBroker;
   }
 
   /// MQTT message expiry: what waited longer than message_ttl_s is dropped.
@@ -2115,6 +2187,7 @@ class World {
         first = devices_[r.device].delivered.insert(b.truth[i].serial);
         if (first) {
           ++run_.data.delivered;
+          if (d.ids_seen) id_delivered(d, r.boot, r.seq, b.truth[i].serial);
           const double latency_s = now - b.truth[i].true_time_s;
           run_.latency_all.add(latency_s);
           const bool in_outage = !d.outages.empty() && d.outages.down_at(b.truth[i].true_time_s);
@@ -2128,16 +2201,18 @@ class World {
       }
       if (received_)
         received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1,
-                          arrived->truth[i].forged);
+                          arrived->truth[i].forged, r.hlc, r.time_uncertainty_s, r.uptime_s);
       if (security_.present) {
         if (i == 0) first_copy_.assign(b.records.size(), 0);
         first_copy_[i] = genuine && first;
       }
     }
+    if (genuine && !b.events.empty()) ingest_events(d, b, now);
     pipeline::MessageInfo message;
     message.device = b.device;
     message.fields = d.fields;
     verify_message(sc_.security.authentication, *sender, arrived->message_counter, message);
+    message.events = arrived->events;
     std::span<const pipeline::Record> records = arrived->records;
     if (!d.schema_changes.empty() && !b.truth.empty()) {  // judged when the device formed the message
       double formed_s = b.truth.front().true_time_s;
@@ -2431,6 +2506,61 @@ class World {
                                  4096);
   }
 
+  /// A genuine reading or event (its serial `who`) reached the cloud under
+  /// (boot, seq): an id another had already reached it with is a collision.
+  void id_delivered(DeviceRuntime& d, std::uint32_t boot, std::uint64_t seq, std::uint64_t who) {
+    const auto [it, fresh] = d.ids_seen->try_emplace({boot, seq}, who);
+    if (!fresh && it->second != who) ++run_.data.id_collisions;
+  }
+
+  /// A message's events reach the cloud: ground truth of each (first copy or duplicate).
+  void ingest_events(DeviceRuntime& d, const devices::Batch& b, double now) {
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
+      const std::uint64_t serial = b.event_truth[i].serial;
+      EventRow& row = event_rows_[d.event_rows.at(serial)];
+      if (d.events_delivered.insert(serial)) {
+        ++run_.data.events_delivered;
+        row.first_ingest_time_s = now;
+        if (d.ids_seen) id_delivered(d, b.events[i].boot, b.events[i].seq, serial | kEventSerialBit);
+      } else {
+        ++run_.data.events_duplicated;
+      }
+    }
+  }
+
+  /// The device recorded an event: its ground truth row.
+  void on_event(DeviceRuntime& d, const devices::HeldEvent& e) {
+    ++run_.data.events_recorded;
+    if (d.event_rows.size() <= e.truth.serial) d.event_rows.resize(e.truth.serial + 1);
+    d.event_rows[e.truth.serial] = event_rows_.size();
+    event_rows_.push_back({e.event, e.truth.true_time_s, kInf, 0, std::nullopt});
+  }
+
+  /// An event never left the device (or was dropped where a copy may still arrive).
+  void on_event_loss(DeviceRuntime& d, const devices::HeldEvent& e, devices::LossCause cause) {
+    EventRow& row = event_rows_[d.event_rows.at(e.truth.serial)];
+    switch (cause) {
+      case devices::LossCause::kBufferOverflow:
+        row.lost = kLostBufferOverflow;
+        break;
+      case devices::LossCause::kReboot:
+        row.lost = kLostReboot;
+        break;
+      case devices::LossCause::kRebootInflight:
+        row.dropped = kLostReboot;
+        break;
+      case devices::LossCause::kSentUnacknowledged:
+        row.dropped = kLostUnacknowledged;
+        break;
+      case devices::LossCause::kSessionDiscarded:
+        row.dropped = kLostSession;
+        break;
+      default:
+        row.dropped = kLostRetriesExhausted;
+        break;
+    }
+  }
+
   /// The schema changes active at `now` (when the device formed the message:
   /// its newest reading's true time) on the device rewrite what its message
   /// declares (and carries): a field added, a field gone (its records too), a
@@ -2525,6 +2655,15 @@ class World {
       const double end_s = sc_.duration_s;
       wait_until(std::min(end_s, alert_s + o.response_time_s));
       const double sent_s = sg4::Engine::get_clock();
+      // The cloud issues the command: the primary pipeline stamps it (its HLC) and records it.
+      pipeline::CloudCommand cmd;
+      cmd.command_id = commands_.size() + 1;
+      cmd.device = d.index;
+      cmd.kind = pipeline::CommandKind::kStop;
+      pipelines_.front().impl->issue_command(cmd, sent_s);
+      drain_cloud_log(sent_s);  // the pipeline may have written its plant state
+      const std::size_t row = commands_.size();
+      commands_.push_back({cmd, sent_s, kInf});
       while (true) {
         const double t = sg4::Engine::get_clock();
         if (t >= end_s) return;  // still pending: counted at the end
@@ -2546,11 +2685,18 @@ class World {
           continue;  // lost: resent
         ++fig.commands_delivered;
         --operator_pending_;
+        commands_[row].applied_time_s = now;
+        const bool running = place.asset->running_at(now);
+        if (d.spec->report_events)  // applied: the device stops the asset (a stopped one stays stopped)
+          d.firmware->record_event(pipeline::DeviceEventKind::kCommandApplied, 0.0, now, cmd.command_id,
+                                   cmd.hlc);
         fig.command_latency_s_max = std::max(fig.command_latency_s_max, now - alert_s);
         fig.command_latency_s_sum += now - alert_s;
-        if (place.asset->running_at(now)) {
+        if (running) {
           const double until_s = now + o.restart_after_s;
           const StopResult stop = stop_asset(*place.asset, now, until_s);
+          if (d.spec->report_events && until_s < end_s)
+            d.firmware->record_event(pipeline::DeviceEventKind::kAssetRestart, 1.0, until_s);
           ++fig.stops;
           fig.lost_production_s += stop.lost_s;
           if (stop.false_stop) {
@@ -2576,21 +2722,24 @@ class World {
       ++run_.data.lost_buffer_overflow;
       if (lost_)
         lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s,
-                      kLostBufferOverflow);
+                      kLostBufferOverflow, r.record.boot);
     } else if (cause == devices::LossCause::kTornWrite) {
       ++run_.data.lost_torn_write;
       ++devices_[r.record.device].lost;
       if (lost_)
-        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kTornWrite);
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kTornWrite,
+                      r.record.boot);
     } else if (cause == devices::LossCause::kAggregated) {
       ++run_.data.aggregated;
       ++devices_[r.record.device].aggregated;
       if (lost_)
-        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kAggregated);
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kAggregated,
+                      r.record.boot);
     } else if (cause == devices::LossCause::kReboot) {
       ++run_.data.lost_reboot;
       if (lost_)
-        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kLostReboot);
+        lost_->append(r.record.device, r.record.sensor, r.record.seq, r.truth.true_time_s, kLostReboot,
+                      r.record.boot);
     } else {
       // Decided at the end: a copy may still have reached the cloud (its ack was lost).
       dropped_after_retries_.push_back(
@@ -2598,7 +2747,8 @@ class World {
            cause == devices::LossCause::kRebootInflight       ? DropCause::kReboot
            : cause == devices::LossCause::kSentUnacknowledged ? DropCause::kUnacknowledged
            : cause == devices::LossCause::kSessionDiscarded   ? DropCause::kSession
-                                                              : DropCause::kRetries});
+                                                              : DropCause::kRetries,
+           r.record.boot});
     }
   }
 
@@ -2607,10 +2757,12 @@ class World {
     analysis::DataPath& data = run_.data;
     // Readings still held somewhere when the clock stopped.
     std::set<std::pair<std::uint32_t, std::uint64_t>> in_transit;
+    std::set<std::pair<std::uint32_t, std::uint64_t>> events_in_transit;
     auto hold = [&](const devices::Batch& b) {
       for (std::size_t i = 0; i < b.records.size(); ++i)
         if (!devices_[b.device].delivered.contains(b.truth[i].serial))
           in_transit.insert({b.device, b.truth[i].serial});
+      for (const devices::EventTruth& t : b.event_truth) events_in_transit.insert({b.device, t.serial});
     };
     std::uint64_t in_buffers = 0;
     for (DeviceRuntime& d : devices_) {
@@ -2652,9 +2804,27 @@ class World {
           {&analysis::DataPath::lost_session, kLostSession}};
       const auto& [counter, code] = kCause[static_cast<std::size_t>(lost.cause)];
       ++(data.*counter);
-      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, code);
+      if (lost_) lost_->append(lost.device, lost.sensor, lost.seq, lost.true_time_s, code, lost.boot);
     }
     data.undelivered_at_end = in_buffers + in_transit.size();
+    // Events: delivered, lost (by cause), or still on their way.
+    for (DeviceRuntime& d : devices_)
+      for (std::uint64_t serial = 0; serial < d.event_rows.size(); ++serial) {
+        EventRow& row = event_rows_[d.event_rows[serial]];
+        if (d.events_delivered.contains(serial)) {
+          row.fate = 0;
+        } else if (row.lost != 0) {
+          row.fate = row.lost;
+        } else if (row.dropped && !events_in_transit.count({d.index, serial})) {
+          row.fate = *row.dropped;
+        } else {
+          row.fate = kEventUndelivered;
+        }
+        if (row.fate == kEventUndelivered)
+          ++data.events_undelivered_at_end;
+        else if (row.fate != 0)
+          ++data.events_lost;
+      }
     data.broker_queue_peak_messages = broker_q_.peak;
     for (ActorQueue* q : {&broker_q_, &cloud_q_}) {  // the stations' time averages, to the run's end
       q->change(sc_.duration_s, 0);
@@ -2883,8 +3053,10 @@ class World {
   }
 
   void write_trace_tail() {
-    for (TraceTable* t : {messages_.get(), lost_.get(), samples_.get(), sent_.get(), received_.get()})
+    for (TraceTable* t :
+         {messages_.get(), lost_.get(), samples_.get(), sent_.get(), received_.get(), persisted_.get()})
       if (t) t->flush();
+    write_events_and_commands();
     std::vector<std::string> col_a, col_b, col_c, col_d;
     trace_->strings("/registry/devices/id", device_names_);
     for (const auto& s : registry_)
@@ -2943,16 +3115,83 @@ class World {
     samples_.reset();
     sent_.reset();
     received_.reset();
+    persisted_.reset();
     trace_->close();
   }
 
+  /// /truth/events (every event a device recorded, with its fate) and
+  /// /cloud/commands (every command the cloud issued): docs/trace-format.md.
+  void write_events_and_commands() {
+    if (run_.data.events_reported) write_events();
+    if (sc_.operator_.enabled) write_commands();
+  }
+  void write_events() {
+    auto events = trace_->table("/truth/events",
+                                {{"device", ColumnType::kU32, ""},
+                                 {"boot", ColumnType::kU32, ""},
+                                 {"seq", ColumnType::kU64, ""},
+                                 {"kind", ColumnType::kU8, ""},
+                                 {"true_time_s", ColumnType::kF64, "s"},
+                                 {"device_time_s", ColumnType::kF64, "s"},
+                                 {"value", ColumnType::kF64, ""},
+                                 {"command_id", ColumnType::kU64, ""},
+                                 {"hlc", ColumnType::kU64, ""},
+                                 {"cause_hlc", ColumnType::kU64, ""},
+                                 {"time_uncertainty_s", ColumnType::kF64, "s"},
+                                 {"uptime_s", ColumnType::kF64, "s"},
+                                 {"fate", ColumnType::kU8, ""},
+                                 {"ingest_time_s", ColumnType::kF64, "s"}},
+                                4096);
+    for (const EventRow& r : event_rows_) {
+      const pipeline::DeviceEvent& e = r.event;
+      events->append(e.device, e.boot, e.seq, static_cast<std::uint8_t>(e.kind), r.true_time_s,
+                     e.device_time_s, e.value, e.command_id, e.hlc, e.cause_hlc, e.time_uncertainty_s,
+                     e.uptime_s, r.fate, r.first_ingest_time_s);
+    }
+  }
+  void write_commands() {
+    auto commands = trace_->table("/cloud/commands",
+                                  {{"command_id", ColumnType::kU64, ""},
+                                   {"device", ColumnType::kU32, ""},
+                                   {"kind", ColumnType::kU8, ""},
+                                   {"value", ColumnType::kF64, ""},
+                                   {"hlc", ColumnType::kU64, ""},
+                                   {"issue_time_s", ColumnType::kF64, "s"},
+                                   {"applied_time_s", ColumnType::kF64, "s"}},
+                                  4096);
+    for (const CommandRow& c : commands_)
+      commands->append(c.command.command_id, c.command.device, static_cast<std::uint8_t>(c.command.kind),
+                       c.command.value, c.command.hlc, c.issue_time_s, c.applied_time_s);
+  }
+
   static constexpr std::size_t kNoEpisode = std::numeric_limits<std::size_t>::max();
+  /// Ground truth of one device event (/truth/events).
+  struct EventRow {
+    pipeline::DeviceEvent event;
+    double true_time_s;
+    double first_ingest_time_s;           ///< +inf: never reached the cloud
+    std::uint8_t lost;                    ///< lost on the device: its cause code (0: not lost there)
+    std::optional<std::uint8_t> dropped;  ///< dropped where a copy may still arrive: decided at the end
+    std::uint8_t fate = 0;  ///< 0 delivered, a cause code of /readings/lost, or kEventUndelivered
+  };
+  static constexpr std::uint8_t kEventUndelivered = 255;
+  static constexpr std::uint64_t kEventSerialBit = std::uint64_t{1} << 63;  ///< an event's id in ids_seen
+  std::vector<EventRow> event_rows_;
+  /// The cloud's commands (/cloud/commands).
+  struct CommandRow {
+    pipeline::CloudCommand command;
+    double issue_time_s;
+    double applied_time_s;  ///< +inf: never reached its device
+  };
+  std::vector<CommandRow> commands_;
+  bool samples_metadata_ = false;  ///< /truth/samples carries the time metadata columns
   struct Dropped {
     std::uint32_t device;
     std::uint64_t seq, serial;
     std::uint32_t sensor;
     double true_time_s;
     DropCause cause;
+    std::uint32_t boot;
   };
 
   const Scenario& sc_;
@@ -2991,7 +3230,7 @@ class World {
   std::vector<MessageFault> consumer_retries_;
   analysis::RunData run_;
   std::unique_ptr<TraceWriter> trace_;
-  std::unique_ptr<TraceTable> messages_, lost_, samples_, sent_, received_;
+  std::unique_ptr<TraceTable> messages_, lost_, samples_, sent_, received_, persisted_;
   /// The primary pipeline's cloud log (docs/reconciliation.md): asked after each ingest() until it says it
   /// keeps none; its changes go to /cloud/*.
   bool cloud_log_open_ = true, cloud_log_kept_ = false;

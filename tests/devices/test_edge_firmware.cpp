@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <memory>
 
 #include "devices/edge_firmware.hpp"
 
@@ -299,4 +301,206 @@ TEST_CASE("firmware: storage full refuses flash writes; RAM's overflow policy ta
   // (it holds 5 to 8 between spills of 4), so 19 are dropped (the oldest).
   CHECK(overflow == 19);
   CHECK(fw.held() == 60 - 19);
+}
+
+// ---- time metadata and device events (docs/firmware.md) ----------------------
+
+namespace {
+using twinbed::faults::ClockParams;
+using twinbed::faults::ClockSync;
+using twinbed::faults::DeviceClock;
+using twinbed::faults::SyncPath;
+using twinbed::pipeline::DeviceEventKind;
+using twinbed::pipeline::HybridLogicalClock;
+
+/// Every record the device sends, in sequence order (one message at a time, acknowledged).
+std::vector<twinbed::pipeline::Record> drain(EdgeFirmware& fw) {
+  std::vector<twinbed::pipeline::Record> out;
+  while (InFlight* m = fw.form_message()) {
+    out.insert(out.end(), m->batch->records.begin(), m->batch->records.end());
+    fw.acknowledged(m->batch->message_id);
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("time metadata: the HLC strictly increases by sequence across a backward clock step") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  ClockParams cp;
+  cp.steps.push_back({"back", 30.25, -40.0});  // the clock goes 40 s back at t = 30.25
+  FirmwareOptions o;
+  o.device_clock = std::make_shared<DeviceClock>(cp, 1, "d");
+  o.time_metadata = true;
+  EdgeFirmware fw(o, one_sensor(&pump, 2.0));
+  fw.sample_until(60);
+  const auto records = drain(fw);
+  REQUIRE(records.size() >= 100);
+  bool stepped_back = false;
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    CHECK(records[i].seq == records[i - 1].seq + 1);
+    CHECK(records[i].hlc > records[i - 1].hlc);
+    stepped_back = stepped_back || records[i].device_time_s < records[i - 1].device_time_s;
+  }
+  CHECK(stepped_back);  // the stamps did go backwards, the HLC did not
+  // Behind the step the HLC holds its physical part and counts (l stays at the pre-step maximum).
+  const auto& last = records.back();
+  CHECK(HybridLogicalClock::physical_ms(last.hlc) == HybridLogicalClock::to_ms(30.0));
+  CHECK(HybridLogicalClock::counter(last.hlc) == 60);  // the 60 stamps from t = 30.5 to 60, all behind
+  // Without the option nothing is sent: the defaults (no stamp, unknown, NaN).
+  FirmwareOptions plain;
+  EdgeFirmware off(plain, one_sensor(&pump, 2.0));
+  off.sample_until(5);
+  for (const auto& r : drain(off)) {
+    CHECK(r.hlc == 0);
+    CHECK(std::isinf(r.time_uncertainty_s));
+    CHECK(std::isnan(r.uptime_s));
+  }
+}
+
+TEST_CASE(
+    "time metadata: the declared uncertainty is +inf before the first sync and covers the error after") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  ClockParams cp;
+  cp.offset_s = 0.8;
+  cp.skew_ppm = 12;  // within the assumed 15 ppm tolerance
+  cp.sync = ClockSync::kSntp;
+  cp.poll_s = 64;
+  FirmwareOptions o;
+  // An asymmetric path (10 ms up, 40 ms down): the measured offset is off by 15 ms, δ/2 = 25 ms covers it.
+  o.device_clock = std::make_shared<DeviceClock>(cp, 1, "d", [](double) {
+    return SyncPath{true, 0.01, 0.04, 0.0};
+  });
+  o.time_metadata = true;
+  o.clock_declares_uncertainty = true;
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  std::vector<std::pair<double, twinbed::pipeline::Record>> seen;  // true time, record
+  fw.on_generated([&](const Reading& r) { seen.emplace_back(r.truth.true_time_s, r.record); });
+  fw.sample_until(3 * 3600);
+  REQUIRE(seen.size() > 10000);
+  std::size_t unknown = 0, covered = 0;
+  double worst_ratio = 0;
+  for (const auto& [t, r] : seen) {
+    if (std::isinf(r.time_uncertainty_s)) {
+      CHECK(covered == 0);  // unknown only before the first sync, never after
+      CHECK(t < 64.1);
+      ++unknown;
+      continue;
+    }
+    const double error_s = std::fabs(r.device_time_s - t);
+    CHECK(error_s <= r.time_uncertainty_s);
+    worst_ratio = std::max(worst_ratio, error_s / r.time_uncertainty_s);
+    ++covered;
+  }
+  CHECK(unknown >= 60);  // t = 1 .. 64: before the first response
+  CHECK(covered > 10000);
+  CHECK(worst_ratio > 0.3);  // a bound that is not vacuous
+  // Without a sync model the device declares the scenario's bound (or nothing).
+  FirmwareOptions bound;
+  bound.time_metadata = true;
+  bound.sync_bound_s = 0.25;
+  EdgeFirmware b(bound, one_sensor(&pump, 1.0));
+  b.sample_until(3);
+  for (const auto& r : drain(b)) CHECK(r.time_uncertainty_s == 0.25f);
+}
+
+TEST_CASE("time metadata: uptime counts from the reset, at the counter's rate; the HLC restarts with RAM") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.time_metadata = true;
+  o.monotonic_error_ppm = 200;
+  o.clock = {100.0, 0.0};  // the device clock is 100 s ahead
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  fw.sample_until(10);
+  const auto before = drain(fw);
+  REQUIRE(!before.empty());
+  CHECK(before.back().uptime_s == doctest::Approx(10.0 * (1 + 200e-6)).epsilon(1e-12));
+  CHECK(HybridLogicalClock::physical_ms(before.back().hlc) == 110000);
+  fw.reboot({}, 15.0);
+  fw.skip_before(20);  // back at t = 20
+  fw.sample_until(22);
+  const auto after = drain(fw);
+  REQUIRE(after.size() == 3);
+  CHECK(after.front().boot == 2);
+  CHECK(after.front().uptime_s == doctest::Approx(5.0 * (1 + 200e-6)).epsilon(1e-12));  // 20 − 15
+  // A fresh HLC: its first stamp is the device clock with counter 0 (RAM did not keep the old one).
+  CHECK(after.front().hlc == HybridLogicalClock::pack(120000, 0));
+}
+
+TEST_CASE("device events: numbered in the readings' sequence, in time order, sent first; RAM or flash") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.time_metadata = true;
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  std::vector<HeldEvent> recorded;
+  fw.on_event([&](const HeldEvent& e) { recorded.push_back(e); });
+  fw.record_event(DeviceEventKind::kSetpointChange, 0.8, 5.5);
+  fw.sample_until(10);
+  REQUIRE(recorded.size() == 1);
+  InFlight* m = fw.form_message();
+  REQUIRE(m);
+  const Batch& b = *m->batch;
+  REQUIRE(b.events.size() == 1);
+  const auto& ev = b.events.front();
+  CHECK(ev.kind == DeviceEventKind::kSetpointChange);
+  CHECK(ev.value == 0.8);
+  CHECK(ev.device_time_s == 5.5);
+  CHECK(b.event_truth.front().true_time_s == 5.5);
+  // One sequence space: readings before 5.5 below the event's number, after it above; no number shared.
+  std::vector<std::uint64_t> seqs{ev.seq};
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    seqs.push_back(b.records[i].seq);
+    CHECK((b.truth[i].true_time_s < 5.5) == (b.records[i].seq < ev.seq));
+    CHECK((b.truth[i].true_time_s < 5.5) == (b.records[i].hlc < ev.hlc));
+  }
+  std::sort(seqs.begin(), seqs.end());
+  for (std::size_t i = 0; i < seqs.size(); ++i) CHECK(seqs[i] == i);
+  CHECK(b.wire_bytes() == kPublishHeaderBytes +
+                              (kRecordWireBytes + kTimeMetadataWireBytes) * b.records.size() +
+                              kEventWireBytes + kTimeMetadataWireBytes);
+  fw.acknowledged(b.message_id);
+
+  // A command's stamp is merged into the device HLC: the event's stamp follows it even from the future.
+  const std::uint64_t cloud_stamp = HybridLogicalClock::pack(HybridLogicalClock::to_ms(500.0), 7);
+  fw.record_event(DeviceEventKind::kCommandApplied, 0.0, 12.0, 42, cloud_stamp);
+  fw.sample_until(13);
+  const auto cmd = fw.form_message()->batch;
+  REQUIRE(cmd->events.size() == 1);
+  CHECK(cmd->events[0].command_id == 42);
+  CHECK(cmd->events[0].cause_hlc == cloud_stamp);
+  CHECK(cmd->events[0].hlc > cloud_stamp);
+  CHECK(cmd->records.back().hlc > cmd->events[0].hlc);  // and so does every stamp after it
+  fw.acknowledged(cmd->message_id);
+
+  // Without flash an event waiting in RAM is lost at a reboot; with flash (a journal) it is kept.
+  std::vector<LossCause> lost;
+  fw.on_event_loss([&](const HeldEvent&, LossCause c) { lost.push_back(c); });
+  fw.record_event(DeviceEventKind::kInterlockTrip, 0.0, 14.0);
+  fw.sample_until(14.5);
+  CHECK(fw.events_held() == 1);
+  fw.reboot({}, 15.0);
+  CHECK(fw.events_held() == 0);
+  REQUIRE(lost.size() == 1);
+  CHECK(lost[0] == LossCause::kReboot);
+
+  FirmwareOptions f = o;
+  f.flash.capacity_records = 640;
+  EdgeFirmware with_flash(f, one_sensor(&pump, 1.0));
+  with_flash.record_event(DeviceEventKind::kInterlockTrip, 0.0, 3.0);
+  with_flash.record_event(DeviceEventKind::kAssetRestart, 1.0, 30.0);  // the device is down then
+  with_flash.sample_until(4);
+  REQUIRE(with_flash.form_message());  // the trip goes out, unacknowledged
+  with_flash.reboot({}, 5.0);          // comes back from the journal
+  CHECK(with_flash.events_held() == 1);
+  with_flash.skip_before(40);  // down until 40: the restart is recorded when it is back
+  with_flash.sample_until(41);
+  const auto again = with_flash.form_message()->batch;
+  REQUIRE(again->events.size() == 2);
+  CHECK(again->events[0].kind == DeviceEventKind::kInterlockTrip);
+  CHECK(again->events[0].boot == 1);  // its identity from the boot it was recorded in
+  CHECK(again->events[1].kind == DeviceEventKind::kAssetRestart);
+  CHECK(again->events[1].boot == 2);
+  CHECK(again->events[1].seq == 0);  // the first number of the new boot, before the readings at 40, 41
+  CHECK(again->event_truth[1].true_time_s == 30.0);
+  CHECK(again->events[1].device_time_s == 40.0);  // stamped when the firmware saw it
+  CHECK(again->events[1].uptime_s == doctest::Approx(35.0));
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -798,4 +799,39 @@ TEST_CASE("validation: pipeline.reconciliation keys, modes and bad values") {
   CHECK(msg.find("$.pipeline.reconciliation.window_s") != std::string::npos);
   CHECK(msg.find("$.pipeline.reconciliation.gap_timeout_s") != std::string::npos);
   CHECK(msg.find("$.pipeline.reconciliation.lateness") != std::string::npos);
+}
+
+TEST_CASE("validation: firmware time metadata and events, the clock's bound, hmi_setpoint") {
+  json doc = base();
+  doc["devices"][0]["firmware"] = {{"time_metadata", true}, {"events", true}};
+  doc["devices"][0]["clock"] = {{"sync_bound_s", 0.25}, {"monotonic_error_ppm", 40}};
+  doc["faults"].push_back(
+      {{"id", "hmi"}, {"kind", "hmi_setpoint"}, {"target", "edge-1"}, {"at_s", 120}, {"value", 0.6}});
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(sc.devices[0].time_metadata);
+  CHECK(sc.devices[0].report_events);
+  CHECK(sc.devices[0].sync_bound_s == 0.25);
+  CHECK(sc.devices[0].monotonic_error_ppm == 40);
+  const Scenario plain = parse_scenario(base().dump(), "case.json");  // off by default
+  CHECK_FALSE(plain.devices[0].time_metadata);
+  CHECK_FALSE(plain.devices[0].report_events);
+  CHECK(std::isinf(plain.devices[0].sync_bound_s));
+  CHECK(sc.faults[1].start_s == 120);
+  CHECK(sc.faults[1].setpoint == 0.6);
+  CHECK(sc.faults[1].targets == std::vector<std::string>{"edge-1"});
+
+  json window = doc;  // an instant: a window is an error
+  window["faults"][1]["duration_s"] = 60;
+  CHECK(rejection(window).find("case.json: $.faults[1].at_s: expected at_s (an HMI setpoint change is an "
+                               "instant), found start_s, end_s or duration_s") != std::string::npos);
+  json no_value = doc;
+  no_value["faults"][1].erase("value");
+  CHECK(rejection(no_value).find("$.faults[1].value") != std::string::npos);
+  json typo = doc;
+  typo["devices"][0]["firmware"]["time_meta"] = true;
+  CHECK(rejection(typo).find("$.devices[0].firmware.time_meta: unknown key") != std::string::npos);
+  json negative = doc;
+  negative["devices"][0]["clock"]["sync_bound_s"] = -1;
+  CHECK(rejection(negative).find("$.devices[0].clock.sync_bound_s: expected a number in [0, 1e+09]") !=
+        std::string::npos);
 }
