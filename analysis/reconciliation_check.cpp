@@ -65,8 +65,15 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
                "final_then_revised"};
     m["R10"] = {"backlogs", "undrained_backlogs", "drain_time_s.max", "live_latency_s.p99"};
     m["R11"] = {"marked_gaps", "unmarked_gaps", "unmarked_readings"};
-    m["R12"] = {"run_raises",       "reference_raises", "matched",           "caused", "caused.sentinel",
-                "caused.duplicate", "caused.timestamp", "caused.reordering", "missing"};
+    m["R12"] = {"run_raises",
+                "reference_raises",
+                "matched",
+                "caused",
+                "caused_by_sentinel",
+                "caused_by_duplicate",
+                "caused_by_timestamp",
+                "caused_by_reordering",
+                "missing"};
     return m;
   }();
   return c;
@@ -1346,7 +1353,8 @@ void judge_alert_parity(ReconciliationVerdicts& verdicts, const AlertParity& par
                  {"caused", n(parity.caused())}};
     for (const char* cause : {"sentinel", "duplicate", "timestamp", "reordering"}) {
       const auto it = parity.caused_by.find(cause);
-      p.metrics.push_back({std::string("caused.") + cause, n(it == parity.caused_by.end() ? 0 : it->second)});
+      p.metrics.push_back(
+          {std::string("caused_by_") + cause, n(it == parity.caused_by.end() ? 0 : it->second)});
     }
     p.metrics.push_back({"missing", n(parity.missing)});
     p.verdict = parity.pass() ? Verdict::kPass : Verdict::kFail;

@@ -471,6 +471,9 @@ struct TraceSpec {
 /// liveness properties (R1, R7, R9, R10) at the end of the run, after it.
 struct ReconciliationCheckSpec {
   std::optional<double> quiet_from_s;
+  /// R12: a run raise matches a raise of the true-order replay on the same
+  /// sensor when their triggers' true times are within this window.
+  double alert_match_window_s = 60.0;
 };
 
 struct Expectation {

@@ -1958,6 +1958,7 @@ struct Loader {
       Node n = root.child("reconciliation_check");
       if (n.expect_object()) {
         sc.reconciliation_check.quiet_from_s = n.number_required("quiet_from_s", Range::up_to(sc.duration_s));
+        n.number("alert_match_window_s", sc.reconciliation_check.alert_match_window_s, {0.0, 1e8});
         n.finish();
         if (const auto quiet = sc.reconciliation_check.quiet_from_s)
           for (std::size_t i = 0; i < sc.faults.size(); ++i) {

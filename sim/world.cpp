@@ -35,6 +35,7 @@
 #include "sim/sim_wait.hpp"
 #include "sim/topology.hpp"
 #include "sim/trace_writer.hpp"
+#include "sim/true_order_replay.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -871,6 +872,8 @@ class World {
     }
     // The primary pipeline, then those compared with it (same arrivals, same instants).
     run_.pipeline_name = sc_.pipeline.name;
+    parity_ = !sc_.pipeline.plugin && sc_.pipeline.options.reconciliation.enabled &&
+              !options_.out_dir.empty() && sc_.trace.level == TraceLevel::kFull;
     run_.compared.resize(sc_.compare_pipelines.size());
     for (std::size_t k = 0; k <= sc_.compare_pipelines.size(); ++k) {
       const PipelineSpec& spec = k == 0 ? sc_.pipeline : sc_.compare_pipelines[k - 1];
@@ -2202,10 +2205,12 @@ class World {
       if (received_)
         received_->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, now, first ? 0 : 1,
                           arrived->truth[i].forged, r.hlc, r.time_uncertainty_s, r.uptime_s);
-      if (security_.present) {
+      if (security_.present || parity_) {
         if (i == 0) first_copy_.assign(b.records.size(), 0);
         first_copy_[i] = genuine && first;
       }
+      if (parity_ && genuine && first && !fault_coded(r, b.truth[i]))
+        replay_readings_.push_back({r, b.truth[i].true_time_s});
     }
     if (genuine && !b.events.empty()) ingest_events(d, b, now);
     pipeline::MessageInfo message;
@@ -2630,6 +2635,19 @@ class World {
     open[a.sensor] = episodes.size();
     episodes.push_back({a.sensor, static_cast<int>(a.severity), now, analysis::kNever, truth.true_time_s,
                         a.device_time_s, a.score, truth.forged});
+    if (parity_ && &p == &pipelines_.front() && !sensor_fault) {
+      const std::size_t k = static_cast<std::size_t>(it - b.records.begin());
+      analysis::RaiseRef ref;
+      ref.sensor = a.sensor;
+      ref.trigger_true_time_s = truth.true_time_s;
+      ref.trigger_device_time_s = it->device_time_s;
+      ref.device = it->device;
+      ref.boot = it->boot;
+      ref.seq = it->seq;
+      ref.trigger_fault_coded = fault_coded(*it, truth);
+      ref.trigger_duplicate = k < first_copy_.size() && !first_copy_[k];
+      run_raises_.push_back(ref);
+    }
     if (&p == &pipelines_.front() && !sensor_fault && sc_.operator_.enabled &&
         a.severity >= sc_.operator_.min_severity)
       operator_acts(a.sensor, now);
@@ -3015,10 +3033,31 @@ class World {
       run_.devices_per_gateway_max = std::max(run_.devices_per_gateway_max, n);
     if (trace_) write_trace_tail();
     // The checker judges the cloud log against the ground truth the trace now holds (docs/reconciliation.md).
-    if (cloud_log_kept_ && !options_.out_dir.empty() && sc_.trace.level == TraceLevel::kFull)
+    if (cloud_log_kept_ && !options_.out_dir.empty() && sc_.trace.level == TraceLevel::kFull) {
       run_.reconciliation = analysis::check_reconciliation(analysis::read_reconciliation_input(
           options_.out_dir + "/trace.h5", sc_.reconciliation_check.quiet_from_s));
+      if (parity_) judge_alert_parity();
+    }
     return std::move(run_);
+  }
+
+  /// A value that is a fault code, not a measurement (R12's replay leaves it out).
+  static bool fault_coded(const pipeline::Record& r, const devices::ReadingTruth& t) {
+    return !std::isfinite(r.value) ||
+           (t.fault_mask & (faults::kFaultSentinel | faults::kFaultFirmwareCodeMapping));
+  }
+
+  /// R12 (docs/reconciliation.md): the primary pipeline, built afresh, on the
+  /// physical history; its raises against the run's.
+  void judge_alert_parity() {
+    pipeline::ReferencePipeline fresh(sc_.pipeline.options);
+    fresh.configure(registry_, device_names_);
+    std::vector<std::vector<pipeline::FieldDecl>> fields;
+    for (const DeviceRuntime& d : devices_) fields.push_back(d.fields);
+    const auto reference = replay_in_true_order(fresh, std::move(replay_readings_), fields);
+    const double w = sc_.reconciliation_check.alert_match_window_s;
+    analysis::judge_alert_parity(*run_.reconciliation, analysis::compare_alerts(run_raises_, reference, w),
+                                 w);
   }
 
   /// Setpoint changes are not faults, but a univariate detector may alarm on
@@ -3209,6 +3248,10 @@ class World {
   std::vector<pipeline::SensorInfo> registry_;
   std::vector<std::string> device_names_;
   std::vector<PipelineRuntime> pipelines_;  ///< the primary first, then the compared ones
+  /// R12 is judged: the primary is the reference pipeline keeping a cloud log, with a full trace.
+  bool parity_ = false;
+  std::vector<ReplayReading> replay_readings_;  ///< genuine first copies, fault codes left out
+  std::vector<analysis::RaiseRef> run_raises_;  ///< the primary's process raises
   /// Where each registry sensor is: its device and the asset it watches.
   struct SensorPlace {
     std::uint32_t device;

@@ -112,6 +112,6 @@ TEST_CASE(
   CHECK(r12().witnesses[1].events.at(0).seq == 2);
   double caused_duplicate = -1;
   for (const auto& [name, v] : r12().metrics)
-    if (name == "caused.duplicate") caused_duplicate = v.value_or(-1);
+    if (name == "caused_by_duplicate") caused_duplicate = v.value_or(-1);
   CHECK(caused_duplicate == 1);
 }
