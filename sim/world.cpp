@@ -27,6 +27,7 @@
 #include "faults/gilbert_elliott.hpp"
 #include "faults/outage_schedule.hpp"
 #include "pipeline/reference_pipeline.hpp"
+#include "sim/cloud_log_tables.hpp"
 #include "sim/edge_setup.hpp"
 #include "sim/message_auth.hpp"
 #include "sim/net/mqtt_session.hpp"
@@ -2453,62 +2454,8 @@ class World {
     }
     cloud_log_kept_ = true;
     if (!trace_ || sc_.trace.level != TraceLevel::kFull) return;
-    if (!cloud_view_) open_cloud_tables();
-    for (const pipeline::ViewChange& c : cloud_log_.view)
-      cloud_view_->append(now, static_cast<std::uint8_t>(c.kind), c.device, c.boot, c.seq, c.sensor, c.value,
-                          c.count, c.event_time_s, c.uncertainty_s, static_cast<std::uint8_t>(c.repair));
-    for (const pipeline::GapMark& g : cloud_log_.gaps)
-      cloud_gaps_->append(now, g.device, g.boot, g.seq_from, g.seq_to, static_cast<std::uint8_t>(g.cause));
-    for (const pipeline::WindowResult& w : cloud_log_.windows)
-      cloud_windows_->append(now, w.sensor, w.start_s, w.end_s, w.revision, w.count, w.mean, w.min, w.max,
-                             w.final_ ? 1 : 0);
-    for (const pipeline::StateWrite& w : cloud_log_.state)
-      cloud_state_->append(now, w.device, static_cast<std::uint8_t>(w.key), w.sensor, w.value, w.hlc,
-                           w.writer, static_cast<std::uint8_t>(w.rule));
-  }
-
-  void open_cloud_tables() {
-    cloud_view_ = trace_->table("/cloud/view", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                                {"kind", ColumnType::kU8, ""},
-                                                {"device", ColumnType::kU32, ""},
-                                                {"boot", ColumnType::kU32, ""},
-                                                {"seq", ColumnType::kU64, ""},
-                                                {"sensor", ColumnType::kU32, ""},
-                                                {"value", ColumnType::kF64, ""},
-                                                {"count", ColumnType::kU32, ""},
-                                                {"event_time_s", ColumnType::kF64, "s"},
-                                                {"uncertainty_s", ColumnType::kF64, "s"},
-                                                {"repair", ColumnType::kU8, ""}});
-    cloud_gaps_ = trace_->table("/cloud/gaps",
-                                {{"cloud_time_s", ColumnType::kF64, "s"},
-                                 {"device", ColumnType::kU32, ""},
-                                 {"boot", ColumnType::kU32, ""},
-                                 {"seq_from", ColumnType::kU64, ""},
-                                 {"seq_to", ColumnType::kU64, ""},
-                                 {"cause", ColumnType::kU8, ""}},
-                                4096);
-    cloud_windows_ = trace_->table("/cloud/windows",
-                                   {{"cloud_time_s", ColumnType::kF64, "s"},
-                                    {"sensor", ColumnType::kU32, ""},
-                                    {"start_s", ColumnType::kF64, "s"},
-                                    {"end_s", ColumnType::kF64, "s"},
-                                    {"revision", ColumnType::kU32, ""},
-                                    {"count", ColumnType::kU64, ""},
-                                    {"mean", ColumnType::kF64, ""},
-                                    {"min", ColumnType::kF64, ""},
-                                    {"max", ColumnType::kF64, ""},
-                                    {"final", ColumnType::kU8, ""}},
-                                   4096);
-    cloud_state_ = trace_->table("/cloud/state",
-                                 {{"cloud_time_s", ColumnType::kF64, "s"},
-                                  {"device", ColumnType::kU32, ""},
-                                  {"key", ColumnType::kU8, ""},
-                                  {"sensor", ColumnType::kU32, ""},
-                                  {"value", ColumnType::kF64, ""},
-                                  {"hlc", ColumnType::kU64, ""},
-                                  {"writer", ColumnType::kU32, ""},
-                                  {"rule", ColumnType::kU8, ""}},
-                                 4096);
+    if (!cloud_tables_) cloud_tables_ = std::make_unique<CloudLogTables>(*trace_);
+    cloud_tables_->append(now, cloud_log_);
   }
 
   /// A genuine reading or event (its serial `who`) reached the cloud under
@@ -3148,7 +3095,7 @@ class World {
       alerts->append(e.sensor, e.severity, e.raise_time_s, e.clear_time_s, e.trigger_true_time_s,
                      e.trigger_device_time_s, e.score);
     alerts.reset();
-    for (auto* t : {&cloud_view_, &cloud_gaps_, &cloud_windows_, &cloud_state_}) t->reset();
+    cloud_tables_.reset();
     messages_.reset();
     lost_.reset();
     samples_.reset();
@@ -3278,7 +3225,7 @@ class World {
   /// keeps none; its changes go to /cloud/*.
   bool cloud_log_open_ = true, cloud_log_kept_ = false;
   pipeline::CloudLog cloud_log_;
-  std::unique_ptr<TraceTable> cloud_view_, cloud_gaps_, cloud_windows_, cloud_state_;
+  std::unique_ptr<CloudLogTables> cloud_tables_;  ///< /cloud/*, opened with the first change
   std::exception_ptr failure_;
 };
 

@@ -12,6 +12,7 @@
 
 #include "analysis/reconciliation_input.hpp"
 #include "analysis/trace_tables.hpp"
+#include "sim/cloud_log_tables.hpp"
 #include "sim/trace_writer.hpp"
 
 namespace twinbed::test {
@@ -146,49 +147,12 @@ inline void write_trace(const ReconciliationInput& in, const std::string& path) 
     t->flush();
   }
   if (in.cloud_log) {
-    auto v = w.table("/cloud/view", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                     {"kind", ColumnType::kU8, ""},
-                                     {"device", ColumnType::kU32, ""},
-                                     {"boot", ColumnType::kU32, ""},
-                                     {"seq", ColumnType::kU64, ""},
-                                     {"sensor", ColumnType::kU32, ""},
-                                     {"value", ColumnType::kF64, ""},
-                                     {"count", ColumnType::kU32, ""},
-                                     {"event_time_s", ColumnType::kF64, "s"},
-                                     {"uncertainty_s", ColumnType::kF64, "s"},
-                                     {"repair", ColumnType::kU8, ""}});
-    for (const auto& r : in.view) {
-      const auto& c = r.change;
-      v->append(r.cloud_time_s, static_cast<std::uint8_t>(c.kind), c.device, c.boot, c.seq, c.sensor, c.value,
-                c.count, c.event_time_s, c.uncertainty_s, static_cast<std::uint8_t>(c.repair));
-    }
-    v->flush();
-    auto g = w.table("/cloud/gaps", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                     {"device", ColumnType::kU32, ""},
-                                     {"boot", ColumnType::kU32, ""},
-                                     {"seq_from", ColumnType::kU64, ""},
-                                     {"seq_to", ColumnType::kU64, ""},
-                                     {"cause", ColumnType::kU8, ""}});
-    for (const auto& r : in.gaps)
-      g->append(r.cloud_time_s, r.gap.device, r.gap.boot, r.gap.seq_from, r.gap.seq_to,
-                static_cast<std::uint8_t>(r.gap.cause));
-    g->flush();
-    auto win = w.table("/cloud/windows", {{"cloud_time_s", ColumnType::kF64, "s"},
-                                          {"sensor", ColumnType::kU32, ""},
-                                          {"start_s", ColumnType::kF64, "s"},
-                                          {"end_s", ColumnType::kF64, "s"},
-                                          {"revision", ColumnType::kU32, ""},
-                                          {"count", ColumnType::kU64, ""},
-                                          {"mean", ColumnType::kF64, ""},
-                                          {"min", ColumnType::kF64, ""},
-                                          {"max", ColumnType::kF64, ""},
-                                          {"final", ColumnType::kU8, ""}});
-    for (const auto& r : in.windows) {
-      const auto& x = r.window;
-      win->append(r.cloud_time_s, x.sensor, x.start_s, x.end_s, x.revision, x.count, x.mean, x.min, x.max,
-                  x.final_ ? 1 : 0);
-    }
-    win->flush();
+    sim::CloudLogTables cloud(w);
+    for (const auto& r : in.view) cloud.append(r.cloud_time_s, r.change);
+    for (const auto& r : in.gaps) cloud.append(r.cloud_time_s, r.gap);
+    for (const auto& r : in.windows) cloud.append(r.cloud_time_s, r.window);
+    for (const auto& r : in.state) cloud.append(r.cloud_time_s, r.write);
+    cloud.flush();
   }
   w.close();
 }
