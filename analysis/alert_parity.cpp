@@ -18,13 +18,14 @@ bool before(const RaiseRef& a, const RaiseRef& b) {
          std::tie(b.sensor, b.trigger_true_time_s, b.device, b.boot, b.seq);
 }
 
-const char* cause_of(const RaiseRef& r, double match_window_s) {
+}  // namespace
+
+const char* raise_cause(const RaiseRef& r, double match_window_s) {
   if (r.trigger_fault_coded) return "sentinel";
   if (r.trigger_duplicate) return "duplicate";
   if (!(std::abs(r.trigger_device_time_s - r.trigger_true_time_s) <= match_window_s)) return "timestamp";
   return "reordering";
 }
-}  // namespace
 
 AlertParity compare_alerts(std::vector<RaiseRef> run, std::vector<RaiseRef> reference, double match_window_s,
                            std::size_t max_witnesses) {
@@ -56,7 +57,7 @@ AlertParity compare_alerts(std::vector<RaiseRef> run, std::vector<RaiseRef> refe
     if (found) {
       ++out.matched;
     } else {
-      ++out.caused_by[cause_of(r, match_window_s)];
+      ++out.caused_by[raise_cause(r, match_window_s)];
       extra.push_back(r);
     }
   }

@@ -48,6 +48,10 @@ struct AlertParity {
   bool pass() const { return caused() == 0; }
 };
 
+/// The cause of a run raise the reference does not have, read off its
+/// trigger: "sentinel", "duplicate", "timestamp" or "reordering" (above).
+const char* raise_cause(const RaiseRef& r, double match_window_s);
+
 AlertParity compare_alerts(std::vector<RaiseRef> run, std::vector<RaiseRef> reference, double match_window_s,
                            std::size_t max_witnesses = 5);
 

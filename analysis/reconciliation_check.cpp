@@ -1374,13 +1374,13 @@ void judge_alert_parity(ReconciliationVerdicts& verdicts, const AlertParity& par
     const double w = match_window_s;
     for (const RaiseRef& r : parity.extra_witnesses) {
       if (p.witnesses.size() >= max_witnesses) break;
-      const char* cause = r.trigger_fault_coded ? "a fault-coded value"
-                          : r.trigger_duplicate ? "a transport duplicate"
-                          : !(std::abs(r.trigger_device_time_s - r.trigger_true_time_s) <= w)
-                              ? "a reading stamped off its true time"
-                              : "the order the pipeline saw";
+      const std::string cause = raise_cause(r, w);
+      const char* what = cause == "sentinel"    ? "a fault-coded value"
+                         : cause == "duplicate" ? "a transport duplicate"
+                         : cause == "timestamp" ? "a reading stamped off its true time"
+                                                : "the order the pipeline saw";
       p.witnesses.push_back(
-          {std::string("an alert the physical history does not raise, triggered by ") + cause,
+          {std::string("an alert the physical history does not raise, triggered by ") + what,
            std::nullopt,
            {event_of(r)},
            {},
