@@ -171,8 +171,10 @@ void EdgeFirmware::sample_until(double t_s) {
     if (t_s >= next_event_s_) flush_events(t_s);
     return;
   }
+  // Events due within the pass take their place among its readings (one test per pass when none is).
+  const bool events_due = next_event_s_ <= readings.back().truth.true_time_s;
   for (Reading& r : readings) {
-    if (r.truth.true_time_s >= next_event_s_) flush_events(r.truth.true_time_s);  // events due first
+    if (events_due && r.truth.true_time_s >= next_event_s_) flush_events(r.truth.true_time_s);
     form_reading(r, next_seq_++);
     if (has_alarm_limits_ && alarm_tripped(r)) {
       queue_alarm(r);
