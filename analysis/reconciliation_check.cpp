@@ -57,6 +57,7 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
     m["R5"] = {"decidable_inversions", "inversion_inserts", "inversions"};
     for (const auto& n : kDtauNames) m["R5"].push_back(n);
     m["R5"].push_back("receipt_order_correlation");
+    m["R5"].push_back("receipt_decidable_inversions");
     m["R6"] = {"records",  "error_s.p50", "error_s.p99", "error_s.max", "unflagged_violations",
                "repaired", "quarantined"};
     m["R7"] = {"keys", "differing_keys", "convergence_time_s"};
@@ -749,12 +750,15 @@ class Checker {
       tau_v.push_back(*t), u_v.push_back(claimed(c.uncertainty_s)), dev_v.push_back(c.device);
       receipt_v.push_back(first_insert_.at(Key{c.device, c.boot, c.seq}));
     }
-    // Pairs i < j with a_i > b_j across sources: all pairs minus those within each source.
-    auto cross = [&](const std::function<double(std::size_t)>& a,
-                     const std::function<double(std::size_t)>& b) {
+    // Pairs i < j (positions in `order`) with a_i > b_j across sources: all
+    // pairs minus those within each source.
+    std::vector<std::size_t> view_order(tau_v.size());
+    std::iota(view_order.begin(), view_order.end(), 0);
+    auto cross_in = [&](const std::vector<std::size_t>& order, const std::function<double(std::size_t)>& a,
+                        const std::function<double(std::size_t)>& b) {
       std::vector<double> av, bv;
       std::map<std::uint32_t, std::pair<std::vector<double>, std::vector<double>>> per;
-      for (std::size_t i = 0; i < tau_v.size(); ++i) {
+      for (const std::size_t i : order) {
         av.push_back(a(i)), bv.push_back(b(i));
         per[dev_v[i]].first.push_back(a(i)), per[dev_v[i]].second.push_back(b(i));
       }
@@ -762,8 +766,19 @@ class Checker {
       for (const auto& [d, ab] : per) total -= count_pairs(ab.first, ab.second);
       return total;
     };
+    auto cross = [&](const std::function<double(std::size_t)>& a,
+                     const std::function<double(std::size_t)>& b) { return cross_in(view_order, a, b); };
     const std::uint64_t decidable = cross([&](std::size_t i) { return tau_v[i] - u_v[i]; },
                                           [&](std::size_t i) { return tau_v[i] + u_v[i]; });
+    // The same decidable pairs in receipt order (first insertion, ties in view
+    // order): how far arrival alone would have been from the physical order.
+    std::vector<std::size_t> receipt_order = view_order;
+    std::stable_sort(receipt_order.begin(), receipt_order.end(),
+                     [&](std::size_t x, std::size_t y) { return receipt_v[x] < receipt_v[y]; });
+    set("R5", "receipt_decidable_inversions",
+        n(cross_in(
+            receipt_order, [&](std::size_t i) { return tau_v[i] - u_v[i]; },
+            [&](std::size_t i) { return tau_v[i] + u_v[i]; })));
     std::vector<std::uint64_t> above;  // inverted pairs with Δτ > bound
     above.push_back(cross([&](std::size_t i) { return tau_v[i]; }, [&](std::size_t i) { return tau_v[i]; }));
     for (double bound : kDtauBounds)

@@ -74,6 +74,9 @@ TEST_CASE("reconciliation: a correct history passes every property it has inputs
   // The view kept the true order although receipt order differs: receipt order decided nothing.
   CHECK(metric(v, "R5", "receipt_order_correlation") == 0);
   CHECK(metric(v, "R5", "inversions") == 0);
+  // Receipt order itself broke the physical order where it is decidable: the backlog flushed after the
+  // outage arrived after later readings of the other device.
+  CHECK(*metric(v, "R5", "receipt_decidable_inversions") > 0);
 }
 
 TEST_CASE("reconciliation: no quiet period, no log: liveness and everything are not applicable") {
@@ -98,6 +101,8 @@ TEST_CASE(
   CHECK(r5.verdict == Verdict::kFail);
   CHECK(*metric(v, "R5", "decidable_inversions") > 0);
   CHECK(*metric(v, "R5", "receipt_order_correlation") == doctest::Approx(1.0));
+  // Ordered by receipt, the view's inversions are receipt order's: the same count both ways.
+  CHECK(*metric(v, "R5", "receipt_decidable_inversions") == *metric(v, "R5", "decidable_inversions"));
   REQUIRE(!r5.witnesses.empty());
   const Witness& w = r5.witnesses.front();
   REQUIRE(w.events.size() == 2);
