@@ -950,6 +950,10 @@ class Checker {
   std::map<Register, std::vector<TrueWrite>> true_writes() const {
     std::map<Register, std::vector<TrueWrite>> w;
     using K = pipeline::DeviceEventKind;
+    std::map<std::uint64_t, pipeline::CommandKind> command_kind;
+    if (in_.commands)
+      for (const IssuedCommand& c : *in_.commands)
+        command_kind[c.command_id] = static_cast<pipeline::CommandKind>(c.kind);
     if (in_.events)
       for (const TrueEvent& e : *in_.events) {
         TrueWrite t;
@@ -962,6 +966,11 @@ class Checker {
           t.value = 1, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
         else if (kind == K::kSetpointChange)
           w[{e.device, pipeline::StateKey::kSetpoint}].push_back(t);
+        else if (kind == K::kCommandApplied) {  // the device reports what it applied: its own write
+          const auto c = command_kind.find(e.command_id);
+          const bool setpoint = c != command_kind.end() && c->second == pipeline::CommandKind::kSetpoint;
+          w[{e.device, setpoint ? pipeline::StateKey::kSetpoint : pipeline::StateKey::kRunning}].push_back(t);
+        }
       }
     if (in_.commands)
       for (const IssuedCommand& c : *in_.commands) {

@@ -357,6 +357,37 @@ TEST_CASE("reconciliation R4/R7/R8: plant state by the documented rule passes") 
   CHECK(metric(v, "R7", "keys") == 3);  // two sensors' last readings and device 0's running register
 }
 
+TEST_CASE("reconciliation R7/R8: a command's applied event is the device's own write of its register") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = with_state();
+  // A setpoint command issued at 46 (HLC 4600), applied at 48: the device reports it (seq 1003, HLC 4800).
+  in.commands->push_back({9, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kSetpoint), 0.7, 4600,
+                          46, 48});
+  in.events->push_back(
+      {0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 48, 48.02, 0.7, 9, 4800, 4600});
+  ViewChange c;
+  c.device = 0, c.boot = 1, c.seq = 1003, c.value = 0.7, c.event_time_s = 48.02, c.uncertainty_s = fx::kClaim_s;
+  in.view.push_back({50.6, c});
+  in.state.push_back({46, {0, StateKey::kSetpoint, 0, 0.7, 4600, twinbed::pipeline::kCloudWriter,
+                           MergeRule::kOnlyWriter}});
+  in.state.push_back({50.6, {0, StateKey::kSetpoint, 0, 0.7, 4800, 0, MergeRule::kLastWriterWins}});
+  const auto v = check_reconciliation(in);
+  for (const char* id : {"R4", "R7", "R8"}) {
+    INFO(id << ": " << prop(v, id).note);
+    CHECK(prop(v, id).verdict == Verdict::kPass);
+  }
+  CHECK(metric(v, "R8", "writes") == 5);
+  CHECK(metric(v, "R7", "keys") == 4);  // device 0's setpoint register too
+  CHECK(metric(v, "R4", "causal_pairs") == 2);
+  // The same event written to the other register names no true write of it.
+  in.state.back().write.key = StateKey::kRunning;
+  const auto bad = check_reconciliation(in);
+  CHECK(prop(bad, "R8").verdict == Verdict::kFail);
+  CHECK(metric(bad, "R8", "rule_mismatches") >= 1);
+}
+
 TEST_CASE(
     "reconciliation R7/R8: last writer by HLC against an interlock trip is a rule mismatch and a wrong final "
     "state") {
