@@ -216,14 +216,16 @@ struct TrueWrite {
   double value = 0;
   bool interlock = false, command = false;
   double applied_s = kNever;  ///< a command: when the device applied it
+  double seen_s = kNever;     ///< a device event: when the cloud first knew of it
   std::optional<Key> event;   ///< a device event: its identity
 };
 /// Documented merge (docs/reconciliation.md): an interlock trip beats a
-/// concurrent command (issued before the trip, applied after it or never);
-/// otherwise the larger HLC stamp, ties by the larger writer id.
+/// concurrent command (issued before the cloud knew of the trip, not applied
+/// before the trip); otherwise the larger HLC stamp, ties by the larger
+/// writer id.
 bool beats(const TrueWrite& a, const TrueWrite& b) {
   auto concurrent = [](const TrueWrite& trip, const TrueWrite& cmd) {
-    return cmd.time_s < trip.time_s && trip.time_s < cmd.applied_s;
+    return cmd.time_s < trip.seen_s && trip.time_s < cmd.applied_s;
   };
   if (a.interlock && b.command && concurrent(a, b)) return true;
   if (b.interlock && a.command && concurrent(b, a)) return false;
@@ -947,7 +949,7 @@ class Checker {
 
   // Plant-state registers: (device, key) → every true write.
   using Register = std::pair<std::uint32_t, pipeline::StateKey>;
-  std::map<Register, std::vector<TrueWrite>> true_writes() const {
+  std::map<Register, std::vector<TrueWrite>> true_writes() {
     std::map<Register, std::vector<TrueWrite>> w;
     using K = pipeline::DeviceEventKind;
     std::map<std::uint64_t, pipeline::CommandKind> command_kind;
@@ -959,6 +961,7 @@ class Checker {
         TrueWrite t;
         t.time_s = e.true_time_s, t.hlc = e.hlc, t.writer = e.device, t.value = e.value;
         t.event = Key{e.device, e.boot, e.seq};
+        t.seen_s = std::max(e.true_time_s, event_seen_s(*t.event));
         const auto kind = static_cast<K>(e.kind);
         if (kind == K::kInterlockTrip)
           t.interlock = true, t.value = 0, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);

@@ -357,6 +357,36 @@ TEST_CASE("reconciliation R4/R7/R8: plant state by the documented rule passes") 
   CHECK(metric(v, "R7", "keys") == 3);  // two sensors' last readings and device 0's running register
 }
 
+TEST_CASE(
+    "reconciliation R7/R8: a start issued after the trip but before the cloud knew of it is concurrent: the "
+    "interlock wins") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = correct();
+  // Device 0 trips at τ = 30 (HLC 3000) while cut off; its event reaches the cloud at 50.5. The cloud issues a
+  // start at 35 (HLC 3500), after the trip but unaware of it; the device refuses it (never applied).
+  in.events.emplace().push_back(
+      {0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 30, 30.02, 0, 0, 3000, 0});
+  in.commands.emplace().push_back(
+      {7, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kStart), 1, 3500, 35, kNever});
+  ViewChange c;
+  c.device = 0, c.boot = 1, c.seq = 1000, c.value = 0, c.event_time_s = 30.02, c.uncertainty_s = fx::kClaim_s;
+  in.view.push_back({50.5, c});
+  in.state.push_back({35, {0, StateKey::kRunning, 0, 1, 3500, twinbed::pipeline::kCloudWriter,
+                           MergeRule::kOnlyWriter}});
+  in.state.push_back({50.5, {0, StateKey::kRunning, 0, 0, 3000, 0, MergeRule::kInterlockWins}});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R7").verdict == Verdict::kPass);
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);
+  CHECK(metric(v, "R8", "writes") == 2);
+  // A cloud that kept its start (last writer by HLC) ends "running": S* is "stopped".
+  in.state.pop_back();
+  const auto lww = check_reconciliation(in);
+  CHECK(prop(lww, "R7").verdict == Verdict::kFail);
+  CHECK(metric(lww, "R7", "differing_keys") == 1);
+}
+
 TEST_CASE("reconciliation R7/R8: a command's applied event is the device's own write of its register") {
   using twinbed::pipeline::DeviceEventKind;
   using twinbed::pipeline::MergeRule;
