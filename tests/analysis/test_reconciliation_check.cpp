@@ -364,8 +364,8 @@ TEST_CASE(
   using twinbed::pipeline::MergeRule;
   using twinbed::pipeline::StateKey;
   ReconciliationInput in = correct();
-  // Device 0 trips at τ = 30 (HLC 3000) while cut off; its event reaches the cloud at 50.5. The cloud issues a
-  // start at 35 (HLC 3500), after the trip but unaware of it; the device refuses it (never applied).
+  // Device 0 trips at τ = 30 (HLC 3000) while cut off; its event reaches the cloud at 50.5. The cloud issues
+  // a start at 35 (HLC 3500), after the trip but unaware of it; the device refuses it (never applied).
   in.events.emplace().push_back(
       {0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 30, 30.02, 0, 0, 3000, 0});
   in.commands.emplace().push_back(
@@ -373,8 +373,8 @@ TEST_CASE(
   ViewChange c;
   c.device = 0, c.boot = 1, c.seq = 1000, c.value = 0, c.event_time_s = 30.02, c.uncertainty_s = fx::kClaim_s;
   in.view.push_back({50.5, c});
-  in.state.push_back({35, {0, StateKey::kRunning, 0, 1, 3500, twinbed::pipeline::kCloudWriter,
-                           MergeRule::kOnlyWriter}});
+  in.state.push_back(
+      {35, {0, StateKey::kRunning, 0, 1, 3500, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
   in.state.push_back({50.5, {0, StateKey::kRunning, 0, 0, 3000, 0, MergeRule::kInterlockWins}});
   const auto v = check_reconciliation(in);
   CHECK(prop(v, "R7").verdict == Verdict::kPass);
@@ -393,15 +393,16 @@ TEST_CASE("reconciliation R7/R8: a command's applied event is the device's own w
   using twinbed::pipeline::StateKey;
   ReconciliationInput in = with_state();
   // A setpoint command issued at 46 (HLC 4600), applied at 48: the device reports it (seq 1003, HLC 4800).
-  in.commands->push_back({9, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kSetpoint), 0.7, 4600,
-                          46, 48});
-  in.events->push_back(
-      {0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 48, 48.02, 0.7, 9, 4800, 4600});
+  in.commands->push_back(
+      {9, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kSetpoint), 0.7, 4600, 46, 48});
+  in.events->push_back({0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 48, 48.02,
+                        0.7, 9, 4800, 4600});
   ViewChange c;
-  c.device = 0, c.boot = 1, c.seq = 1003, c.value = 0.7, c.event_time_s = 48.02, c.uncertainty_s = fx::kClaim_s;
+  c.device = 0, c.boot = 1, c.seq = 1003, c.value = 0.7, c.event_time_s = 48.02,
+  c.uncertainty_s = fx::kClaim_s;
   in.view.push_back({50.6, c});
-  in.state.push_back({46, {0, StateKey::kSetpoint, 0, 0.7, 4600, twinbed::pipeline::kCloudWriter,
-                           MergeRule::kOnlyWriter}});
+  in.state.push_back(
+      {46, {0, StateKey::kSetpoint, 0, 0.7, 4600, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
   in.state.push_back({50.6, {0, StateKey::kSetpoint, 0, 0.7, 4800, 0, MergeRule::kLastWriterWins}});
   const auto v = check_reconciliation(in);
   for (const char* id : {"R4", "R7", "R8"}) {
