@@ -57,6 +57,7 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
     m["R5"] = {"decidable_inversions", "inversion_inserts", "inversions"};
     for (const auto& n : kDtauNames) m["R5"].push_back(n);
     m["R5"].push_back("receipt_order_correlation");
+    m["R5"].push_back("receipt_decidable_inversions");
     m["R6"] = {"records",  "error_s.p50", "error_s.p99", "error_s.max", "unflagged_violations",
                "repaired", "quarantined"};
     m["R7"] = {"keys", "differing_keys", "convergence_time_s"};
@@ -215,14 +216,16 @@ struct TrueWrite {
   double value = 0;
   bool interlock = false, command = false;
   double applied_s = kNever;  ///< a command: when the device applied it
+  double seen_s = kNever;     ///< a device event: when the cloud first knew of it
   std::optional<Key> event;   ///< a device event: its identity
 };
 /// Documented merge (docs/reconciliation.md): an interlock trip beats a
-/// concurrent command (issued before the trip, applied after it or never);
-/// otherwise the larger HLC stamp, ties by the larger writer id.
+/// concurrent command (issued before the cloud knew of the trip, not applied
+/// before the trip); otherwise the larger HLC stamp, ties by the larger
+/// writer id.
 bool beats(const TrueWrite& a, const TrueWrite& b) {
   auto concurrent = [](const TrueWrite& trip, const TrueWrite& cmd) {
-    return cmd.time_s < trip.time_s && trip.time_s < cmd.applied_s;
+    return cmd.time_s < trip.seen_s && trip.time_s < cmd.applied_s;
   };
   if (a.interlock && b.command && concurrent(a, b)) return true;
   if (b.interlock && a.command && concurrent(b, a)) return false;
@@ -749,12 +752,15 @@ class Checker {
       tau_v.push_back(*t), u_v.push_back(claimed(c.uncertainty_s)), dev_v.push_back(c.device);
       receipt_v.push_back(first_insert_.at(Key{c.device, c.boot, c.seq}));
     }
-    // Pairs i < j with a_i > b_j across sources: all pairs minus those within each source.
-    auto cross = [&](const std::function<double(std::size_t)>& a,
-                     const std::function<double(std::size_t)>& b) {
+    // Pairs i < j (positions in `order`) with a_i > b_j across sources: all
+    // pairs minus those within each source.
+    std::vector<std::size_t> view_order(tau_v.size());
+    std::iota(view_order.begin(), view_order.end(), 0);
+    auto cross_in = [&](const std::vector<std::size_t>& order, const std::function<double(std::size_t)>& a,
+                        const std::function<double(std::size_t)>& b) {
       std::vector<double> av, bv;
       std::map<std::uint32_t, std::pair<std::vector<double>, std::vector<double>>> per;
-      for (std::size_t i = 0; i < tau_v.size(); ++i) {
+      for (const std::size_t i : order) {
         av.push_back(a(i)), bv.push_back(b(i));
         per[dev_v[i]].first.push_back(a(i)), per[dev_v[i]].second.push_back(b(i));
       }
@@ -762,8 +768,19 @@ class Checker {
       for (const auto& [d, ab] : per) total -= count_pairs(ab.first, ab.second);
       return total;
     };
+    auto cross = [&](const std::function<double(std::size_t)>& a,
+                     const std::function<double(std::size_t)>& b) { return cross_in(view_order, a, b); };
     const std::uint64_t decidable = cross([&](std::size_t i) { return tau_v[i] - u_v[i]; },
                                           [&](std::size_t i) { return tau_v[i] + u_v[i]; });
+    // The same decidable pairs in receipt order (first insertion, ties in view
+    // order): how far arrival alone would have been from the physical order.
+    std::vector<std::size_t> receipt_order = view_order;
+    std::stable_sort(receipt_order.begin(), receipt_order.end(),
+                     [&](std::size_t x, std::size_t y) { return receipt_v[x] < receipt_v[y]; });
+    set("R5", "receipt_decidable_inversions",
+        n(cross_in(
+            receipt_order, [&](std::size_t i) { return tau_v[i] - u_v[i]; },
+            [&](std::size_t i) { return tau_v[i] + u_v[i]; })));
     std::vector<std::uint64_t> above;  // inverted pairs with Δτ > bound
     above.push_back(cross([&](std::size_t i) { return tau_v[i]; }, [&](std::size_t i) { return tau_v[i]; }));
     for (double bound : kDtauBounds)
@@ -932,14 +949,19 @@ class Checker {
 
   // Plant-state registers: (device, key) → every true write.
   using Register = std::pair<std::uint32_t, pipeline::StateKey>;
-  std::map<Register, std::vector<TrueWrite>> true_writes() const {
+  std::map<Register, std::vector<TrueWrite>> true_writes() {
     std::map<Register, std::vector<TrueWrite>> w;
     using K = pipeline::DeviceEventKind;
+    std::map<std::uint64_t, pipeline::CommandKind> command_kind;
+    if (in_.commands)
+      for (const IssuedCommand& c : *in_.commands)
+        command_kind[c.command_id] = static_cast<pipeline::CommandKind>(c.kind);
     if (in_.events)
       for (const TrueEvent& e : *in_.events) {
         TrueWrite t;
         t.time_s = e.true_time_s, t.hlc = e.hlc, t.writer = e.device, t.value = e.value;
         t.event = Key{e.device, e.boot, e.seq};
+        t.seen_s = std::max(e.true_time_s, event_seen_s(*t.event));
         const auto kind = static_cast<K>(e.kind);
         if (kind == K::kInterlockTrip)
           t.interlock = true, t.value = 0, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
@@ -947,6 +969,11 @@ class Checker {
           t.value = 1, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
         else if (kind == K::kSetpointChange)
           w[{e.device, pipeline::StateKey::kSetpoint}].push_back(t);
+        else if (kind == K::kCommandApplied) {  // the device reports what it applied: its own write
+          const auto c = command_kind.find(e.command_id);
+          const bool setpoint = c != command_kind.end() && c->second == pipeline::CommandKind::kSetpoint;
+          w[{e.device, setpoint ? pipeline::StateKey::kSetpoint : pipeline::StateKey::kRunning}].push_back(t);
+        }
       }
     if (in_.commands)
       for (const IssuedCommand& c : *in_.commands) {

@@ -453,6 +453,20 @@ struct OperatorSpec {
   std::size_t command_bytes = 64;                                  ///< the command message on the wire
 };
 
+/// A command the cloud issues at a scheduled time (scenario key
+/// `cloud_commands`, docs/scenario-format.md): stamped by the primary
+/// pipeline (`issue_command()`) and carried down to the device like the
+/// operator's, waiting while the device is offline or down. The device
+/// applies it when it arrives, except a start while an edge interlock holds
+/// its asset stopped: the interlock wins and the start is refused (never
+/// applied, no event).
+struct CloudCommandSpec {
+  double at_s = 0.0;   ///< cloud time of issue
+  std::string device;  ///< id of the target device (expanded)
+  pipeline::CommandKind kind = pipeline::CommandKind::kStop;
+  double value = 0.0;  ///< the setpoint (kind setpoint); 0 for stop, 1 for start
+};
+
 struct ScoringSpec {
   double early_warning_s = 0.0;
   double post_failure_grace_s = 600.0;
@@ -497,8 +511,9 @@ struct Scenario {
   /// Pipelines run beside the primary on the same arrivals, scored alike,
   /// never charged to the cloud's CPU (docs/pipeline.md, "Comparing pipelines").
   std::vector<PipelineSpec> compare_pipelines;
-  OperatorSpec operator_;  ///< scenario key `operator`
-  SecuritySpec security;   ///< scenario key `security`
+  OperatorSpec operator_;                        ///< scenario key `operator`
+  std::vector<CloudCommandSpec> cloud_commands;  ///< scenario key `cloud_commands`
+  SecuritySpec security;                         ///< scenario key `security`
   ScoringSpec scoring;
   TraceSpec trace;
   ReconciliationCheckSpec reconciliation_check;

@@ -1916,6 +1916,33 @@ struct Loader {
         n.finish();
       }
     }
+    if (root.has("cloud_commands"))
+      for (Node n : root.array("cloud_commands", false)) {
+        if (!n.expect_object()) continue;
+        CloudCommandSpec c;
+        c.at_s = n.number_required("at_s", Range::up_to(sc.duration_s)).value_or(0.0);
+        const std::optional<std::string> device = n.string_required("device");
+        if (device) {
+          c.device = *device;
+          bool known = false;
+          for (const DeviceSpec& d : sc.devices) known = known || d.id == *device;
+          if (!known)
+            diag.error(n.path() + ".device", "the id of a device (expanded)", "\"" + *device + "\"");
+        }
+        const std::string kind = n.choice("kind", {"stop", "start", "setpoint"}, "stop");
+        c.kind = kind == "start"      ? pipeline::CommandKind::kStart
+                 : kind == "setpoint" ? pipeline::CommandKind::kSetpoint
+                                      : pipeline::CommandKind::kStop;
+        if (c.kind == pipeline::CommandKind::kSetpoint) {
+          c.value = n.number_required("value").value_or(0.0);
+        } else {
+          c.value = c.kind == pipeline::CommandKind::kStart ? 1.0 : 0.0;
+          if (n.has("value"))
+            diag.error(n.path() + ".value", "no value (only a setpoint command has one)", "a value");
+        }
+        n.finish();
+        sc.cloud_commands.push_back(std::move(c));
+      }
     if (root.has("security")) {
       Node n = root.child("security");
       if (n.expect_object()) {
@@ -1963,11 +1990,12 @@ struct Loader {
         if (const auto quiet = sc.reconciliation_check.quiet_from_s)
           for (std::size_t i = 0; i < sc.faults.size(); ++i) {
             const FaultSpec& f = sc.faults[i];
-            if (!f.enabled || f.end_s <= *quiet || f.start_s >= sc.duration_s) continue;
+            const double end_s = f.kind == "clock_step" ? f.start_s : f.end_s;  // an instant
+            if (!f.enabled || end_s <= *quiet || f.start_s >= sc.duration_s) continue;
             std::ostringstream found;
             found << "fault \"" << f.id << "\" (" << f.kind << ") active until "
-                  << (std::isfinite(f.end_s) ? std::to_string(f.end_s) + " s"
-                                             : std::string("the end of the run"));
+                  << (std::isfinite(end_s) ? std::to_string(end_s) + " s"
+                                           : std::string("the end of the run"));
             diag.error(
                 n.path() + ".quiet_from_s",
                 "a quiet period that starts after every fault window ends (set the fault's end_s at or "

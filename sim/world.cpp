@@ -929,6 +929,8 @@ class World {
     for (DeviceRuntime& d : devices_)
       if (d.ota && d.ota_spec->start_s < sc_.duration_s)
         spawn("ota:" + d.spec->id, d.host, [this, &d] { ota_loop(d); });
+    for (const CloudCommandSpec& c : sc_.cloud_commands)
+      if (c.at_s < sc_.duration_s) scheduled_command(c);
   }
 
   /// An exception escaping an actor would abort the process inside SimGrid;
@@ -2679,6 +2681,63 @@ class World {
     });
   }
 
+  /// A scheduled cloud command (scenario key `cloud_commands`): issued at
+  /// `at_s` through the primary pipeline (which stamps it with its HLC),
+  /// carried down to the device like the operator's (waiting while it is
+  /// offline or down, resent when lost). On arrival the device applies it
+  /// and reports `command applied` — except a start while one of its edge
+  /// interlocks holds its asset stopped: the interlock wins at the edge, the
+  /// start is refused (never applied: no event, applied time +inf). A stop
+  /// stops the device's assets until the end of the run; a start restarts
+  /// nothing the pump model holds stopped; a setpoint is a register only.
+  void scheduled_command(const CloudCommandSpec& spec) {
+    DeviceRuntime* target = nullptr;
+    for (DeviceRuntime& d : devices_)
+      if (d.spec->id == spec.device) target = &d;
+    if (!target) return;  // the loader checked the id
+    DeviceRuntime& d = *target;
+    spawn("command:" + d.spec->id, platform_.broker, [this, &d, spec] {
+      const double end_s = sc_.duration_s;
+      wait_until(spec.at_s);
+      pipeline::CloudCommand cmd;
+      cmd.command_id = commands_.size() + 1;
+      cmd.device = d.index;
+      cmd.kind = spec.kind;
+      cmd.value = spec.value;
+      pipelines_.front().impl->issue_command(cmd, spec.at_s);
+      drain_cloud_log(spec.at_s);
+      const std::size_t row = commands_.size();
+      commands_.push_back({cmd, spec.at_s, kInf});
+      const std::size_t bytes = sc_.operator_.command_bytes;
+      while (true) {
+        const double t = sg4::Engine::get_clock();
+        if (t >= end_s) return;
+        if (link_down_at(d, t) || d.down_now) {
+          wait_for(d.spec->mqtt.reconnect_interval_s);
+          continue;
+        }
+        const std::uint32_t boot = d.firmware->boot();
+        transfer(platform_.broker, d.host, bytes);
+        const double now = sg4::Engine::get_clock();
+        if (now >= end_s) return;
+        if (link_down_during(d, t, now) || d.down_now || d.firmware->boot() != boot)
+          continue;  // lost: resent
+        if (spec.kind == pipeline::CommandKind::kStart)
+          for (const DeviceRuntime::InterlockRuntime& il : d.interlocks)
+            if (il.restart_s >= 0 && now < il.restart_s) return;  // the interlock holds: refused
+        commands_[row].applied_time_s = now;
+        if (spec.kind == pipeline::CommandKind::kStop)
+          for (const SensorPlace& place : sensor_place_)
+            if (place.device == d.index && place.asset && place.asset->running_at(now))
+              stop_asset(*place.asset, now, end_s);
+        if (d.spec->report_events)
+          d.firmware->record_event(pipeline::DeviceEventKind::kCommandApplied, cmd.value, now, cmd.command_id,
+                                   cmd.hlc);
+        return;
+      }
+    });
+  }
+
   void on_loss(const devices::Reading& r, devices::LossCause cause) {
     if (cause == devices::LossCause::kBufferOverflow || cause == devices::LossCause::kReboot)
       ++devices_[r.record.device].lost;
@@ -3109,7 +3168,7 @@ class World {
   /// /cloud/commands (every command the cloud issued): docs/trace-format.md.
   void write_events_and_commands() {
     if (run_.data.events_reported) write_events();
-    if (sc_.operator_.enabled) write_commands();
+    if (sc_.operator_.enabled || !sc_.cloud_commands.empty()) write_commands();
   }
   void write_events() {
     auto events = trace_->table("/truth/events",

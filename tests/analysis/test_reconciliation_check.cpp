@@ -74,6 +74,9 @@ TEST_CASE("reconciliation: a correct history passes every property it has inputs
   // The view kept the true order although receipt order differs: receipt order decided nothing.
   CHECK(metric(v, "R5", "receipt_order_correlation") == 0);
   CHECK(metric(v, "R5", "inversions") == 0);
+  // Receipt order itself broke the physical order where it is decidable: the backlog flushed after the
+  // outage arrived after later readings of the other device.
+  CHECK(*metric(v, "R5", "receipt_decidable_inversions") > 0);
 }
 
 TEST_CASE("reconciliation: no quiet period, no log: liveness and everything are not applicable") {
@@ -98,6 +101,8 @@ TEST_CASE(
   CHECK(r5.verdict == Verdict::kFail);
   CHECK(*metric(v, "R5", "decidable_inversions") > 0);
   CHECK(*metric(v, "R5", "receipt_order_correlation") == doctest::Approx(1.0));
+  // Ordered by receipt, the view's inversions are receipt order's: the same count both ways.
+  CHECK(*metric(v, "R5", "receipt_decidable_inversions") == *metric(v, "R5", "decidable_inversions"));
   REQUIRE(!r5.witnesses.empty());
   const Witness& w = r5.witnesses.front();
   REQUIRE(w.events.size() == 2);
@@ -350,6 +355,68 @@ TEST_CASE("reconciliation R4/R7/R8: plant state by the documented rule passes") 
   CHECK(metric(v, "R4", "causal_pairs") == 1);
   CHECK(metric(v, "R8", "writes") == 3);
   CHECK(metric(v, "R7", "keys") == 3);  // two sensors' last readings and device 0's running register
+}
+
+TEST_CASE(
+    "reconciliation R7/R8: a start issued after the trip but before the cloud knew of it is concurrent: the "
+    "interlock wins") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = correct();
+  // Device 0 trips at τ = 30 (HLC 3000) while cut off; its event reaches the cloud at 50.5. The cloud issues
+  // a start at 35 (HLC 3500), after the trip but unaware of it; the device refuses it (never applied).
+  in.events.emplace().push_back(
+      {0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 30, 30.02, 0, 0, 3000, 0});
+  in.commands.emplace().push_back(
+      {7, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kStart), 1, 3500, 35, kNever});
+  ViewChange c;
+  c.device = 0, c.boot = 1, c.seq = 1000, c.value = 0, c.event_time_s = 30.02, c.uncertainty_s = fx::kClaim_s;
+  in.view.push_back({50.5, c});
+  in.state.push_back(
+      {35, {0, StateKey::kRunning, 0, 1, 3500, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
+  in.state.push_back({50.5, {0, StateKey::kRunning, 0, 0, 3000, 0, MergeRule::kInterlockWins}});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R7").verdict == Verdict::kPass);
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);
+  CHECK(metric(v, "R8", "writes") == 2);
+  // A cloud that kept its start (last writer by HLC) ends "running": S* is "stopped".
+  in.state.pop_back();
+  const auto lww = check_reconciliation(in);
+  CHECK(prop(lww, "R7").verdict == Verdict::kFail);
+  CHECK(metric(lww, "R7", "differing_keys") == 1);
+}
+
+TEST_CASE("reconciliation R7/R8: a command's applied event is the device's own write of its register") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = with_state();
+  // A setpoint command issued at 46 (HLC 4600), applied at 48: the device reports it (seq 1003, HLC 4800).
+  in.commands->push_back(
+      {9, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kSetpoint), 0.7, 4600, 46, 48});
+  in.events->push_back({0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 48, 48.02,
+                        0.7, 9, 4800, 4600});
+  ViewChange c;
+  c.device = 0, c.boot = 1, c.seq = 1003, c.value = 0.7, c.event_time_s = 48.02,
+  c.uncertainty_s = fx::kClaim_s;
+  in.view.push_back({50.6, c});
+  in.state.push_back(
+      {46, {0, StateKey::kSetpoint, 0, 0.7, 4600, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
+  in.state.push_back({50.6, {0, StateKey::kSetpoint, 0, 0.7, 4800, 0, MergeRule::kLastWriterWins}});
+  const auto v = check_reconciliation(in);
+  for (const char* id : {"R4", "R7", "R8"}) {
+    INFO(id << ": " << prop(v, id).note);
+    CHECK(prop(v, id).verdict == Verdict::kPass);
+  }
+  CHECK(metric(v, "R8", "writes") == 5);
+  CHECK(metric(v, "R7", "keys") == 4);  // device 0's setpoint register too
+  CHECK(metric(v, "R4", "causal_pairs") == 2);
+  // The same event written to the other register names no true write of it.
+  in.state.back().write.key = StateKey::kRunning;
+  const auto bad = check_reconciliation(in);
+  CHECK(prop(bad, "R8").verdict == Verdict::kFail);
+  CHECK(metric(bad, "R8", "rule_mismatches") >= 1);
 }
 
 TEST_CASE(

@@ -765,6 +765,14 @@ TEST_CASE("validation: reconciliation_check.quiet_from_s starts after every faul
   doc["reconciliation_check"]["quiet_from_s"] = 900;  // after the run's end
   msg = rejection(doc);
   CHECK(msg.find("$.reconciliation_check.quiet_from_s: expected") != std::string::npos);
+  // A clock step is an instant: it ends when it happens, and a quiet period may start after it.
+  doc["faults"] = {
+      {{"id", "step"}, {"kind", "clock_step"}, {"target", "edge-1"}, {"start_s", 100}, {"step_s", -60}}};
+  doc["reconciliation_check"]["quiet_from_s"] = 200;
+  CHECK(parse_scenario(doc.dump(), "case.json").reconciliation_check.quiet_from_s == 200);
+  doc["reconciliation_check"]["quiet_from_s"] = 50;
+  msg = rejection(doc);
+  CHECK(msg.find("found fault \"step\" (clock_step) active until 100") != std::string::npos);
   doc["reconciliation_check"] = {
       {"quiet_from", 400}};  // a typo: unknown key, and the required one is missing
   msg = rejection(doc);
@@ -834,4 +842,31 @@ TEST_CASE("validation: firmware time metadata and events, the clock's bound, hmi
   negative["devices"][0]["clock"]["sync_bound_s"] = -1;
   CHECK(rejection(negative).find("$.devices[0].clock.sync_bound_s: expected a number in [0, 1e+09]") !=
         std::string::npos);
+}
+
+TEST_CASE("validation: cloud_commands are scheduled, typed, and name a device") {
+  json doc = base();
+  doc["cloud_commands"] = json::parse(R"([{"at_s": 100, "device": "edge-1", "kind": "start"},
+      {"at_s": 200, "device": "edge-1", "kind": "setpoint", "value": 0.8},
+      {"at_s": 300, "device": "edge-1"}])");
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  REQUIRE(sc.cloud_commands.size() == 3);
+  CHECK(sc.cloud_commands[0].kind == twinbed::pipeline::CommandKind::kStart);
+  CHECK(sc.cloud_commands[0].value == 1.0);
+  CHECK(sc.cloud_commands[1].kind == twinbed::pipeline::CommandKind::kSetpoint);
+  CHECK(sc.cloud_commands[1].value == 0.8);
+  CHECK(sc.cloud_commands[2].kind == twinbed::pipeline::CommandKind::kStop);
+  CHECK(sc.cloud_commands[2].device == "edge-1");
+  doc["cloud_commands"] = json::parse(R"([{"at_s": 100, "device": "edge-9", "kind": "start"}])");
+  std::string msg = rejection(doc);
+  CHECK(msg.find("case.json: $.cloud_commands[0].device: expected the id of a device (expanded), found "
+                 "\"edge-9\"") != std::string::npos);
+  doc["cloud_commands"] = json::parse(R"([{"at_s": 100, "device": "edge-1", "kind": "reset"}])");
+  CHECK(rejection(doc).find("$.cloud_commands[0].kind") != std::string::npos);
+  doc["cloud_commands"] = json::parse(R"([{"at_s": 100, "device": "edge-1", "kind": "setpoint"}])");
+  CHECK(rejection(doc).find("$.cloud_commands[0].value") != std::string::npos);
+  doc["cloud_commands"] = json::parse(R"([{"at_s": 100, "device": "edge-1", "kind": "stop", "value": 1}])");
+  CHECK(rejection(doc).find("$.cloud_commands[0].value: expected no value") != std::string::npos);
+  doc["cloud_commands"] = json::parse(R"([{"device": "edge-1", "kind": "stop"}])");
+  CHECK(rejection(doc).find("$.cloud_commands[0].at_s") != std::string::npos);
 }
