@@ -181,21 +181,22 @@ void PumpModel::evaluate(PumpSignal signal, const Eigen::ArrayXd& t_s, Eigen::Ar
     for (Eigen::Index i = 0; i < t_s.size(); ++i) out(i) = evaluate_one(signal, t_s(i));
     return;
   }
-  Eigen::ArrayXd load;
-  load_batch(t_s, load);
+  // The load is computed into `out` and each signal is a coefficient-wise
+  // map of it, in place: no temporary array per batch.
+  load_batch(t_s, out);
   const PumpParams& p = params_;
   switch (signal) {
     case PumpSignal::kVibrationRms:
-      out = p.vibration_base_mm_s * (0.6 + 0.4 * load);
+      out = p.vibration_base_mm_s * (0.6 + 0.4 * out);
       break;
     case PumpSignal::kBearingTemp:
-      out = p.ambient_c + p.temp_rise_load_c * load;
+      out = p.ambient_c + p.temp_rise_load_c * out;
       break;
     case PumpSignal::kMotorCurrent:
-      out = p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * load;
+      out = p.current_no_load_a + (p.current_rated_a - p.current_no_load_a) * out;
       break;
     case PumpSignal::kFlow:
-      out = p.flow_rated_m3h * load;
+      out = p.flow_rated_m3h * out;
       break;
     case PumpSignal::kVibrationWaveform:
       break;  // handled above

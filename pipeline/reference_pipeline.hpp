@@ -129,6 +129,10 @@ class ReferencePipeline final : public CloudPipeline {
   };
   /// Stages 5–9 for one record in event-time order; alerts tied to `trigger`.
   void process(const Record& r, const Record& trigger, std::vector<AlertEvent>& alerts);
+  bool authenticate(const MessageInfo& message, std::size_t records);  ///< false: rejected, counted
+  void on_schema_message(const MessageInfo& message, std::span<const Record> records,
+                         std::vector<AlertEvent>& alerts);
+  void reconcile(const MessageInfo& message, std::span<const Record> records, double ingest_time_s);
   /// The sensor's detector starts afresh (after a sensor fault: what it learned may be stale).
   void reset_detector(std::uint32_t sensor);
   /// Emits the sensor-fault transition its reasons call for; a clear resets the detector.

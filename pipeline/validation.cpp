@@ -33,18 +33,4 @@ Validator::Validator(ValidationOptions options) : options_(std::move(options)) {
   std::sort(sorted_sentinels_.begin(), sorted_sentinels_.end());
 }
 
-Verdict Validator::check(const Record& record, const SensorInfo& sensor) const {
-  if (record.status != DeviceStatus::kGood) return Verdict::kDeviceFlagged;
-  const double v = record.value;
-  if (!std::isfinite(v)) return Verdict::kNotFinite;
-  if (std::binary_search(sorted_sentinels_.begin(), sorted_sentinels_.end(), v)) return Verdict::kSentinel;
-  if (options_.ne43 && sensor.current_loop) {
-    const double ma = loop_current_ma(v, sensor);
-    if (ma < 3.8 || ma > 20.5) return Verdict::kNe43;
-  }
-  const double slack = options_.range_tolerance * (sensor.range_hi - sensor.range_lo);
-  if (v < sensor.range_lo - slack || v > sensor.range_hi + slack) return Verdict::kOutOfRange;
-  return Verdict::kOk;
-}
-
 }  // namespace twinbed::pipeline

@@ -10,6 +10,8 @@
 // Guarantee: a pure function of the record and the sensor's registry entry.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -36,7 +38,21 @@ double loop_current_ma(double value, const SensorInfo& sensor);
 class Validator {
  public:
   explicit Validator(ValidationOptions options = {});
-  Verdict check(const Record& record, const SensorInfo& sensor) const;
+  /// Defined here: it runs once per record (twice with reconciliation on),
+  /// and inlined into ingestion it costs a few comparisons.
+  Verdict check(const Record& record, const SensorInfo& sensor) const {
+    if (record.status != DeviceStatus::kGood) return Verdict::kDeviceFlagged;
+    const double v = record.value;
+    if (!std::isfinite(v)) return Verdict::kNotFinite;
+    if (std::binary_search(sorted_sentinels_.begin(), sorted_sentinels_.end(), v)) return Verdict::kSentinel;
+    if (options_.ne43 && sensor.current_loop) {
+      const double ma = loop_current_ma(v, sensor);
+      if (ma < 3.8 || ma > 20.5) return Verdict::kNe43;
+    }
+    const double slack = options_.range_tolerance * (sensor.range_hi - sensor.range_lo);
+    if (v < sensor.range_lo - slack || v > sensor.range_hi + slack) return Verdict::kOutOfRange;
+    return Verdict::kOk;
+  }
 
  private:
   ValidationOptions options_;
