@@ -452,6 +452,41 @@ TEST_CASE(
   CHECK(prop(check_reconciliation(in), "R8").verdict == Verdict::kFail);
 }
 
+TEST_CASE("reconciliation R8: only a register's last write at one cloud time is judged") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = correct();
+  // A setpoint command at 36 (HLC 3600); the device, back at 48, reports the HMI's 0.6 (τ 35, HLC 3500) and
+  // the command applied (τ 48, HLC 4800) in one message. The cloud applies them one by one at 50.5: the
+  // command still wins against the HMI's change (a momentary write), then the applied event wins.
+  auto& ev = in.events.emplace();
+  ev.push_back({0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kSetpointChange), 35, 35.02, 0.6, 0,
+                3500, 0, 50.5});
+  ev.push_back({0, 1, 1001, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 48, 48.02, 0.8, 9,
+                4800, 3600, 50.5});
+  in.commands.emplace().push_back(
+      {9, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kSetpoint), 0.8, 3600, 36, 48});
+  for (const auto& e : ev) {
+    ViewChange c;
+    c.device = 0, c.boot = 1, c.seq = e.seq, c.value = e.value, c.event_time_s = e.device_time_s;
+    c.uncertainty_s = fx::kClaim_s;
+    in.view.push_back({50.5, c});
+  }
+  const auto cloud = twinbed::pipeline::kCloudWriter;
+  in.state.push_back({36, {0, StateKey::kSetpoint, 0, 0.8, 3600, cloud, MergeRule::kOnlyWriter}});
+  in.state.push_back({50.5, {0, StateKey::kSetpoint, 0, 0.8, 3600, cloud, MergeRule::kLastWriterWins}});
+  in.state.push_back({50.5, {0, StateKey::kSetpoint, 0, 0.8, 4800, 0, MergeRule::kLastWriterWins}});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);
+  CHECK(metric(v, "R8", "writes") == 2);
+  // The same momentary write as the instant's last is judged, and is a mismatch.
+  std::swap(in.state[1], in.state[2]);
+  const auto last = check_reconciliation(in);
+  CHECK(prop(last, "R8").verdict == Verdict::kFail);
+  CHECK(metric(last, "R8", "rule_mismatches") == 1);
+}
+
 TEST_CASE("reconciliation R7/R8: a command's applied event is the device's own write of its register") {
   using twinbed::pipeline::DeviceEventKind;
   using twinbed::pipeline::MergeRule;

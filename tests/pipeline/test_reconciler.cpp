@@ -288,8 +288,8 @@ TEST_CASE(
 TEST_CASE("Plant state: the conflict rule table") {
   auto hlc = [](double t_s) { return HybridLogicalClock::pack(HybridLogicalClock::to_ms(t_s), 0); };
   // Device 3's events: (boot 1, seq 40) a trip, (boot 1, seq 41) a restart.
-  const RegisterWrite trip{0.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock, 1, 40};
-  const RegisterWrite restart{1.0, hlc(100.0), 3, WriteOrigin::kEdgeEvent, 1, 41};
+  const RegisterWrite trip{0.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock, 1, 40, {}};
+  const RegisterWrite restart{1.0, hlc(100.0), 3, WriteOrigin::kEdgeEvent, 1, 41, {}};
   const CausalContext knew_nothing{}, knew_up_to_39{{1, 0, 40}}, knew_both{{1, 0, 42}};
   auto cloud = [&](double value, double t_s, const CausalContext& ctx) {
     return RegisterWrite{value, hlc(t_s), kCloudWriter, WriteOrigin::kCloudCommand, 0, 0, ctx};
@@ -317,7 +317,7 @@ TEST_CASE("Plant state: the conflict rule table") {
        cloud(0.0, 102.0, knew_up_to_39), 0.0, MergeRule::kInterlockWins},
       {"device restart 2 s after the trip: the device's own order",
        trip,
-       {1.0, hlc(102.0), 3, WriteOrigin::kEdgeEvent, 1, 41},
+       {1.0, hlc(102.0), 3, WriteOrigin::kEdgeEvent, 1, 41, {}},
        1.0,
        MergeRule::kOnlyWriter},
       {"cloud stop 2 s after a restart it did not know of: last writer by HLC", restart,
@@ -349,7 +349,7 @@ TEST_CASE("Plant state: the conflict rule table") {
     PlantState s;
     std::vector<StateWrite> out;
     s.write(0, StateKey::kRunning, 0, trip, out);
-    s.write(0, StateKey::kRunning, 0, {1.0, hlc(110.0), 3, WriteOrigin::kEdgeEvent, 1, 41}, out);
+    s.write(0, StateKey::kRunning, 0, {1.0, hlc(110.0), 3, WriteOrigin::kEdgeEvent, 1, 41, {}}, out);
     s.write(0, StateKey::kRunning, 0, cloud(0.0, 120.0, knew_nothing), out);
     CHECK(out.back().value == 0.0);
     CHECK(out.back().writer == kCloudWriter);
@@ -359,7 +359,7 @@ TEST_CASE("Plant state: the conflict rule table") {
   {
     PlantState s;
     std::vector<StateWrite> out;
-    s.write(0, StateKey::kSetpoint, 0, {42.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock, 1, 40}, out);
+    s.write(0, StateKey::kSetpoint, 0, {42.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock, 1, 40, {}}, out);
     s.write(0, StateKey::kSetpoint, 0, cloud(40.0, 101.0, knew_nothing), out);
     CHECK(out.back().value == 40.0);
   }
@@ -501,7 +501,7 @@ TEST_CASE("ReceivedRanges: the ranges are the set received, whatever the order a
         CHECK((ca[i - 1].boot < ca[i].boot || ca[i - 1].seq_to < ca[i].seq_from));
       for (std::uint32_t bt = 1; bt <= 3; ++bt)
         for (std::uint64_t s = 0; s < 42; ++s)
-          CHECK(context_includes(ca, bt, s) == truth.count({d, bt, s}) > 0);
+          CHECK(context_includes(ca, bt, s) == (truth.count({d, bt, s}) > 0));
     }
   }
 }
@@ -511,7 +511,7 @@ TEST_CASE("Reconciler: a command's applied event is placed after the command; th
   Record live = rec(0, 1, 0, 500.0);
   live.hlc = HybridLogicalClock::pack(500000, 0);
   r.on_record(live, true, 500.0);
-  CloudCommand cmd{7, 0, CommandKind::kStop, 0.0, 0};
+  CloudCommand cmd{7, 0, CommandKind::kStop, 0.0, 0, {}};
   r.issue_command(cmd, 600.0);
   CHECK(cmd.hlc > live.hlc);
   DeviceEvent applied;
@@ -829,7 +829,7 @@ TEST_CASE("Reconciler: a stamp from a clock far ahead does not drag the cloud cl
   Record ahead = rec(0, 1, 1, 1e6);
   ahead.hlc = HybridLogicalClock::pack(1000000000, 0);  // 1e6 s: a clock a fortnight ahead
   r.on_record(ahead, true, 101.0);
-  CloudCommand cmd{1, 0, CommandKind::kStop, 0.0, 0};
+  CloudCommand cmd{1, 0, CommandKind::kStop, 0.0, 0, {}};
   r.issue_command(cmd, 102.0);
   CHECK(HybridLogicalClock::physical_ms(cmd.hlc) == 102000);
   PipelineCounters c;
