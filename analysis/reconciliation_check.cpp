@@ -216,29 +216,29 @@ struct TrueWrite {
   double value = 0;
   bool interlock = false, command = false;
   double applied_s = kNever;  ///< a command: when the device applied it
-  double seen_s = kNever;     ///< a device event: when the cloud first knew of it
+  double seen_s = kNever;     ///< a device event: when the cloud first received it (else first knew of it)
   std::optional<Key> event;   ///< a device event: its identity
 };
-/// Documented merge (docs/reconciliation.md): an interlock trip beats a
-/// concurrent command (issued before the cloud knew of the trip, not applied
-/// before the trip); otherwise the larger HLC stamp, ties by the larger
-/// writer id.
-bool beats(const TrueWrite& a, const TrueWrite& b) {
-  auto concurrent = [](const TrueWrite& trip, const TrueWrite& cmd) {
-    return cmd.time_s < trip.seen_s && trip.time_s < cmd.applied_s;
-  };
-  if (a.interlock && b.command && concurrent(a, b)) return true;
-  if (b.interlock && a.command && concurrent(b, a)) return false;
-  return std::tie(a.hlc, a.writer) > std::tie(b.hlc, b.writer);
+/// Whether the cloud knew of device event `e` when it issued command `c`: it had received it (the
+/// reconciler's causal context holds exactly what it had received), or the device had applied the command
+/// before the event (then the event is causally after the command).
+bool knew(const TrueWrite& c, const TrueWrite& e) {
+  return e.seen_s <= c.time_s || c.applied_s <= e.time_s;
 }
-const TrueWrite* fold(std::vector<const TrueWrite*> writes) {
-  std::sort(writes.begin(), writes.end(), [](const TrueWrite* a, const TrueWrite* b) {
-    return std::tie(a->time_s, a->hlc, a->writer) < std::tie(b->time_s, b->hlc, b->writer);
-  });
-  const TrueWrite* cur = nullptr;
-  for (const TrueWrite* w : writes)
-    if (!cur || beats(*w, *cur)) cur = w;
-  return cur;
+/// The documented merge (docs/reconciliation.md, "Plant state and conflict rules") of a set of writes to one
+/// register: E = the last edge write, C = the last command (by HLC stamp, then writer, then the event's
+/// identity); when E is an interlock trip C did not know of, E; otherwise the larger of E and C by (HLC
+/// stamp, writer id). A function of the set (not of an order): the same definition as the reconciler's.
+const TrueWrite* fold(const std::vector<const TrueWrite*>& writes) {
+  auto rank = [](const TrueWrite* w) { return std::make_tuple(w->hlc, w->writer, w->event.value_or(Key{})); };
+  const TrueWrite *edge = nullptr, *command = nullptr;
+  for (const TrueWrite* w : writes) {
+    const TrueWrite*& slot = w->command ? command : edge;
+    if (!slot || rank(w) > rank(slot)) slot = w;
+  }
+  if (!edge || !command) return edge ? edge : command;
+  if (edge->interlock && !knew(*command, *edge)) return edge;
+  return rank(edge) > rank(command) ? edge : command;
 }
 
 class Checker {
@@ -961,7 +961,8 @@ class Checker {
         TrueWrite t;
         t.time_s = e.true_time_s, t.hlc = e.hlc, t.writer = e.device, t.value = e.value;
         t.event = Key{e.device, e.boot, e.seq};
-        t.seen_s = std::max(e.true_time_s, event_seen_s(*t.event));
+        t.seen_s =
+            std::max(e.true_time_s, e.ingest_time_s < kNever ? e.ingest_time_s : event_seen_s(*t.event));
         const auto kind = static_cast<K>(e.kind);
         if (kind == K::kInterlockTrip)
           t.interlock = true, t.value = 0, w[{e.device, pipeline::StateKey::kRunning}].push_back(t);
@@ -1113,9 +1114,18 @@ class Checker {
     }
     const auto writes = true_writes();
     std::uint64_t judged = 0, mismatches = 0;
-    for (const CloudStateRow& row : sorted_state()) {
+    const std::vector<CloudStateRow> rows = sorted_state();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const CloudStateRow& row = rows[i];
       const pipeline::StateWrite& s = row.write;
       if (s.key == pipeline::StateKey::kAlarmOpen) continue;
+      // A register's value at a moment is its last write at that cloud time: writes superseded within the
+      // same instant (one message's events, applied one by one) are not judged, since the trace does not
+      // order them against the view's insertions of that instant.
+      bool superseded = false;
+      for (std::size_t j = i + 1; j < rows.size() && rows[j].cloud_time_s == row.cloud_time_s; ++j)
+        if (rows[j].write.device == s.device && rows[j].write.key == s.key) superseded = true;
+      if (superseded) continue;
       ++judged;
       const auto it = writes.find({s.device, s.key});
       const TrueWrite* named = nullptr;

@@ -58,6 +58,7 @@ struct TrueEvent {
   std::uint8_t kind = 0;  ///< pipeline::DeviceEventKind
   double true_time_s = 0, device_time_s = 0, value = 0;
   std::uint64_t command_id = 0, hlc = 0, cause_hlc = 0;
+  double ingest_time_s = kNever;  ///< its first receipt by the cloud (+inf: never, or not in the trace)
 };
 
 /// /cloud/commands: a command the cloud issued, and when the device applied it.

@@ -16,8 +16,12 @@
 // later correction is a retraction followed by an insertion.
 #pragma once
 
+#include <algorithm>
+#include <compare>
 #include <cstdint>
+#include <iterator>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "pipeline/record.hpp"
@@ -106,6 +110,28 @@ struct StateWrite {
   MergeRule rule = MergeRule::kOnlyWriter;
 };
 
+/// Sequence numbers [seq_from, seq_to) of one boot of a device.
+struct SeqRange {
+  std::uint32_t boot = 0;
+  std::uint64_t seq_from = 0, seq_to = 0;
+  auto operator<=>(const SeqRange&) const = default;
+};
+/// A command's causal context: the ranges of its device's stream (records and
+/// events share it) the cloud had received when it issued the command, sorted
+/// by (boot, seq_from), disjoint and not adjacent. Empty: it knew nothing.
+using CausalContext = std::vector<SeqRange>;
+/// Whether the context includes (boot, seq): the cloud had received that
+/// message of the device when it issued the command. O(log ranges).
+inline bool context_includes(const CausalContext& context, std::uint32_t boot, std::uint64_t seq) {
+  const auto it = std::upper_bound(context.begin(), context.end(), std::make_pair(boot, seq),
+                                   [](const std::pair<std::uint32_t, std::uint64_t>& key, const SeqRange& r) {
+                                     return key < std::make_pair(r.boot, r.seq_from);
+                                   });
+  if (it == context.begin()) return false;
+  const SeqRange& r = *std::prev(it);
+  return r.boot == boot && seq < r.seq_to;
+}
+
 /// A command the cloud sends to a device (the operator's, or a controller's).
 enum class CommandKind : std::uint8_t { kStop = 0, kStart = 1, kSetpoint = 2 };
 struct CloudCommand {
@@ -114,6 +140,9 @@ struct CloudCommand {
   CommandKind kind = CommandKind::kStop;
   double value = 0;
   std::uint64_t hlc = 0;  ///< filled by the pipeline's cloud clock when it is issued (0: none)
+  /// Filled with `hlc` by a reconciling pipeline: what the cloud had received
+  /// from `device` (docs/reconciliation.md, "Plant state and conflict rules").
+  CausalContext context;
 };
 
 struct CloudLog {

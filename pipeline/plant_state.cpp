@@ -1,61 +1,64 @@
 #include "pipeline/plant_state.hpp"
 
 #include <bit>
-#include <cmath>
-
-#include "pipeline/hlc.hpp"
 
 namespace twinbed::pipeline {
 
-std::tuple<std::uint64_t, std::uint64_t, std::uint32_t, std::uint8_t, std::uint64_t> StateRegister::rank(
-    const RegisterWrite& w) const {
-  const bool edge = w.origin != WriteOrigin::kCloudCommand;
-  const std::uint64_t eff = w.hlc + (edge ? boost_ : 0);
-  return {eff, w.hlc, w.writer, static_cast<std::uint8_t>(w.origin), std::bit_cast<std::uint64_t>(w.value)};
+bool outranks(const RegisterWrite& a, const RegisterWrite& b) {
+  const auto key = [](const RegisterWrite& w) {
+    return std::make_tuple(w.hlc, w.writer, static_cast<std::uint8_t>(w.origin),
+                           std::bit_cast<std::uint64_t>(w.value), w.boot, w.seq);
+  };
+  const auto ka = key(a), kb = key(b);
+  if (ka != kb) return ka > kb;
+  return a.context > b.context;
+}
+
+bool StateRegister::vetoed() const {
+  return interlock_rule_ && edge_ && command_ && edge_->origin == WriteOrigin::kEdgeInterlock &&
+         !context_includes(command_->context, edge_->boot, edge_->seq);
+}
+
+const RegisterWrite& StateRegister::winner() const {
+  if (!command_) return *edge_;
+  if (!edge_) return *command_;
+  if (vetoed()) return *edge_;
+  return outranks(*edge_, *command_) ? *edge_ : *command_;
+}
+
+MergeRule StateRegister::rule() const {
+  if (!edge_ || !command_) return MergeRule::kOnlyWriter;
+  // The trip beat a command that outranks it by HLC.
+  if (vetoed() && outranks(*command_, *edge_)) return MergeRule::kInterlockWins;
+  if (edge_->hlc == command_->hlc) return MergeRule::kTieBySourceId;
+  const bool command_wins = &winner() == &*command_;
+  // A command that knew of the edge write overrides it deliberately: causally after, no concurrent rival.
+  if (command_wins && context_includes(command_->context, edge_->boot, edge_->seq))
+    return MergeRule::kOnlyWriter;
+  return MergeRule::kLastWriterWins;
 }
 
 bool StateRegister::write(const RegisterWrite& w) {
+  std::optional<RegisterWrite>& slot = w.edge() ? edge_ : command_;
+  if (slot && (*slot == w || !outranks(w, *slot))) return false;  // dominated: changes nothing
+  const bool had = !empty();
+  const RegisterWrite before = had ? winner() : RegisterWrite{};
   const MergeRule rule_before = rule();
-  const std::optional<RegisterWrite> winner_before = top_[0];
-  if (top_[0] && *top_[0] == w) return false;
-  if (top_[1] && *top_[1] == w) return false;
-  if (!top_[0] || rank(w) > rank(*top_[0])) {
-    top_[1] = top_[0];
-    top_[0] = w;
-  } else if (!top_[1] || rank(w) > rank(*top_[1])) {
-    top_[1] = w;
-  }
-  return top_[0] != winner_before || rule() != rule_before;
+  slot = w;
+  return !had || !(winner() == before) || rule() != rule_before;
 }
 
 bool StateRegister::merge(const StateRegister& other) {
   bool changed = false;
-  for (const auto& w : other.top_)
-    if (w) changed |= write(*w);
+  for (const auto* w : {&other.edge_, &other.command_})
+    if (*w) changed |= write(**w);
   return changed;
 }
 
-MergeRule StateRegister::rule() const {
-  if (!top_[0] || !top_[1]) return MergeRule::kOnlyWriter;
-  const RegisterWrite& w = *top_[0];
-  const RegisterWrite& r = *top_[1];
-  // The interlock beat a later cloud command that would have set another value (a start).
-  if (w.origin == WriteOrigin::kEdgeInterlock && r.origin == WriteOrigin::kCloudCommand && r.hlc > w.hlc &&
-      r.value != w.value)
-    return MergeRule::kInterlockWins;
-  if (w.hlc == r.hlc) return MergeRule::kTieBySourceId;
-  // Concurrent: within the window (boost; or 1 ms where the edge has no priority).
-  const std::uint64_t window = boost_ > 0 ? boost_ : HybridLogicalClock::pack(1, 0);
-  const std::uint64_t d = w.hlc > r.hlc ? w.hlc - r.hlc : r.hlc - w.hlc;
-  return d <= window ? MergeRule::kLastWriterWins : MergeRule::kOnlyWriter;
-}
-
-PlantState::PlantState(double concurrency_window_s)
-    : boost_(HybridLogicalClock::pack(HybridLogicalClock::to_ms(concurrency_window_s), 0)) {}
-
 void PlantState::write(std::uint32_t device, StateKey key, std::uint32_t sensor, const RegisterWrite& w,
                        std::vector<StateWrite>& out) {
-  auto [it, fresh] = registers_.try_emplace({device, key, sensor}, key == StateKey::kRunning ? boost_ : 0);
+  auto [it, fresh] =
+      registers_.try_emplace({device, key, sensor}, interlock_rule_ && key == StateKey::kRunning);
   (void)fresh;
   StateRegister& reg = it->second;
   if (!reg.write(w)) return;

@@ -20,7 +20,7 @@ Reconciler::Reconciler(ReconciliationOptions options, std::size_t sensors)
     : options_(options),
       sensors_(sensors),
       windows_(options.windows, sensors),
-      state_(options.concurrency_window_s) {}
+      state_(options.mode != ReconcileMode::kPlainLastWriter) {}
 
 void Reconciler::on_record(const Record& r, bool valid, double now_s) {
   ++records_in_;
@@ -94,6 +94,8 @@ void Reconciler::state_write_for_event(const DeviceEvent& ev) {
   w.hlc = ev.hlc;
   w.writer = ev.device;
   w.origin = WriteOrigin::kEdgeEvent;
+  w.boot = ev.boot;
+  w.seq = ev.seq;
   StateKey key = StateKey::kRunning;
   switch (ev.kind) {
     case DeviceEventKind::kInterlockTrip:
@@ -117,11 +119,13 @@ void Reconciler::state_write_for_event(const DeviceEvent& ev) {
 
 void Reconciler::issue_command(CloudCommand& command, double now_s) {
   command.hlc = clock_.tick(now_s);
+  command.context = received_.context(command.device);
   commands_[command.command_id] = {command.hlc, now_s, command.kind};
   RegisterWrite w;
   w.hlc = command.hlc;
   w.writer = kCloudWriter;
   w.origin = WriteOrigin::kCloudCommand;
+  w.context = command.context;
   StateKey key = StateKey::kRunning;
   if (command.kind == CommandKind::kSetpoint) {
     key = StateKey::kSetpoint;
@@ -153,6 +157,7 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
     latest_boot_[device] = boot;
   }
   cover(device, boot, s, seq, seq + 1, now_s, true);
+  received_.add(device, boot, seq);  // the cloud now knows of it (commands' causal contexts)
 
   Entry& x = s.entries.emplace(key, e).first->second;
   if (options_.mode == ReconcileMode::kReceiptOrder) {

@@ -20,8 +20,11 @@
 //   finish (kTimeout), or when the device reports them (kDeviceReported);
 // - per-record work is O(log n) (amortised; a repair of the boot anchor
 //   revisits the records that depend on it).
-// Modes kReceiptOrder and kDedupByDeviceTime are deliberately wrong
-// (negative controls for the checker): each changes exactly what it names.
+// - a command carries its causal context; an interlock trip beats every
+//   command whose context does not include it (plant_state.hpp).
+// Modes kReceiptOrder, kDedupByDeviceTime and kPlainLastWriter are
+// deliberately wrong (negative controls for the checker): each changes
+// exactly what it names.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/causal_context.hpp"
 #include "pipeline/cloud_log.hpp"
 #include "pipeline/cloud_pipeline.hpp"
 #include "pipeline/event_windows.hpp"
@@ -47,6 +51,7 @@ enum class ReconcileMode : std::uint8_t {
   kCorrect = 0,
   kReceiptOrder = 1,       ///< wrong on purpose: event time = receipt time (order by arrival)
   kDedupByDeviceTime = 2,  ///< wrong on purpose: identity = (device, sensor, device_time_s)
+  kPlainLastWriter = 3,    ///< wrong on purpose: registers by last writer (HLC), commands' contexts ignored
 };
 
 struct ReconciliationOptions {
@@ -55,7 +60,6 @@ struct ReconciliationOptions {
   WindowOptions windows;
   TimestampRepairOptions timestamps;
   double gap_timeout_s = 3600.0;        ///< a hole open this long in cloud time: a gap
-  double concurrency_window_s = 5.0;    ///< edge writes beat cloud commands this close by HLC
   bool sequence_starts_at_zero = true;  ///< a boot's seq starts at 0: a hole before the first seen counts
 };
 
@@ -73,7 +77,8 @@ class Reconciler {
   /// The device says [seq_from, seq_to) of (device, boot) will never come (its buffer policy).
   void device_reported_gap(std::uint32_t device, std::uint32_t boot, std::uint64_t seq_from,
                            std::uint64_t seq_to, double now_s);
-  /// Stamps the command with the cloud clock and enters its write into the state.
+  /// Stamps the command with the cloud clock and its causal context (what the
+  /// cloud has received from its device) and enters its write into the state.
   void issue_command(CloudCommand& command, double now_s);
   /// End of stream: open holes become gaps, every window final.
   void finish(double now_s);
@@ -169,6 +174,7 @@ class Reconciler {
   };
   std::map<std::uint64_t, IssuedCommand> commands_;
   HybridLogicalClock clock_;
+  ReceivedRanges received_;  ///< every (device, boot, seq) admitted: commands' causal contexts
   EventWindows windows_;
   PlantState state_;
   CloudLog log_;

@@ -1730,9 +1730,10 @@ struct Loader {
         auto& r = o.reconciliation;
         r.enabled = q.boolean("enabled", true);
         const std::string mode =
-            q.choice("mode", {"correct", "receipt_order", "dedup_by_device_time"}, "correct");
+            q.choice("mode", {"correct", "receipt_order", "dedup_by_device_time", "plain_lww"}, "correct");
         r.mode = mode == "receipt_order"          ? pipeline::ReconcileMode::kReceiptOrder
                  : mode == "dedup_by_device_time" ? pipeline::ReconcileMode::kDedupByDeviceTime
+                 : mode == "plain_lww"            ? pipeline::ReconcileMode::kPlainLastWriter
                                                   : pipeline::ReconcileMode::kCorrect;
         r.windows.window_s = q.number("window_s", r.windows.window_s, {1e-3, 86400.0 * 365, false, false});
         r.windows.allowed_lateness_s =
@@ -1746,8 +1747,6 @@ struct Loader {
             q.number("epoch_before_s", r.timestamps.epoch_before_s, Range::non_negative());
         r.timestamps.counter_drift_ppm =
             q.number("counter_drift_ppm", r.timestamps.counter_drift_ppm, Range::up_to(1e6));
-        r.concurrency_window_s =
-            q.number("concurrency_window_s", r.concurrency_window_s, Range::up_to(86400.0));
         r.sequence_starts_at_zero = q.boolean("sequence_starts_at_zero", r.sequence_starts_at_zero);
         q.finish();
       }

@@ -3202,11 +3202,23 @@ class World {
                                    {"value", ColumnType::kF64, ""},
                                    {"hlc", ColumnType::kU64, ""},
                                    {"issue_time_s", ColumnType::kF64, "s"},
-                                   {"applied_time_s", ColumnType::kF64, "s"}},
+                                   {"applied_time_s", ColumnType::kF64, "s"},
+                                   {"context_ranges", ColumnType::kU64, ""}},
                                   4096);
     for (const CommandRow& c : commands_)
       commands->append(c.command.command_id, c.command.device, static_cast<std::uint8_t>(c.command.kind),
-                       c.command.value, c.command.hlc, c.issue_time_s, c.applied_time_s);
+                       c.command.value, c.command.hlc, c.issue_time_s, c.applied_time_s,
+                       static_cast<std::uint64_t>(c.command.context.size()));
+    // Each command's causal context: the ranges of its device's stream the cloud had received.
+    auto context = trace_->table("/cloud/command_context",
+                                 {{"command_id", ColumnType::kU64, ""},
+                                  {"boot", ColumnType::kU32, ""},
+                                  {"seq_from", ColumnType::kU64, ""},
+                                  {"seq_to", ColumnType::kU64, ""}},
+                                 4096);
+    for (const CommandRow& c : commands_)
+      for (const pipeline::SeqRange& r : c.command.context)
+        context->append(c.command.command_id, r.boot, r.seq_from, r.seq_to);
   }
 
   static constexpr std::size_t kNoEpisode = std::numeric_limits<std::size_t>::max();

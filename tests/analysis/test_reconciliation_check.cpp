@@ -387,6 +387,106 @@ TEST_CASE(
   CHECK(metric(lww, "R7", "differing_keys") == 1);
 }
 
+TEST_CASE(
+    "reconciliation R7/R8: \"knew\" is the trip's first receipt: a start issued after it is a deliberate "
+    "override, however soon") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = correct();
+  // Device 0 trips at τ = 30 (HLC 3000); the cloud receives it at 31 (/truth/events ingest_time_s) although
+  // the view places it only at 50.5. A start issued at 32 (HLC 3200) knew of it: the operator's override.
+  in.events.emplace().push_back(
+      {0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 30, 30.02, 0, 0, 3000, 0, 31});
+  in.commands.emplace().push_back(
+      {7, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kStart), 1, 3200, 32, kNever});
+  ViewChange c;
+  c.device = 0, c.boot = 1, c.seq = 1000, c.value = 0, c.event_time_s = 30.02, c.uncertainty_s = fx::kClaim_s;
+  in.view.push_back({50.5, c});
+  in.state.push_back(
+      {32, {0, StateKey::kRunning, 0, 1, 3200, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R7").verdict == Verdict::kPass);
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);
+  // A cloud that let the trip win against that start (it ignored what the command knew) differs from S*.
+  in.state.push_back({50.5, {0, StateKey::kRunning, 0, 0, 3000, 0, MergeRule::kInterlockWins}});
+  const auto vetoed = check_reconciliation(in);
+  CHECK(prop(vetoed, "R7").verdict == Verdict::kFail);
+  CHECK(prop(vetoed, "R8").verdict == Verdict::kFail);
+  // Received at 33 instead, after the start was issued: the start did not know of it, and the trip wins.
+  in.events->back().ingest_time_s = 33;
+  const auto unknown = check_reconciliation(in);
+  CHECK(prop(unknown, "R7").verdict == Verdict::kPass);
+  CHECK(prop(unknown, "R8").verdict == Verdict::kPass);
+}
+
+TEST_CASE(
+    "reconciliation R7/R8: the merge is the interlock in force: a trip superseded by a restart vetoes "
+    "nothing") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = correct();
+  // Trip at 30 (HLC 3000), restart at 33 (HLC 3300), both received at 50.5; a stop issued at 35 (HLC 3500)
+  // knew of neither. The restart is the device's last write: it meets the stop by HLC, and the stop wins.
+  auto& ev = in.events.emplace();
+  ev.push_back({0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kInterlockTrip), 30, 30.02, 0, 0, 3000,
+                0, 50.5});
+  ev.push_back({0, 1, 1001, static_cast<std::uint8_t>(DeviceEventKind::kAssetRestart), 33, 33.02, 1, 0, 3300,
+                0, 50.5});
+  in.commands.emplace().push_back(
+      {7, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kStop), 0, 3500, 35, kNever});
+  for (const auto& e : ev) {
+    ViewChange c;
+    c.device = 0, c.boot = 1, c.seq = e.seq, c.value = e.value, c.event_time_s = e.device_time_s;
+    c.uncertainty_s = fx::kClaim_s;
+    in.view.push_back({50.5, c});
+  }
+  in.state.push_back(
+      {35, {0, StateKey::kRunning, 0, 0, 3500, twinbed::pipeline::kCloudWriter, MergeRule::kOnlyWriter}});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R7").verdict == Verdict::kPass);
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);
+  // A cloud that keeps the superseded trip instead is a rule mismatch.
+  in.state.push_back({50.5, {0, StateKey::kRunning, 0, 0, 3000, 0, MergeRule::kInterlockWins}});
+  CHECK(prop(check_reconciliation(in), "R8").verdict == Verdict::kFail);
+}
+
+TEST_CASE("reconciliation R8: only a register's last write at one cloud time is judged") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = correct();
+  // A setpoint command at 36 (HLC 3600); the device, back at 48, reports the HMI's 0.6 (τ 35, HLC 3500) and
+  // the command applied (τ 48, HLC 4800) in one message. The cloud applies them one by one at 50.5: the
+  // command still wins against the HMI's change (a momentary write), then the applied event wins.
+  auto& ev = in.events.emplace();
+  ev.push_back({0, 1, 1000, static_cast<std::uint8_t>(DeviceEventKind::kSetpointChange), 35, 35.02, 0.6, 0,
+                3500, 0, 50.5});
+  ev.push_back({0, 1, 1001, static_cast<std::uint8_t>(DeviceEventKind::kCommandApplied), 48, 48.02, 0.8, 9,
+                4800, 3600, 50.5});
+  in.commands.emplace().push_back(
+      {9, 0, static_cast<std::uint8_t>(twinbed::pipeline::CommandKind::kSetpoint), 0.8, 3600, 36, 48});
+  for (const auto& e : ev) {
+    ViewChange c;
+    c.device = 0, c.boot = 1, c.seq = e.seq, c.value = e.value, c.event_time_s = e.device_time_s;
+    c.uncertainty_s = fx::kClaim_s;
+    in.view.push_back({50.5, c});
+  }
+  const auto cloud = twinbed::pipeline::kCloudWriter;
+  in.state.push_back({36, {0, StateKey::kSetpoint, 0, 0.8, 3600, cloud, MergeRule::kOnlyWriter}});
+  in.state.push_back({50.5, {0, StateKey::kSetpoint, 0, 0.8, 3600, cloud, MergeRule::kLastWriterWins}});
+  in.state.push_back({50.5, {0, StateKey::kSetpoint, 0, 0.8, 4800, 0, MergeRule::kLastWriterWins}});
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);
+  CHECK(metric(v, "R8", "writes") == 2);
+  // The same momentary write as the instant's last is judged, and is a mismatch.
+  std::swap(in.state[1], in.state[2]);
+  const auto last = check_reconciliation(in);
+  CHECK(prop(last, "R8").verdict == Verdict::kFail);
+  CHECK(metric(last, "R8", "rule_mismatches") == 1);
+}
+
 TEST_CASE("reconciliation R7/R8: a command's applied event is the device's own write of its register") {
   using twinbed::pipeline::DeviceEventKind;
   using twinbed::pipeline::MergeRule;

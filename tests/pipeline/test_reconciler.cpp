@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -285,12 +286,13 @@ TEST_CASE(
 }
 
 TEST_CASE("Plant state: the conflict rule table") {
-  const double window_s = 5.0;
   auto hlc = [](double t_s) { return HybridLogicalClock::pack(HybridLogicalClock::to_ms(t_s), 0); };
-  const RegisterWrite trip{0.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock};
-  const RegisterWrite restart{1.0, hlc(100.0), 3, WriteOrigin::kEdgeEvent};
-  auto cloud = [&](double value, double t_s) {
-    return RegisterWrite{value, hlc(t_s), kCloudWriter, WriteOrigin::kCloudCommand};
+  // Device 3's events: (boot 1, seq 40) a trip, (boot 1, seq 41) a restart.
+  const RegisterWrite trip{0.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock, 1, 40, {}};
+  const RegisterWrite restart{1.0, hlc(100.0), 3, WriteOrigin::kEdgeEvent, 1, 41, {}};
+  const CausalContext knew_nothing{}, knew_up_to_39{{1, 0, 40}}, knew_both{{1, 0, 42}};
+  auto cloud = [&](double value, double t_s, const CausalContext& ctx) {
+    return RegisterWrite{value, hlc(t_s), kCloudWriter, WriteOrigin::kCloudCommand, 0, 0, ctx};
   };
   struct Row {
     const char* name;
@@ -299,71 +301,146 @@ TEST_CASE("Plant state: the conflict rule table") {
     MergeRule rule;
   };
   const Row rows[] = {
-      {"cloud start concurrent with the trip (2 s after): the interlock wins", trip, cloud(1.0, 102.0), 0.0,
-       MergeRule::kInterlockWins},
-      {"cloud start causally after the trip (60 s after): the start", trip, cloud(1.0, 160.0), 1.0,
-       MergeRule::kOnlyWriter},
-      {"cloud stop concurrent with the trip: they agree, the trip stands", trip, cloud(0.0, 102.0), 0.0,
-       MergeRule::kLastWriterWins},
-      {"device restart 2 s after the trip: last writer by HLC",
+      {"cloud start 2 s after the trip, not knowing it: the interlock wins", trip,
+       cloud(1.0, 102.0, knew_up_to_39), 0.0, MergeRule::kInterlockWins},
+      {"cloud start 66 s after the trip, not knowing it: the interlock still wins", trip,
+       cloud(1.0, 166.0, knew_up_to_39), 0.0, MergeRule::kInterlockWins},
+      {"cloud start 1 day after the trip, knowing nothing: the interlock wins", trip,
+       cloud(1.0, 86500.0, knew_nothing), 0.0, MergeRule::kInterlockWins},
+      {"cloud start 2 s after the trip, knowing it (an operator's override): the start", trip,
+       cloud(1.0, 102.0, knew_both), 1.0, MergeRule::kOnlyWriter},
+      {"cloud start knowing the trip but stamped before it (a lagging clock): last writer, the trip", trip,
+       cloud(1.0, 99.0, knew_both), 0.0, MergeRule::kLastWriterWins},
+      {"cloud start before the trip (not knowing it, stamped earlier): the trip by last writer", trip,
+       cloud(1.0, 90.0, knew_nothing), 0.0, MergeRule::kLastWriterWins},
+      {"cloud stop 2 s after the trip, not knowing it: they agree, the trip stands", trip,
+       cloud(0.0, 102.0, knew_up_to_39), 0.0, MergeRule::kInterlockWins},
+      {"device restart 2 s after the trip: the device's own order",
        trip,
-       {1.0, hlc(102.0), 3, WriteOrigin::kEdgeEvent},
+       {1.0, hlc(102.0), 3, WriteOrigin::kEdgeEvent, 1, 41, {}},
        1.0,
-       MergeRule::kLastWriterWins},
-      {"cloud stop 2 s after a device restart (concurrent): the edge's report", restart, cloud(0.0, 102.0),
-       1.0, MergeRule::kLastWriterWins},
-      {"cloud stop 60 s after a device restart: the stop", restart, cloud(0.0, 160.0), 0.0,
        MergeRule::kOnlyWriter},
-      {"two cloud commands 1 s apart: the later", cloud(1.0, 100.0), cloud(0.0, 101.0), 0.0,
-       MergeRule::kLastWriterWins},
-      {"equal stamps: the larger writer id",
-       trip,
-       {1.0, hlc(100.0), 4, WriteOrigin::kEdgeEvent},
-       1.0,
-       MergeRule::kTieBySourceId},
+      {"cloud stop 2 s after a restart it did not know of: last writer by HLC", restart,
+       cloud(0.0, 102.0, knew_up_to_39), 0.0, MergeRule::kLastWriterWins},
+      {"cloud stop 60 s after a restart it knew of: the stop", restart, cloud(0.0, 160.0, knew_both), 0.0,
+       MergeRule::kOnlyWriter},
+      {"two cloud commands 1 s apart: the later (the cloud's own order)", cloud(1.0, 100.0, knew_nothing),
+       cloud(0.0, 101.0, knew_nothing), 0.0, MergeRule::kOnlyWriter},
+      {"a restart and a command with equal stamps: the larger writer id (the cloud's)", restart,
+       cloud(0.0, 100.0, knew_nothing), 0.0, MergeRule::kTieBySourceId},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
     for (int order = 0; order < 2; ++order) {
-      PlantState s(window_s);
+      PlantState s;
       std::vector<StateWrite> out;
       s.write(0, StateKey::kRunning, 0, order == 0 ? row.first : row.second, out);
       s.write(0, StateKey::kRunning, 0, order == 0 ? row.second : row.first, out);
+      const std::size_t before = out.size();
       s.write(0, StateKey::kRunning, 0, row.first, out);  // a duplicate changes nothing
+      CHECK(out.size() == before);
       REQUIRE(!out.empty());
       CHECK(out.back().value == row.winner_value);
       CHECK(out.back().rule == row.rule);
     }
   }
-  // A setpoint register gives the edge no priority: last writer by HLC.
-  PlantState s(window_s);
-  std::vector<StateWrite> out;
-  s.write(0, StateKey::kSetpoint, 0, {42.0, hlc(100.0), 3, WriteOrigin::kEdgeEvent}, out);
-  s.write(0, StateKey::kSetpoint, 0, {40.0, hlc(101.0), kCloudWriter, WriteOrigin::kCloudCommand}, out);
-  CHECK(out.back().value == 40.0);
+  // A trip superseded by a later edge write vetoes nothing: the restart in force meets the command by HLC.
+  {
+    PlantState s;
+    std::vector<StateWrite> out;
+    s.write(0, StateKey::kRunning, 0, trip, out);
+    s.write(0, StateKey::kRunning, 0, {1.0, hlc(110.0), 3, WriteOrigin::kEdgeEvent, 1, 41, {}}, out);
+    s.write(0, StateKey::kRunning, 0, cloud(0.0, 120.0, knew_nothing), out);
+    CHECK(out.back().value == 0.0);
+    CHECK(out.back().writer == kCloudWriter);
+    CHECK(out.back().rule == MergeRule::kLastWriterWins);
+  }
+  // A setpoint register has no interlock rule: last writer by HLC, whatever the command knew.
+  {
+    PlantState s;
+    std::vector<StateWrite> out;
+    s.write(0, StateKey::kSetpoint, 0, {42.0, hlc(100.0), 3, WriteOrigin::kEdgeInterlock, 1, 40, {}}, out);
+    s.write(0, StateKey::kSetpoint, 0, cloud(40.0, 101.0, knew_nothing), out);
+    CHECK(out.back().value == 40.0);
+  }
+  // The deliberately wrong variant: last writer by HLC everywhere, so the start issued in ignorance wins.
+  {
+    PlantState s(false);
+    std::vector<StateWrite> out;
+    s.write(0, StateKey::kRunning, 0, trip, out);
+    s.write(0, StateKey::kRunning, 0, cloud(1.0, 166.0, knew_up_to_39), out);
+    CHECK(out.back().value == 1.0);
+  }
 }
 
+namespace {
+/// Random writes to one `running` register: edge writes of device 0 (trips, restarts, applied events) with
+/// identities in a small (boot, seq) space, and cloud commands with random causal contexts over it.
+struct RandomWrites {
+  std::mt19937_64 rng;
+  explicit RandomWrites(std::uint64_t seed) : rng(seed) {}
+  RegisterWrite operator()() {
+    std::uniform_int_distribution<int> t_ms(0, 20000), origin(0, 2), value(0, 1), boot(1, 2), seq(0, 7);
+    RegisterWrite w;
+    w.value = value(rng);
+    w.hlc = HybridLogicalClock::pack(t_ms(rng), 0);
+    w.origin = static_cast<WriteOrigin>(origin(rng));
+    if (w.edge()) {
+      w.writer = 0;
+      w.boot = static_cast<std::uint32_t>(boot(rng));
+      w.seq = static_cast<std::uint64_t>(seq(rng));
+      if (w.origin == WriteOrigin::kEdgeInterlock) w.value = 0;
+    } else {
+      // A random context: ranges over the (boot, seq) space, sorted, disjoint, not adjacent.
+      for (std::uint32_t b = 1; b <= 2; ++b) {
+        std::uint64_t s = 0;
+        while (s < 8) {
+          const std::uint64_t from = s + rng() % 4, len = 1 + rng() % 4;
+          if (from >= 8) break;
+          w.context.push_back({b, from, std::min<std::uint64_t>(8, from + len)});
+          s = from + len + 1;
+        }
+      }
+    }
+    return w;
+  }
+};
+
+/// The value of a register by its definition over the whole set of writes (no reduction): the last edge
+/// write E and last command C by a full scan, then the interlock rule.
+double value_by_definition(const std::vector<RegisterWrite>& all) {
+  const RegisterWrite *e = nullptr, *c = nullptr;
+  for (const RegisterWrite& w : all) {
+    const RegisterWrite*& slot = w.edge() ? e : c;
+    bool top = true;
+    for (const RegisterWrite& o : all)
+      if (o.edge() == w.edge() && outranks(o, w)) top = false;
+    if (top) slot = &w;
+  }
+  if (!c) return e->value;
+  if (!e) return c->value;
+  if (e->origin == WriteOrigin::kEdgeInterlock && !context_includes(c->context, e->boot, e->seq))
+    return e->value;
+  return outranks(*e, *c) ? e->value : c->value;
+}
+}  // namespace
+
 TEST_CASE("Plant state: the register merge is commutative, associative and idempotent (random writes)") {
-  std::mt19937_64 rng(2026);
-  std::uniform_int_distribution<int> t_ms(0, 20000), writer(0, 3), origin(0, 2), value(0, 1);
-  auto random_write = [&] {
-    const std::uint32_t w = writer(rng) == 3 ? kCloudWriter : static_cast<std::uint32_t>(writer(rng));
-    return RegisterWrite{static_cast<double>(value(rng)), HybridLogicalClock::pack(t_ms(rng), 0), w,
-                         static_cast<WriteOrigin>(origin(rng))};
-  };
-  const std::uint64_t boost = HybridLogicalClock::pack(5000, 0);
+  RandomWrites random_write(2026);
   auto random_register = [&] {
-    StateRegister r(boost);
-    const int n = 1 + static_cast<int>(rng() % 4);
+    StateRegister r(true);
+    const int n = 1 + static_cast<int>(random_write.rng() % 4);
     for (int i = 0; i < n; ++i) r.write(random_write());
     return r;
   };
+  int vetoes = 0;
   for (int trial = 0; trial < 2000; ++trial) {
     const StateRegister a = random_register(), b = random_register(), c = random_register();
     StateRegister ab = a, ba = b;
     ab.merge(b);
     ba.merge(a);
     CHECK(ab == ba);  // commutative
+    CHECK(ab.winner() == ba.winner());
     StateRegister ab_c = ab, bc = b;
     ab_c.merge(c);
     bc.merge(c);
@@ -373,6 +450,59 @@ TEST_CASE("Plant state: the register merge is commutative, associative and idemp
     StateRegister aa = a;
     CHECK_FALSE(aa.merge(a));  // idempotent
     CHECK(aa == a);
+    vetoes += ab_c.rule() == MergeRule::kInterlockWins;
+  }
+  CHECK(vetoes > 100);  // the interlock rule was exercised, not only last writer
+}
+
+TEST_CASE("Plant state: 300 shuffled, duplicated deliveries of context-carrying writes give one state") {
+  RandomWrites random_write(77);
+  std::mt19937_64 rng(4242);
+  int interlock_decided = 0;
+  for (int set = 0; set < 20; ++set) {
+    std::vector<RegisterWrite> writes;
+    const int n = 2 + static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) writes.push_back(random_write());
+    const double want = value_by_definition(writes);
+    std::optional<StateRegister> first;
+    for (int trial = 0; trial < 300; ++trial) {
+      std::vector<std::size_t> order(writes.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::shuffle(order.begin(), order.end(), rng);
+      for (std::size_t k = rng() % 5; k > 0; --k) order.push_back(order[rng() % order.size()]);  // duplicates
+      std::shuffle(order.begin(), order.end(), rng);
+      StateRegister r(true);
+      for (std::size_t i : order) r.write(writes[i]);
+      if (!first) first = r;
+      CHECK(r == *first);
+      CHECK(r.winner().value == want);  // the kept pair gives the value of the whole set
+    }
+    interlock_decided += first->rule() == MergeRule::kInterlockWins;
+  }
+  CHECK(interlock_decided >= 2);
+}
+
+TEST_CASE("ReceivedRanges: the ranges are the set received, whatever the order and duplication") {
+  std::mt19937_64 rng(99);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>> adds;
+    for (int i = 0; i < 60; ++i)
+      adds.emplace_back(static_cast<std::uint32_t>(rng() % 2), static_cast<std::uint32_t>(1 + rng() % 2),
+                        rng() % 40);
+    std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>> truth(adds.begin(), adds.end());
+    ReceivedRanges a, b;
+    for (const auto& [d, bt, s] : adds) a.add(d, bt, s);
+    std::shuffle(adds.begin(), adds.end(), rng);
+    for (const auto& [d, bt, s] : adds) b.add(d, bt, s);
+    for (std::uint32_t d = 0; d < 2; ++d) {
+      const CausalContext ca = a.context(d);
+      CHECK(ca == b.context(d));
+      for (std::size_t i = 1; i < ca.size(); ++i)  // sorted, disjoint, not adjacent
+        CHECK((ca[i - 1].boot < ca[i].boot || ca[i - 1].seq_to < ca[i].seq_from));
+      for (std::uint32_t bt = 1; bt <= 3; ++bt)
+        for (std::uint64_t s = 0; s < 42; ++s)
+          CHECK(context_includes(ca, bt, s) == (truth.count({d, bt, s}) > 0));
+    }
   }
 }
 
@@ -381,7 +511,7 @@ TEST_CASE("Reconciler: a command's applied event is placed after the command; th
   Record live = rec(0, 1, 0, 500.0);
   live.hlc = HybridLogicalClock::pack(500000, 0);
   r.on_record(live, true, 500.0);
-  CloudCommand cmd{7, 0, CommandKind::kStop, 0.0, 0};
+  CloudCommand cmd{7, 0, CommandKind::kStop, 0.0, 0, {}};
   r.issue_command(cmd, 600.0);
   CHECK(cmd.hlc > live.hlc);
   DeviceEvent applied;
@@ -501,6 +631,18 @@ std::vector<Message> permutation_messages() {
           e.value = e.kind == DeviceEventKind::kInterlockTrip ? 0.0 : 1.0;
           m.events.push_back(e);
         }
+        if (boot == 2 && s == 38 && d > 0) {  // devices 1 and 2 end tripped
+          DeviceEvent e;
+          e.device = d;
+          e.boot = boot;
+          e.seq = 1000 + s;
+          e.device_time_s = boot_s + up + 0.5;
+          e.time_uncertainty_s = 0.05f;
+          e.uptime_s = up + 0.5;
+          e.hlc = hlc(boot_s + up + 0.5) + 1;
+          e.kind = DeviceEventKind::kInterlockTrip;
+          m.events.push_back(e);
+        }
         messages.push_back(m);
       }
     }
@@ -512,32 +654,61 @@ std::vector<Message> permutation_messages() {
 }
 
 /// Delivers the messages in `trials` shuffled, duplicated orders (fixed seed);
-/// returns the distinct canonical dumps; `first` gets the first.
+/// returns the distinct canonical dumps; `first` gets the first. The cloud
+/// issues a start to device 1 before any delivery, and at cloud time 5000,
+/// once the messages of every first boot and of device 1's second boot have
+/// arrived (in a shuffled order, duplicated), a start to devices 1 and 2 and
+/// a stop to device 0: their causal contexts are that set, whatever the
+/// order. The rest follows, shuffled and duplicated.
 std::set<std::string> deliver_shuffled(const ReconciliationOptions& o, int trials, std::string& first,
                                        bool witness = true) {
   const std::vector<Message> messages = permutation_messages();
   std::mt19937_64 rng(20261122);
   std::set<std::string> dumps;
+  auto early = [&](std::size_t i) {
+    const Record& r = messages[i].records.front();
+    return r.boot == 1 || r.device == 1;
+  };
   for (int trial = 0; trial < trials; ++trial) {
-    std::vector<std::size_t> order(messages.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    if (trial > 0) std::shuffle(order.begin(), order.end(), rng);
-    const std::size_t extra = rng() % 20;  // more duplicates, anywhere
-    for (std::size_t k = 0; k < extra; ++k) order.push_back(order[rng() % order.size()]);
+    std::vector<std::size_t> before, after;
+    for (std::size_t i = 0; i < messages.size(); ++i) (early(i) ? before : after).push_back(i);
+    if (trial > 0) {
+      std::shuffle(before.begin(), before.end(), rng);
+      std::shuffle(after.begin(), after.end(), rng);
+    }
+    // More duplicates, anywhere they do not change what the cloud has received by 5000.
+    for (std::size_t k = rng() % 10; k > 0; --k) before.push_back(before[rng() % before.size()]);
+    for (std::size_t k = rng() % 10; k > 0; --k) {
+      const std::size_t i = rng() % messages.size();
+      after.insert(after.begin() + static_cast<std::ptrdiff_t>(rng() % (after.size() + 1)), i);
+    }
     Reconciler r(o, 3);
-    CloudCommand cmd{1, 1, CommandKind::kStart, 0.0, 0};
+    CloudCommand cmd{1, 1, CommandKind::kStart, 0.0, 0, {}};
     r.issue_command(cmd, 100.0);  // the cloud's own write, before any delivery
     Folded f;
     double now = 1000.0;
-    for (std::size_t i : order) {
-      for (const Record& rr : messages[i].records) r.on_record(rr, true, now);
-      for (const DeviceEvent& e : messages[i].events) r.on_event(e, now);
-      r.tick(now);
-      now += 1.0;
-      CloudLog log;
-      r.drain(log);
-      f.fold(log);
+    auto deliver = [&](const std::vector<std::size_t>& ids) {
+      for (std::size_t i : ids) {
+        for (const Record& rr : messages[i].records) r.on_record(rr, true, now);
+        for (const DeviceEvent& e : messages[i].events) r.on_event(e, now);
+        r.tick(now);
+        now += 1.0;
+        CloudLog log;
+        r.drain(log);
+        f.fold(log);
+      }
+    };
+    deliver(before);
+    now = 5000.0;
+    for (auto [id, device, kind] :
+         {std::tuple{2u, 1u, CommandKind::kStart}, std::tuple{3u, 2u, CommandKind::kStart},
+          std::tuple{4u, 0u, CommandKind::kStop}}) {
+      CloudCommand c{id, device, kind, 0.0, 0, {}};
+      r.issue_command(c, now);
+      REQUIRE(!c.context.empty());
     }
+    now += 1.0;
+    deliver(after);
     r.finish(now);
     CloudLog log;
     r.drain(log);
@@ -556,6 +727,26 @@ std::set<std::string> deliver_shuffled(const ReconciliationOptions& o, int trial
   return dumps;
 }
 
+/// The final `running` register of `device` in a dump: "value writer rule".
+std::string running_of(const std::string& dump, std::uint32_t device) {
+  std::istringstream in(dump);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string tag;
+    std::uint32_t d = 0, key = 0, writer = 0, rule = 0;
+    double value = 0;
+    std::uint64_t hlc = 0;
+    if (l >> tag && tag == "s" && l >> d >> key >> value >> hlc >> writer >> rule && d == device &&
+        key == 0) {
+      std::ostringstream o;
+      o << value << ' ' << (writer == kCloudWriter ? "cloud" : "edge") << ' ' << rule;
+      return o.str();
+    }
+  }
+  return "absent";
+}
+
 }  // namespace
 
 TEST_CASE("Reconciler: 300 shuffled, duplicated deliveries converge to one view, windows and state") {
@@ -568,6 +759,21 @@ TEST_CASE("Reconciler: 300 shuffled, duplicated deliveries converge to one view,
   }
   CHECK(reference.find("\ns ") != std::string::npos);
   CHECK(reference.find("\nw ") != std::string::npos);
+  // The commands issued at 5000 met each device's last edge write by what they knew of it: device 1's trip
+  // had arrived (a deliberate override: the start), device 2's had not (the trip, although the start is
+  // later by HLC), device 0 last restarted, which the stop did not know of (last writer by HLC: the stop).
+  CHECK(running_of(reference, 1) == "1 cloud " + std::to_string(int(MergeRule::kOnlyWriter)));
+  CHECK(running_of(reference, 2) == "0 edge " + std::to_string(int(MergeRule::kInterlockWins)));
+  CHECK(running_of(reference, 0) == "0 cloud " + std::to_string(int(MergeRule::kLastWriterWins)));
+}
+
+TEST_CASE(
+    "Reconciler: plain last writer (the wrong variant) lets a start issued in ignorance of a trip win") {
+  ReconciliationOptions o = opts();
+  o.mode = ReconcileMode::kPlainLastWriter;
+  std::string reference;
+  CHECK(deliver_shuffled(o, 5, reference).size() == 1);  // still a semilattice: wrong, but convergent
+  CHECK(running_of(reference, 2) == "1 cloud " + std::to_string(int(MergeRule::kLastWriterWins)));
 }
 
 TEST_CASE("Reconciler: the permutation test can fail: ordering by receipt gives a view per delivery order") {
@@ -623,7 +829,7 @@ TEST_CASE("Reconciler: a stamp from a clock far ahead does not drag the cloud cl
   Record ahead = rec(0, 1, 1, 1e6);
   ahead.hlc = HybridLogicalClock::pack(1000000000, 0);  // 1e6 s: a clock a fortnight ahead
   r.on_record(ahead, true, 101.0);
-  CloudCommand cmd{1, 0, CommandKind::kStop, 0.0, 0};
+  CloudCommand cmd{1, 0, CommandKind::kStop, 0.0, 0, {}};
   r.issue_command(cmd, 102.0);
   CHECK(HybridLogicalClock::physical_ms(cmd.hlc) == 102000);
   PipelineCounters c;

@@ -783,7 +783,7 @@ TEST_CASE("validation: pipeline.reconciliation keys, modes and bad values") {
   json good = base();
   good["pipeline"] = json::parse(R"({"reconciliation": {"window_s": 30, "allowed_lateness_s": 600,
       "gap_timeout_s": 900, "future_tolerance_s": 60, "epoch_before_s": 3600, "counter_drift_ppm": 50,
-      "concurrency_window_s": 2, "sequence_starts_at_zero": false, "mode": "receipt_order"}})");
+      "sequence_starts_at_zero": false, "mode": "receipt_order"}})");
   const Scenario ok = parse_scenario(good.dump(), "case.json");
   const auto& r = ok.pipeline.options.reconciliation;
   CHECK(r.enabled);
@@ -794,7 +794,6 @@ TEST_CASE("validation: pipeline.reconciliation keys, modes and bad values") {
   CHECK(r.timestamps.future_tolerance_s == 60);
   CHECK(r.timestamps.epoch_before_s == 3600);
   CHECK(r.timestamps.counter_drift_ppm == 50);
-  CHECK(r.concurrency_window_s == 2);
   CHECK_FALSE(r.sequence_starts_at_zero);
   CHECK_FALSE(parse_scenario(base().dump(), "case.json").pipeline.options.reconciliation.enabled);
 
@@ -807,6 +806,17 @@ TEST_CASE("validation: pipeline.reconciliation keys, modes and bad values") {
   CHECK(msg.find("$.pipeline.reconciliation.window_s") != std::string::npos);
   CHECK(msg.find("$.pipeline.reconciliation.gap_timeout_s") != std::string::npos);
   CHECK(msg.find("$.pipeline.reconciliation.lateness") != std::string::npos);
+}
+
+TEST_CASE("validation: pipeline.reconciliation mode plain_lww; concurrency_window_s is gone") {
+  json doc = base();
+  doc["pipeline"] = json::parse(R"({"reconciliation": {"mode": "plain_lww"}})");
+  CHECK(parse_scenario(doc.dump(), "case.json").pipeline.options.reconciliation.mode ==
+        twinbed::pipeline::ReconcileMode::kPlainLastWriter);
+  // Concurrency is decided by what a command knew, not by an HLC window: the old key is refused.
+  doc["pipeline"] = json::parse(R"({"reconciliation": {"concurrency_window_s": 5}})");
+  CHECK(rejection(doc).find("case.json: $.pipeline.reconciliation.concurrency_window_s: unknown key") !=
+        std::string::npos);
 }
 
 TEST_CASE("validation: firmware time metadata and events, the clock's bound, hmi_setpoint") {
