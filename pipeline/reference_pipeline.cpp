@@ -107,6 +107,9 @@ void ReferencePipeline::ingest(const MessageInfo& message, std::span<const Recor
             ingest_time_s);
     for (const DeviceEvent& e : message.events)
       if (in_own_name(e.device)) reconciler_.on_event(e, ingest_time_s);
+    for (const GapNotice& g : message.gaps)  // the sender's own streams only
+      if (in_own_name(g.device) && g.device == message.device)
+        reconciler_.device_reported_gap(g.device, g.boot, g.seq_from, g.seq_to, ingest_time_s);
     reconciler_.tick(ingest_time_s);
   }
   for (const Record& r : records) {
