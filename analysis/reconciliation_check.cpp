@@ -1,6 +1,7 @@
 #include "analysis/reconciliation_check.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -48,8 +49,13 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
   static const std::map<std::string, std::vector<std::string>> c = [] {
     std::map<std::string, std::vector<std::string>> m;
     m["R0"] = {"inserts", "phantoms", "corrupted", "bad_retractions"};
-    m["R1"] = {"required",       "held",         "unaccounted_loss",        "accounted_loss",
-               "eviction_set",   "accounted_mismatch", "accounted_device_reported"};
+    m["R1"] = {"required",
+               "held",
+               "unaccounted_loss",
+               "accounted_loss",
+               "eviction_set",
+               "accounted_mismatch",
+               "accounted_device_reported"};
     for (std::size_t k = 1; k < kLossCauses.size(); ++k) m["R1"].push_back("loss." + kLossCauses[k]);
     m["R2"] = {"duplicates", "final_duplicates", "transport_duplicates", "merged_by_mistake"};
     m["R3"] = {"sources", "inversions", "sources_with_inversions"};
@@ -825,8 +831,8 @@ class Checker {
   void judge_r1_r11() {
     // Gap marks per (device, boot) as disjoint sorted ranges (a lookup is a binary search): all of
     // them, and the device-reported ones alone.
-    using Ranges =
-        std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>>;
+    using Ranges = std::map<std::pair<std::uint32_t, std::uint32_t>,
+                            std::vector<std::pair<std::uint64_t, std::uint64_t>>>;
     Ranges gaps, reported;
     for (const CloudGapRow& g : in_.gaps) {
       gaps[{g.gap.device, g.gap.boot}].push_back({g.gap.seq_from, g.gap.seq_to});
@@ -859,12 +865,13 @@ class Checker {
     if (in_.lost && in_.events)
       for (const TrueEvent& e : *in_.events)
         if (e.fate != 0 && e.fate != kEventFateHeld)
-          lost_events.push_back({e.device, pipeline::kDeviceEventSensorBase + e.kind, e.boot, e.seq,
-                                 e.true_time_s, e.fate});
+          lost_events.push_back(
+              {e.device, pipeline::kDeviceEventSensorBase + e.kind, e.boot, e.seq, e.true_time_s, e.fate});
     std::vector<std::pair<Key, const LostReading*>> evicted;
     std::vector<std::uint64_t> by_cause(kLossCauses.size(), 0);
     if (in_.lost)
-      for (const std::vector<LostReading>* rows : {&*in_.lost, &lost_events})
+      for (const std::vector<LostReading>* rows :
+           std::array<const std::vector<LostReading>*, 2>{&*in_.lost, &lost_events})
         for (const LostReading& l : *rows) {
           if (l.cause < by_cause.size()) ++by_cause[l.cause];
           if (l.cause != kLostAggregated) evicted.push_back({Key{l.device, l.boot, l.seq}, &l});

@@ -281,8 +281,7 @@ bool EdgeFirmware::write_page(double t_s) {
   if (!flash_.has_room()) {
     if (options_.overflow != OverflowPolicy::kDropOldest || flash_.empty()) return false;
     // Drop oldest: the oldest page makes room (whole pages, as a log erases blocks).
-    for (const Reading& lost : flash_.evict_oldest_page())
-      lose(lost, LossCause::kBufferOverflow);
+    for (const Reading& lost : flash_.evict_oldest_page()) lose(lost, LossCause::kBufferOverflow);
     ++flash_evictions_;
   }
   std::vector<Reading> page;
@@ -502,8 +501,8 @@ void EdgeFirmware::note_loss(std::uint32_t boot, std::uint64_t seq, LossCause ca
     case LossCause::kSessionDiscarded:
       c = C::kSessionDiscarded;
       break;
-    case LossCause::kReboot:           // the RAM that knew is gone
-    case LossCause::kRebootInflight:   // likewise
+    case LossCause::kReboot:              // the RAM that knew is gone
+    case LossCause::kRebootInflight:      // likewise
     case LossCause::kSentUnacknowledged:  // the device never learns of it
       return;
   }

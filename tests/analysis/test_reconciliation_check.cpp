@@ -234,7 +234,8 @@ TEST_CASE("reconciliation R11/R1: an unrecoverable loss marked as a gap passes, 
   CHECK(metric(f, "R1", "accounted_mismatch") == 2);
 }
 
-TEST_CASE("reconciliation R1/R11: device-reported marks account exactly for the eviction set, events included") {
+TEST_CASE(
+    "reconciliation R1/R11: device-reported marks account exactly for the eviction set, events included") {
   using twinbed::pipeline::DeviceEventKind;
   using twinbed::pipeline::GapCause;
   ReconciliationInput in = fx::history();

@@ -584,7 +584,8 @@ TEST_CASE("gap notices: drop-newest and downsampling make separate ranges; a ful
   CHECK(newest_fw.gap_notices().front().seq_to == 20);
 }
 
-TEST_CASE("gap notices: resent with their message after a failed attempt; back in the list when it is dropped") {
+TEST_CASE(
+    "gap notices: resent with their message after a failed attempt; back in the list when it is dropped") {
   PumpModel pump(PumpParams{}, 1, "p");
   FirmwareOptions o;
   o.gap_notices = true;
