@@ -562,8 +562,10 @@ std::vector<InFlight>::iterator EdgeFirmware::find(std::uint64_t message_id) {
 void EdgeFirmware::report(const Batch& b, LossCause cause) {
   for (std::size_t i = 0; i < b.records.size(); ++i) lose(Reading{b.records[i], b.truth[i]}, cause);
   for (std::size_t i = 0; i < b.events.size(); ++i) lose_event({b.events[i], b.event_truth[i]}, cause);
-  // The message never arrived: the notices it carried are due again.
-  for (const pipeline::GapNotice& g : b.gaps) note_range(g.boot, g.seq_from, g.seq_to, g.cause);
+  // The message never arrived: the notices it carried are due again, if the device knows (a
+  // fire-and-forget message lost on the way takes them with it).
+  if (cause != LossCause::kSentUnacknowledged)
+    for (const pipeline::GapNotice& g : b.gaps) note_range(g.boot, g.seq_from, g.seq_to, g.cause);
 }
 
 void EdgeFirmware::acknowledged(std::uint64_t message_id) {

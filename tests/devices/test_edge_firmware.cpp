@@ -673,3 +673,24 @@ TEST_CASE("gap notices: a torn flash page is noticed by the new boot, for the ol
   CHECK(fw.gap_notices().front().boot == 1);
   CHECK(seqs_of(fw.gap_notices()) == torn);
 }
+
+TEST_CASE("gap notices: a fire-and-forget message lost on the way takes its notices with it") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.gap_notices = true;
+  o.buffer_capacity_records = 10;
+  o.max_batch_records = 4;
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  fw.sample_until(20.0);  // seqs 0..9 evicted
+  const auto m = fw.form_message(20.0)->batch;
+  REQUIRE(m->gaps.size() == 1);
+  fw.drop_inflight(m->message_id, LossCause::kSentUnacknowledged);  // the device never knew
+  CHECK(fw.gap_notices().empty());
+  const auto given_up = fw.form_message(20.0)->batch;  // a message the device itself gives up on
+  REQUIRE(given_up->gaps.empty());
+  fw.drop_inflight(given_up->message_id, LossCause::kSessionDiscarded);
+  REQUIRE(fw.gap_notices().size() == 1);  // its readings, noticed
+  CHECK(fw.gap_notices().front().cause == GapNoticeCause::kSessionDiscarded);
+  CHECK(fw.gap_notices().front().seq_from == 14);
+  CHECK(fw.gap_notices().front().seq_to == 18);
+}
