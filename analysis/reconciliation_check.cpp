@@ -1,6 +1,7 @@
 #include "analysis/reconciliation_check.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -48,8 +49,13 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
   static const std::map<std::string, std::vector<std::string>> c = [] {
     std::map<std::string, std::vector<std::string>> m;
     m["R0"] = {"inserts", "phantoms", "corrupted", "bad_retractions"};
-    m["R1"] = {"required",       "held",         "unaccounted_loss",
-               "accounted_loss", "eviction_set", "accounted_mismatch"};
+    m["R1"] = {"required",
+               "held",
+               "unaccounted_loss",
+               "accounted_loss",
+               "eviction_set",
+               "accounted_mismatch",
+               "accounted_device_reported"};
     for (std::size_t k = 1; k < kLossCauses.size(); ++k) m["R1"].push_back("loss." + kLossCauses[k]);
     m["R2"] = {"duplicates", "final_duplicates", "transport_duplicates", "merged_by_mistake"};
     m["R3"] = {"sources", "inversions", "sources_with_inversions"};
@@ -823,36 +829,53 @@ class Checker {
   }
 
   void judge_r1_r11() {
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint64_t>>>
-        gaps;
-    for (const CloudGapRow& g : in_.gaps)
+    // Gap marks per (device, boot) as disjoint sorted ranges (a lookup is a binary search): all of
+    // them, and the device-reported ones alone.
+    using Ranges = std::map<std::pair<std::uint32_t, std::uint32_t>,
+                            std::vector<std::pair<std::uint64_t, std::uint64_t>>>;
+    Ranges gaps, reported;
+    for (const CloudGapRow& g : in_.gaps) {
       gaps[{g.gap.device, g.gap.boot}].push_back({g.gap.seq_from, g.gap.seq_to});
-    for (auto& [src, list] : gaps) {  // disjoint, sorted ranges: a lookup is a binary search
-      std::sort(list.begin(), list.end());
-      std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
-      for (const auto& r : list)
-        if (!merged.empty() && r.first <= merged.back().second)
-          merged.back().second = std::max(merged.back().second, r.second);
-        else
-          merged.push_back(r);
-      list = std::move(merged);
+      if (g.gap.cause == pipeline::GapCause::kDeviceReported)
+        reported[{g.gap.device, g.gap.boot}].push_back({g.gap.seq_from, g.gap.seq_to});
     }
-    auto gapped = [&](const Key& k) {
-      const auto it = gaps.find({k.device, k.boot});
-      if (it == gaps.end()) return false;
+    for (Ranges* ranges : {&gaps, &reported})
+      for (auto& [src, list] : *ranges) {
+        std::sort(list.begin(), list.end());
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+        for (const auto& r : list)
+          if (!merged.empty() && r.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, r.second);
+          else
+            merged.push_back(r);
+        list = std::move(merged);
+      }
+    auto in_ranges = [](const Ranges& ranges, const Key& k) {
+      const auto it = ranges.find({k.device, k.boot});
+      if (it == ranges.end()) return false;
       const auto r = std::upper_bound(it->second.begin(), it->second.end(),
                                       std::make_pair(k.seq, std::numeric_limits<std::uint64_t>::max()));
       return r != it->second.begin() && k.seq < std::prev(r)->second;
     };
+    auto gapped = [&](const Key& k) { return in_ranges(gaps, k); };
     set("R11", "marked_gaps", n(in_.gaps.size()));
-    // The oracle's eviction set: lost readings (an aggregated one is summarised, not lost).
+    // The oracle's eviction set: lost readings (an aggregated one is summarised, not lost) and lost
+    // device events (their `fate` in /truth/events: they share the device's sequence space).
+    std::vector<LostReading> lost_events;
+    if (in_.lost && in_.events)
+      for (const TrueEvent& e : *in_.events)
+        if (e.fate != 0 && e.fate != kEventFateHeld)
+          lost_events.push_back(
+              {e.device, pipeline::kDeviceEventSensorBase + e.kind, e.boot, e.seq, e.true_time_s, e.fate});
     std::vector<std::pair<Key, const LostReading*>> evicted;
     std::vector<std::uint64_t> by_cause(kLossCauses.size(), 0);
     if (in_.lost)
-      for (const LostReading& l : *in_.lost) {
-        if (l.cause < by_cause.size()) ++by_cause[l.cause];
-        if (l.cause != kLostAggregated) evicted.push_back({Key{l.device, l.boot, l.seq}, &l});
-      }
+      for (const std::vector<LostReading>* rows :
+           std::array<const std::vector<LostReading>*, 2>{&*in_.lost, &lost_events})
+        for (const LostReading& l : *rows) {
+          if (l.cause < by_cause.size()) ++by_cause[l.cause];
+          if (l.cause != kLostAggregated) evicted.push_back({Key{l.device, l.boot, l.seq}, &l});
+        }
     // R11: every lost reading the cloud does not hold lies in a gap mark; runs of consecutive seq count once.
     if (!in_.lost) {
       not_applicable("R11", "no /readings/lost in the trace");
@@ -915,8 +938,10 @@ class Checker {
         required.insert(k);
     }
     if (in_.events)
-      for (const TrueEvent& e : *in_.events)
-        if (e.true_time_s <= *in_.quiet_from_s) required.insert(Key{e.device, e.boot, e.seq});
+      for (const TrueEvent& e : *in_.events) {
+        const Key k{e.device, e.boot, e.seq};
+        if (e.true_time_s <= *in_.quiet_from_s && !evicted_keys.count(k)) required.insert(k);
+      }
     std::uint64_t unaccounted = 0, held = 0;
     for (const Key& k : required) {
       if (is_held(k)) {
@@ -933,9 +958,11 @@ class Checker {
     std::set<Key> accounted;
     for (const auto& [k, ref] : truth_)
       if (!is_held(k) && gapped(k)) accounted.insert(k);
-    std::uint64_t mismatch = 0;
-    for (const Key& k : accounted)
+    std::uint64_t mismatch = 0, by_device = 0;
+    for (const Key& k : accounted) {
       if (!evicted_keys.count(k)) ++mismatch;
+      by_device += in_ranges(reported, k);
+    }
     for (const Key& k : evicted_keys)
       if (!is_held(k) && !accounted.count(k)) ++mismatch;
     set("R1", "required", n(required.size()));
@@ -944,6 +971,7 @@ class Checker {
     set("R1", "accounted_loss", n(accounted.size()));
     set("R1", "eviction_set", n(evicted_keys.size()));
     set("R1", "accounted_mismatch", n(mismatch));
+    set("R1", "accounted_device_reported", n(by_device));
     verdict("R1", unaccounted == 0 && mismatch == 0);
   }
 

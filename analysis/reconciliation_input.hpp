@@ -59,7 +59,11 @@ struct TrueEvent {
   double true_time_s = 0, device_time_s = 0, value = 0;
   std::uint64_t command_id = 0, hlc = 0, cause_hlc = 0;
   double ingest_time_s = kNever;  ///< its first receipt by the cloud (+inf: never, or not in the trace)
+  /// Its fate (column `fate`; absent ⇒ 0): 0 delivered, a /readings/lost
+  /// cause code when it never reached the cloud, kEventFateHeld at the end.
+  std::uint8_t fate = 0;
 };
+inline constexpr std::uint8_t kEventFateHeld = 255;
 
 /// /cloud/commands: a command the cloud issued, and when the device applied it.
 struct IssuedCommand {

@@ -113,6 +113,12 @@ Metrics compute_metrics(const RunData& run, const Score& score) {
     m["events.lost"] = static_cast<double>(d.events_lost);
     m["events.undelivered_at_end"] = static_cast<double>(d.events_undelivered_at_end);
   }
+  if (d.gap_notices_on) {
+    m["gap_notices.sent"] = static_cast<double>(d.gap_notices_sent);
+    m["gap_notices.header_bytes"] = static_cast<double>(d.gap_notices_header_bytes);
+    m["gap_notices.dropped_full"] = static_cast<double>(d.gap_notices_dropped);
+    m["gap_notices.lost_reboot"] = static_cast<double>(d.gap_notices_lost_reboot);
+  }
   m["samples.suppressed.deadband"] = static_cast<double>(d.suppressed_deadband);
   m["samples.summarised.features"] = static_cast<double>(d.summarised_features);
   for (const std::string& kind : protocol_kinds()) {  // zeros for a protocol the run does not use

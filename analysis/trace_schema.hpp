@@ -156,6 +156,12 @@ struct DataPath {
   bool events_reported = false;
   std::uint64_t events_recorded = 0, events_delivered = 0, events_duplicated = 0, events_lost = 0,
                 events_undelivered_at_end = 0;
+  /// Gap notices (firmware `gap_notices`; reported when a device has it on):
+  /// notices put in messages, their header bytes, notices dropped from a full
+  /// list, and lost with RAM at a reboot.
+  bool gap_notices_on = false;
+  std::uint64_t gap_notices_sent = 0, gap_notices_header_bytes = 0, gap_notices_dropped = 0,
+                gap_notices_lost_reboot = 0;
 };
 
 /// What one protocol carried, over every device that uses it (docs/metrics.md).

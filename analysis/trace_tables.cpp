@@ -228,12 +228,12 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
     const auto boot = t.u64_or("boot", 1, t.rows());
     const auto tt = t.f64("true_time_s"), dt = t.f64("device_time_s"), v = t.f64("value");
     const auto cid = t.u64_or("command_id", 0, t.rows()), hlc = t.u64_or("hlc", 0, t.rows()),
-               cause = t.u64_or("cause_hlc", 0, t.rows());
+               cause = t.u64_or("cause_hlc", 0, t.rows()), fate = t.u64_or("fate", 0, t.rows());
     const auto ingest = t.f64_or("ingest_time_s", kNever, t.rows());
     auto& out = in.events.emplace();
     for (std::size_t i = 0; i < t.rows(); ++i)
       out.push_back({u32(device[i]), u32(boot[i]), seq[i], static_cast<std::uint8_t>(kind[i]), tt[i], dt[i],
-                     v[i], cid[i], hlc[i], cause[i], ingest[i]});
+                     v[i], cid[i], hlc[i], cause[i], ingest[i], static_cast<std::uint8_t>(fate[i])});
   }
   if (Table t(f, "/cloud/commands"); t.present()) {
     const auto id = t.u64("command_id"), device = t.u64("device"), kind = t.u64("kind");

@@ -31,5 +31,8 @@ inline constexpr std::uint64_t kEventWireBytes = 41;
 /// Time metadata (firmware `time_metadata`), per record or event: HLC stamp
 /// u64, declared uncertainty f32, uptime u32 in ms.
 inline constexpr std::uint64_t kTimeMetadataWireBytes = 16;
+/// One gap notice in a message header (firmware `gap_notices`): boot u32,
+/// seq_from u64, seq_to u64, cause u8 (the device is the publisher's).
+inline constexpr std::uint64_t kGapNoticeWireBytes = 21;
 
 }  // namespace twinbed::devices

@@ -80,7 +80,7 @@ void EdgeFirmware::flush_events(double t_s) {
 void EdgeFirmware::keep_event(HeldEvent e) {
   // Bounded like the alarm queue: the oldest goes when full.
   if (events_.size() >= std::max<std::size_t>(options_.alarm_capacity_records, 1)) {
-    if (on_event_loss_) on_event_loss_(events_.front(), LossCause::kBufferOverflow);
+    lose_event(events_.front(), LossCause::kBufferOverflow);
     events_.erase(events_.begin());
   }
   events_.push_back(std::move(e));
@@ -91,12 +91,12 @@ void EdgeFirmware::queue_alarm(Reading r) {
   r.truth.alarm = true;
   if (alarms_.size() >= options_.alarm_capacity_records) {
     if (options_.alarm_capacity_records == 0) {
-      if (on_loss_) on_loss_(r, LossCause::kBufferOverflow);
+      lose(r, LossCause::kBufferOverflow);
       return;
     }
     const Reading oldest = alarms_.front();
     alarms_.pop_front();
-    if (on_loss_) on_loss_(oldest, LossCause::kBufferOverflow);
+    lose(oldest, LossCause::kBufferOverflow);
   }
   alarms_.push_back(r);
 }
@@ -189,13 +189,11 @@ void EdgeFirmware::sample_until(double t_s) {
 
 void EdgeFirmware::report_merges() {
   if (!buffer_.thinned().empty()) {  // downsampling: what the buffer thinned, once per batch
-    if (on_loss_)
-      for (const Reading& t : buffer_.thinned()) on_loss_(t, LossCause::kBufferOverflow);
+    for (const Reading& t : buffer_.thinned()) lose(t, LossCause::kBufferOverflow);
     buffer_.thinned().clear();
   }
   if (!buffer_.merged().empty()) {  // aggregating: the readings merged into others
-    if (on_loss_)
-      for (const Reading& m : buffer_.merged()) on_loss_(m, LossCause::kAggregated);
+    for (const Reading& m : buffer_.merged()) lose(m, LossCause::kAggregated);
     buffer_.merged().clear();
   }
 }
@@ -266,13 +264,13 @@ void EdgeFirmware::transform_and_store(std::vector<Reading>& readings) {
 void EdgeFirmware::store(const Reading& r) {
   const FlashParams& fp = flash_.params();
   if (!fp.enabled()) {
-    if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
+    if (auto lost = buffer_.push(r)) lose(*lost, LossCause::kBufferOverflow);
     return;
   }
   const double t_s = r.truth.true_time_s;
   if (fp.mode == FlashParams::Mode::kSpill && buffer_.size() >= options_.buffer_capacity_records)
     write_page(t_s);  // RAM is full: its oldest page goes to flash
-  if (auto lost = buffer_.push(r); lost && on_loss_) on_loss_(*lost, LossCause::kBufferOverflow);
+  if (auto lost = buffer_.push(r)) lose(*lost, LossCause::kBufferOverflow);
   if (fp.mode == FlashParams::Mode::kPersist && buffer_.size() >= fp.page_records) write_page(t_s);
 }
 
@@ -283,8 +281,7 @@ bool EdgeFirmware::write_page(double t_s) {
   if (!flash_.has_room()) {
     if (options_.overflow != OverflowPolicy::kDropOldest || flash_.empty()) return false;
     // Drop oldest: the oldest page makes room (whole pages, as a log erases blocks).
-    for (const Reading& lost : flash_.evict_oldest_page())
-      if (on_loss_) on_loss_(lost, LossCause::kBufferOverflow);
+    for (const Reading& lost : flash_.evict_oldest_page()) lose(lost, LossCause::kBufferOverflow);
     ++flash_evictions_;
   }
   std::vector<Reading> page;
@@ -311,9 +308,20 @@ void EdgeFirmware::skip_before(double t_s) {
 }
 
 void EdgeFirmware::reboot(const RebootSemantics& semantics, double t_s, bool tear_last_page) {
-  // Flash survives, but for a page still programming (or the last one, when the crash tore it).
-  for (const Reading& torn : flash_.power_loss(t_s, tear_last_page))
-    if (on_loss_) on_loss_(torn, LossCause::kTornWrite);
+  // Gap notices: the list and the outbox are in RAM (lost), unless the device
+  // has flash, which journals them beside its event journal (kept, and those
+  // in flight put back to be sent again).
+  if (flash_.params().enabled()) {
+    for (const InFlight& m : outbox_)
+      for (const pipeline::GapNotice& g : m.batch->gaps) note_range(g.boot, g.seq_from, g.seq_to, g.cause);
+  } else {
+    notices_lost_reboot_ += notices_.size();
+    for (const InFlight& m : outbox_) notices_lost_reboot_ += m.batch->gaps.size();
+    notices_.clear();
+  }
+  // Flash survives, but for a page still programming (or the last one, when the crash tore it):
+  // the recovery finds the torn page, and the new boot reports it (a notice of the old boot).
+  for (const Reading& torn : flash_.power_loss(t_s, tear_last_page)) lose(torn, LossCause::kTornWrite);
   std::vector<pipeline::Record> records;
   std::vector<ReadingTruth> truth;
   buffer_.take_into(buffer_.size(), records, truth);
@@ -389,7 +397,7 @@ double EdgeFirmware::next_drain_s(double t_s) const {
 }
 
 bool EdgeFirmware::has_due(double woke_s, double t_s) const {
-  if (!alarms_.empty() || !events_.empty()) return true;
+  if (!alarms_.empty() || !events_.empty() || !notices_.empty()) return true;
   if (!draining()) return has_backlog_due(woke_s);
   const std::size_t live = buffer_.count_tail_from(live_from_serial_);
   if (live > 0 && buffer_.at(buffer_.size() - live).truth.true_time_s <= woke_s) return true;
@@ -397,7 +405,8 @@ bool EdgeFirmware::has_due(double woke_s, double t_s) const {
 }
 
 InFlight* EdgeFirmware::form_message(double t_s) {
-  if ((buffer_.empty() && alarms_.empty() && flash_.empty() && events_.empty()) || window_full())
+  if ((buffer_.empty() && alarms_.empty() && flash_.empty() && events_.empty() && notices_.empty()) ||
+      window_full())
     return nullptr;
   auto batch = std::make_shared<Batch>();
   batch->message_id = next_message_id_++;
@@ -441,10 +450,14 @@ InFlight* EdgeFirmware::form_message(double t_s) {
   }
   if (options_.overflow == OverflowPolicy::kAggregate)
     for (const pipeline::Record& r : batch->records) batch->aggregates += r.count > 1;
-  if (batch->records.empty() && batch->events.empty()) {  // nothing the bucket allows yet
+  if (batch->records.empty() && batch->events.empty() && notices_.empty()) {  // nothing the bucket allows yet
     --next_message_id_;
     return nullptr;
   }
+  // Every pending gap notice rides in the header (the list is bounded: so is the header).
+  notices_sent_ += notices_.size();
+  batch->gaps = std::move(notices_);
+  notices_.clear();
   outbox_entry.batch = std::move(batch);
   outbox_entry.ends_backlog = ends_backlog;
   outbox_.push_back(std::move(outbox_entry));
@@ -458,16 +471,101 @@ void EdgeFirmware::take_oldest(std::size_t n, Batch& batch, InFlight& entry) {
   buffer_.take_into(n - from_flash, batch.records, batch.truth);
 }
 
+void EdgeFirmware::lose(const Reading& r, LossCause cause) {
+  note_loss(r.record.boot, r.record.seq, cause);
+  if (on_loss_) on_loss_(r, cause);
+}
+
+void EdgeFirmware::lose_event(const HeldEvent& e, LossCause cause) {
+  note_loss(e.event.boot, e.event.seq, cause);
+  if (on_event_loss_) on_event_loss_(e, cause);
+}
+
+void EdgeFirmware::note_loss(std::uint32_t boot, std::uint64_t seq, LossCause cause) {
+  if (!options_.gap_notices) return;
+  using C = pipeline::GapNoticeCause;
+  C c{};
+  switch (cause) {
+    case LossCause::kBufferOverflow:
+      c = C::kBufferOverflow;
+      break;
+    case LossCause::kAggregated:
+      c = C::kAggregated;
+      break;
+    case LossCause::kTornWrite:
+      c = C::kTornWrite;
+      break;
+    case LossCause::kRetriesExhausted:
+      c = C::kRetriesExhausted;
+      break;
+    case LossCause::kSessionDiscarded:
+      c = C::kSessionDiscarded;
+      break;
+    case LossCause::kReboot:              // the RAM that knew is gone
+    case LossCause::kRebootInflight:      // likewise
+    case LossCause::kSentUnacknowledged:  // the device never learns of it
+      return;
+  }
+  note_range(boot, seq, seq + 1, c);
+}
+
+void EdgeFirmware::note_range(std::uint32_t boot, std::uint64_t from, std::uint64_t to,
+                              pipeline::GapNoticeCause cause) {
+  if (!options_.gap_notices || to <= from) return;
+  const auto key = [](const pipeline::GapNotice& g) { return std::make_pair(g.boot, g.seq_from); };
+  // The list is sorted by (boot, seq_from); ranges never overlap.
+  auto next = std::upper_bound(notices_.begin(), notices_.end(), std::make_pair(boot, from),
+                               [&](const auto& k, const pipeline::GapNotice& g) { return k < key(g); });
+  const auto joins = [&](const pipeline::GapNotice& g) { return g.boot == boot && g.cause == cause; };
+  if (next != notices_.begin()) {
+    pipeline::GapNotice& prev = *std::prev(next);
+    if (prev.boot == boot && prev.seq_to > from) {  // already noted (in part): keep the rest only
+      if (prev.seq_to >= to) return;
+      from = prev.seq_to;
+    }
+    if (joins(prev) && prev.seq_to == from) {  // extends the range before it
+      prev.seq_to = to;
+      if (next != notices_.end() && joins(*next) && next->seq_from <= to) {
+        prev.seq_to = std::max(prev.seq_to, next->seq_to);
+        notices_.erase(next);
+      }
+      return;
+    }
+  }
+  if (next != notices_.end() && next->boot == boot && next->seq_from < to) {
+    if (joins(*next)) {  // overlaps or touches the range after it: they become one
+      next->seq_from = std::min(next->seq_from, from);
+      next->seq_to = std::max(next->seq_to, to);
+      return;
+    }
+    to = next->seq_from;  // another cause's range holds the rest
+  }
+  if (next != notices_.end() && joins(*next) && next->seq_from == to) {
+    next->seq_from = from;
+    return;
+  }
+  notices_.insert(next, pipeline::GapNotice{options_.device_index, boot, from, to, cause});
+  if (notices_.size() > std::max<std::size_t>(options_.gap_notice_capacity, 1)) {
+    // Full: the oldest range goes (counted). Later data of its boot has usually
+    // reached the cloud by then, so the cloud sees a hole there and marks it by
+    // timeout; the newest ranges (a boot's tail) are the ones only the device can tell.
+    notices_.erase(notices_.begin());
+    ++notices_dropped_;
+  }
+}
+
 std::vector<InFlight>::iterator EdgeFirmware::find(std::uint64_t message_id) {
   return std::find_if(outbox_.begin(), outbox_.end(),
                       [message_id](const InFlight& m) { return m.batch->message_id == message_id; });
 }
 
 void EdgeFirmware::report(const Batch& b, LossCause cause) {
-  if (on_loss_)
-    for (std::size_t i = 0; i < b.records.size(); ++i) on_loss_(Reading{b.records[i], b.truth[i]}, cause);
-  if (on_event_loss_)
-    for (std::size_t i = 0; i < b.events.size(); ++i) on_event_loss_({b.events[i], b.event_truth[i]}, cause);
+  for (std::size_t i = 0; i < b.records.size(); ++i) lose(Reading{b.records[i], b.truth[i]}, cause);
+  for (std::size_t i = 0; i < b.events.size(); ++i) lose_event({b.events[i], b.event_truth[i]}, cause);
+  // The message never arrived: the notices it carried are due again, if the device knows (a
+  // fire-and-forget message lost on the way takes them with it).
+  if (cause != LossCause::kSentUnacknowledged)
+    for (const pipeline::GapNotice& g : b.gaps) note_range(g.boot, g.seq_from, g.seq_to, g.cause);
 }
 
 void EdgeFirmware::acknowledged(std::uint64_t message_id) {

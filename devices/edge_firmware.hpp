@@ -81,6 +81,12 @@ struct FirmwareOptions {
   double sync_bound_s = std::numeric_limits<double>::infinity();
   /// The uptime counter's rate error (uptime = (1 + ppm·1e-6) × true time since the reset).
   double monotonic_error_ppm = 0.0;
+  /// Gap notices (docs/firmware.md): the device keeps the (boot, seq range,
+  /// cause) its own policy dropped, adjacent ranges of one cause coalesced,
+  /// at most `gap_notice_capacity` ranges (the oldest goes when full), and
+  /// sends them all in the header of its next message.
+  bool gap_notices = false;
+  std::size_t gap_notice_capacity = 16;
 };
 
 /// A message in the outbox, with its delivery state as the device actor sets it.
@@ -252,6 +258,13 @@ class EdgeFirmware {
   std::uint64_t missing_down() const { return missing_down_; }
   std::uint32_t boot() const { return options_.boot; }
   std::vector<SensorChannel>& sensors() { return sensors_; }
+  /// Gap notices waiting for the next message, sorted by (boot, seq_from), disjoint.
+  const std::vector<pipeline::GapNotice>& gap_notices() const { return notices_; }
+  /// Notices put in messages (a notice put back after a failed send and sent again counts again),
+  /// dropped because the list was full, and lost with RAM at a reboot (no flash).
+  std::uint64_t gap_notices_sent() const { return notices_sent_; }
+  std::uint64_t gap_notices_dropped() const { return notices_dropped_; }
+  std::uint64_t gap_notices_lost_reboot() const { return notices_lost_reboot_; }
 
  private:
   /// A sampled reading becomes a reading of this device: identity (boot, `seq`), serial, device
@@ -325,6 +338,14 @@ class EdgeFirmware {
   void take_oldest(std::size_t n, Batch& batch, InFlight& entry);
 
   void report(const Batch& b, LossCause cause);
+  /// A reading or event is lost: noted for a gap notice (a cause the device knows), then reported.
+  void lose(const Reading& r, LossCause cause);
+  void lose_event(const HeldEvent& e, LossCause cause);
+  void note_loss(std::uint32_t boot, std::uint64_t seq, LossCause cause);
+  /// Adds [from, to) of `boot` to the notices (coalesced; the oldest dropped when full).
+  void note_range(std::uint32_t boot, std::uint64_t from, std::uint64_t to, pipeline::GapNoticeCause cause);
+  std::vector<pipeline::GapNotice> notices_;
+  std::uint64_t notices_sent_ = 0, notices_dropped_ = 0, notices_lost_reboot_ = 0;
   std::vector<InFlight>::iterator find(std::uint64_t message_id);
 };
 

@@ -51,14 +51,17 @@ struct Batch {
   bool time_metadata = false;                 ///< records and events carry HLC, uncertainty and uptime
   std::vector<pipeline::DeviceEvent> events;  ///< events the device reports (usually none)
   std::vector<EventTruth> event_truth;        ///< parallel to events
+  /// Gap notices in the header: ranges the device's policy dropped (firmware `gap_notices`).
+  std::vector<pipeline::GapNotice> gaps;
   std::uint64_t wire_bytes() const {
     return kPublishHeaderBytes + kRecordWireBytes * records.size() + kAggregateCountBytes * aggregates +
            auth_bytes + extra_wire_bytes();
   }
-  /// What time metadata and events add to any encoding of the records (0 without either).
+  /// What time metadata, events and gap notices add to any encoding of the records (0 without them).
   std::uint64_t extra_wire_bytes() const {
     const std::uint64_t metadata = time_metadata ? kTimeMetadataWireBytes : 0;
-    return metadata * records.size() + (kEventWireBytes + metadata) * events.size();
+    return metadata * records.size() + (kEventWireBytes + metadata) * events.size() +
+           kGapNoticeWireBytes * gaps.size();
   }
 };
 using BatchPtr = std::shared_ptr<const Batch>;

@@ -44,6 +44,12 @@ struct MessageInfo {
   std::uint64_t message_counter = 0;  ///< the authenticated per-device counter (anti-replay); 0: none
   /// Events the device reports in this message (since API version 5).
   std::span<const DeviceEvent> events;
+  /// Gap notices the message carries in its header (since API version 5):
+  /// sequence ranges the device's own policy dropped and says so (firmware
+  /// `gap_notices`, docs/firmware.md). A notice may come again (the message
+  /// was resent, or put back after a failed send) and may describe a range
+  /// the pipeline already gave up on; empty from devices that do not send them.
+  std::span<const GapNotice> gaps;
 };
 
 /// A detector whose threshold claims a false-alarm rate (e.g. conformal

@@ -386,7 +386,19 @@ void Reconciler::device_reported_gap(std::uint32_t device, std::uint32_t boot, s
   if (seq_to <= seq_from) return;
   Stream& s = streams_[{device, boot}];
   cover(device, boot, s, seq_from, seq_to, now_s, false);
-  mark(device, boot, seq_from, seq_to, GapCause::kDeviceReported);
+  // Only what no mark covers yet: a notice repeated (a resent message) or
+  // arriving after a timeout or reboot mark adds nothing; marks stay disjoint.
+  std::uint64_t at = seq_from;
+  auto m = s.marked.upper_bound(at);
+  if (m != s.marked.begin()) --m;
+  while (at < seq_to) {
+    while (m != s.marked.end() && m->second <= at) ++m;
+    const std::uint64_t free_to = m == s.marked.end() ? seq_to : std::min(seq_to, m->first);
+    if (free_to > at) mark(device, boot, at, free_to, GapCause::kDeviceReported);  // inserts before m
+    if (m == s.marked.end() || m->first >= seq_to) break;
+    at = std::max(at, m->second);
+    ++m;
+  }
 }
 
 void Reconciler::finish(double now_s) {

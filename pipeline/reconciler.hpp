@@ -74,7 +74,10 @@ class Reconciler {
   void on_event(const DeviceEvent& e, double now_s);
   /// After each message: gap timeouts due by `now_s`.
   void tick(double now_s);
-  /// The device says [seq_from, seq_to) of (device, boot) will never come (its buffer policy).
+  /// The device says [seq_from, seq_to) of (device, boot) will never come (its
+  /// buffer policy; a gap notice). The range is accounted for (no hole left
+  /// open over it) and what no earlier mark covers is marked kDeviceReported:
+  /// a repeated notice marks nothing twice.
   void device_reported_gap(std::uint32_t device, std::uint32_t boot, std::uint64_t seq_from,
                            std::uint64_t seq_to, double now_s);
   /// Stamps the command with the cloud clock and its causal context (what the

@@ -14,7 +14,7 @@
 namespace twinbed::pipeline {
 
 /// 5: time metadata on records (HLC, declared uncertainty, uptime), device
-/// events, message authentication (MessageInfo), the cloud log.
+/// events, message authentication (MessageInfo), the cloud log, gap notices.
 inline constexpr int kPipelineApiVersion = 5;
 
 /// Status the device firmware attaches to a reading (0 = good).
@@ -70,6 +70,26 @@ struct DeviceEvent {
   double value = 0;
   std::uint64_t command_id = 0;  ///< kCommandApplied: the command's id (0 otherwise)
   std::uint64_t cause_hlc = 0;   ///< kCommandApplied: the command's HLC stamp, its causal predecessor
+};
+
+/// Why a device declares a range of its sequence numbers lost (since API
+/// version 5): its own policy dropped them, so it knows and says so.
+enum class GapNoticeCause : std::uint8_t {
+  kBufferOverflow = 0,    ///< evicted by the buffer policy (drop oldest/newest, downsampling, a full
+                          ///< flash log, a full alarm or event queue)
+  kAggregated = 1,        ///< merged into an aggregate record (summarised: its `count` carries it)
+  kTornWrite = 2,         ///< in a flash page the power cut tore (found when the log is recovered)
+  kRetriesExhausted = 3,  ///< its message was given up after the retry limit
+  kSessionDiscarded = 4,  ///< its message was in flight when a clean session discarded it
+};
+/// A device's declaration (since API version 5, `MessageInfo::gaps`) that
+/// sequence numbers [seq_from, seq_to) of its boot `boot` will never be sent.
+struct GapNotice {
+  std::uint32_t device = 0;
+  std::uint32_t boot = 0;
+  std::uint64_t seq_from = 0;
+  std::uint64_t seq_to = 0;
+  GapNoticeCause cause = GapNoticeCause::kBufferOverflow;
 };
 
 /// What the device registry says about a sensor (as a real IoT platform would know it).

@@ -106,6 +106,12 @@ void ReferencePipeline::sync_sensor(std::uint32_t sensor, const Record& trigger,
   const auto in_own_name = [&](std::uint32_t device) {
     return !auth_.enabled() || device == message.authenticated_device;
   };
+  // The header first (as a device writes it): its gap notices, for the sender's own streams only. A
+  // range the notice leaves behind the message's records is then a hole when a later boot's records
+  // in the same message close the older boots (kReboot).
+  for (const GapNotice& g : message.gaps)
+    if (in_own_name(g.device) && g.device == message.device)
+      reconciler_.device_reported_gap(g.device, g.boot, g.seq_from, g.seq_to, ingest_time_s);
   for (const Record& r : records)
     if (in_own_name(r.device))
       reconciler_.on_record(

@@ -113,6 +113,7 @@ class ReferencePipeline final : public CloudPipeline {
   /// With reconciliation on: the changes to the materialised view (false when off).
   bool drain_log(CloudLog& out) override;
   /// The device reports a hole its buffer policy made (reconciliation on; otherwise ignored).
+  /// ingest() calls it for each of a message's gap notices (MessageInfo::gaps).
   void device_reported_gap(std::uint32_t device, std::uint32_t boot, std::uint64_t seq_from,
                            std::uint64_t seq_to, double now_s);
 

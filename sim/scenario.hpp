@@ -180,6 +180,10 @@ struct DeviceSpec {
   /// trips, commands applied, HMI setpoints, restarts).
   bool time_metadata = false;
   bool report_events = false;
+  /// firmware.gap_notices: the device declares what its policy dropped in
+  /// its next message's header (at most gap_notice_capacity ranges held).
+  bool gap_notices = false;
+  std::size_t gap_notice_capacity = 16;
   std::size_t buffer_capacity_records = 10000;
   devices::OverflowPolicy overflow = devices::OverflowPolicy::kDropOldest;
   /// A backlog drains at no more than this many readings per second (0: no limit).

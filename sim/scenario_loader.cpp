@@ -827,6 +827,9 @@ struct Loader {
         if (fw.expect_object()) {
           d.time_metadata = fw.boolean("time_metadata", false);
           d.report_events = fw.boolean("events", false);
+          d.gap_notices = fw.boolean("gap_notices", false);
+          d.gap_notice_capacity = static_cast<std::size_t>(fw.number(
+              "gap_notice_capacity", static_cast<double>(d.gap_notice_capacity), Range::count(1, 1024)));
           fw.finish();
         }
       }

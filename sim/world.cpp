@@ -775,6 +775,8 @@ class World {
         fo.storage_full = [full](double t_s) { return full->storage_full.down_at(t_s); };
       }
       fo.time_metadata = spec.time_metadata;
+      fo.gap_notices = spec.gap_notices;
+      fo.gap_notice_capacity = spec.gap_notice_capacity;
       fo.clock_declares_uncertainty = spec.clock_model && spec.clock_model->sync != faults::ClockSync::kNone;
       fo.sync_bound_s = spec.sync_bound_s;
       fo.monotonic_error_ppm = spec.monotonic_error_ppm;
@@ -2221,6 +2223,7 @@ class World {
     message.fields = d.fields;
     verify_message(sc_.security.authentication, *sender, arrived->message_counter, message);
     message.events = arrived->events;
+    message.gaps = arrived->gaps;
     std::span<const pipeline::Record> records = arrived->records;
     if (!d.schema_changes.empty() && !b.truth.empty()) {  // judged when the device formed the message
       double formed_s = b.truth.front().true_time_s;
@@ -2795,6 +2798,13 @@ class World {
       data.missing_at_sensor += fw.missing();
       data.missing_device_down += fw.missing_down();
       data.messages += fw.messages_formed();
+      if (d.spec->gap_notices) {
+        data.gap_notices_on = true;
+        data.gap_notices_sent += fw.gap_notices_sent();
+        data.gap_notices_header_bytes += fw.gap_notices_sent() * devices::kGapNoticeWireBytes;
+        data.gap_notices_dropped += fw.gap_notices_dropped();
+        data.gap_notices_lost_reboot += fw.gap_notices_lost_reboot();
+      }
       in_buffers += fw.held();
       data.flash_peak_records = std::max<std::uint64_t>(data.flash_peak_records, fw.flash().peak());
       data.flash_pages_written += fw.flash().pages_written();

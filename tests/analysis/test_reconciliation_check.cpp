@@ -234,6 +234,62 @@ TEST_CASE("reconciliation R11/R1: an unrecoverable loss marked as a gap passes, 
   CHECK(metric(f, "R1", "accounted_mismatch") == 2);
 }
 
+TEST_CASE(
+    "reconciliation R1/R11: device-reported marks account exactly for the eviction set, events included") {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::GapCause;
+  ReconciliationInput in = fx::history();
+  // Device 1's buffer evicts readings 70..72 (cause 1, overflow) and its event queue evicts the event
+  // numbered 100 in the same sequence space (`fate` 1 in /truth/events; not in /readings/lost).
+  for (std::uint64_t s = 70; s < 73; ++s)
+    in.lost->push_back({1, 1, 1, s, 70.25 + static_cast<double>(s - 70), 1});
+  std::erase_if(*in.received, [](const auto& r) { return r.device == 1 && r.seq >= 70 && r.seq < 73; });
+  in.events.emplace().push_back(
+      {1, 1, 100, static_cast<std::uint8_t>(DeviceEventKind::kSetpointChange), 55, 55.02, 7, 0, 5500, 0, 1});
+  fx::correct_log(in);
+  fx::final_windows(in);
+  ReconciliationInput noticed = in;  // the device's notices, marked by the pipeline
+  noticed.gaps.push_back({80, {1, 1, 70, 73, GapCause::kDeviceReported}});
+  noticed.gaps.push_back({81, {1, 1, 100, 101, GapCause::kDeviceReported}});
+  const auto ok = check_reconciliation(noticed);
+  CHECK(prop(ok, "R11").verdict == Verdict::kPass);
+  CHECK(prop(ok, "R1").verdict == Verdict::kPass);
+  CHECK(metric(ok, "R1", "eviction_set") == 4);  // three readings and the event
+  CHECK(metric(ok, "R1", "accounted_loss") == 4);
+  CHECK(metric(ok, "R1", "accounted_device_reported") == 4);
+  CHECK(metric(ok, "R1", "accounted_mismatch") == 0);
+  CHECK(metric(ok, "R1", "unaccounted_loss") == 0);  // the lost event is not required
+  CHECK(metric(ok, "R1", "loss.buffer_overflow") == 4);
+
+  // Without the event's notice: an unmarked loss (R11) and accounted ≠ eviction set (R1).
+  ReconciliationInput no_event = in;
+  no_event.gaps.push_back({80, {1, 1, 70, 73, GapCause::kDeviceReported}});
+  const auto ne = check_reconciliation(no_event);
+  CHECK(prop(ne, "R11").verdict == Verdict::kFail);
+  CHECK(metric(ne, "R11", "unmarked_readings") == 1);
+  CHECK(names_event(prop(ne, "R11").witnesses.front(), 1, 100));
+  CHECK(metric(ne, "R1", "accounted_loss") == 3);
+  CHECK(metric(ne, "R1", "accounted_mismatch") == 1);
+
+  // A notice wider than the loss, over a reading the cloud never held: accounted ≠ eviction set.
+  ReconciliationInput wide = noticed;
+  wide.gaps.push_back({82, {1, 1, 73, 74, GapCause::kDeviceReported}});
+  std::erase_if(wide.view, [](const auto& r) { return r.change.device == 1 && r.change.seq == 73; });
+  const auto w = check_reconciliation(wide);
+  CHECK(metric(w, "R1", "accounted_loss") == 5);
+  CHECK(metric(w, "R1", "accounted_device_reported") == 5);
+  CHECK(metric(w, "R1", "accounted_mismatch") == 1);
+  CHECK(prop(w, "R1").verdict == Verdict::kFail);
+  // The same loss marked by timeout instead: accounted in full, none of it by the device.
+  ReconciliationInput timed = in;
+  timed.gaps.push_back({80, {1, 1, 70, 73, GapCause::kTimeout}});
+  timed.gaps.push_back({81, {1, 1, 100, 101, GapCause::kTimeout}});
+  const auto t = check_reconciliation(timed);
+  CHECK(prop(t, "R1").verdict == Verdict::kPass);
+  CHECK(metric(t, "R1", "accounted_loss") == 4);
+  CHECK(metric(t, "R1", "accounted_device_reported") == 0);
+}
+
 TEST_CASE("reconciliation R3: a per-source inversion") {
   ReconciliationInput in = correct();
   // Device 1's seq 30 and 31 swap places in the view (each within the other's claim, so R5/R6 are not the

@@ -504,3 +504,193 @@ TEST_CASE("device events: numbered in the readings' sequence, in time order, sen
   CHECK(again->events[1].device_time_s == 40.0);  // stamped when the firmware saw it
   CHECK(again->events[1].uptime_s == doctest::Approx(35.0));
 }
+
+// ---- gap notices (firmware `gap_notices`, docs/firmware.md) ----------------
+
+namespace {
+using twinbed::pipeline::GapNotice;
+using twinbed::pipeline::GapNoticeCause;
+/// The seqs a list of notices covers, in order.
+std::vector<std::uint64_t> seqs_of(const std::vector<GapNotice>& notices) {
+  std::vector<std::uint64_t> s;
+  for (const GapNotice& g : notices)
+    for (std::uint64_t q = g.seq_from; q < g.seq_to; ++q) s.push_back(q);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("gap notices: off by default; on, drop-oldest evictions coalesce into one range per run") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.device_index = 3;
+  o.buffer_capacity_records = 10;
+  {
+    EdgeFirmware off(o, one_sensor(&pump, 1.0));
+    off.sample_until(30.0);  // 30 readings, 20 evicted
+    CHECK(off.gap_notices().empty());
+    CHECK(off.form_message()->batch->gaps.empty());
+  }
+  o.gap_notices = true;
+  EdgeFirmware fw(o, two_sensors(&pump));  // two sensors: one sequence in time order across them
+  std::vector<std::uint64_t> evicted;
+  fw.on_loss([&](const Reading& r, LossCause c) {
+    if (c == LossCause::kBufferOverflow) evicted.push_back(r.record.seq);
+  });
+  fw.sample_until(30.0);  // 30 + 60 readings
+  REQUIRE(evicted.size() == 90 - 10);
+  REQUIRE(fw.gap_notices().size() == 1);  // consecutive seqs: one range
+  const GapNotice g = fw.gap_notices().front();
+  CHECK(g.device == 3);
+  CHECK(g.boot == 1);
+  CHECK(g.cause == GapNoticeCause::kBufferOverflow);
+  CHECK(seqs_of(fw.gap_notices()) == evicted);
+  // The next message carries them all in its header, and its wire size counts them.
+  const auto m = fw.form_message(30.0)->batch;
+  CHECK(m->gaps.size() == 1);
+  CHECK(m->extra_wire_bytes() == kGapNoticeWireBytes);
+  CHECK(fw.gap_notices().empty());
+  CHECK(fw.gap_notices_sent() == 1);
+}
+
+TEST_CASE("gap notices: drop-newest and downsampling make separate ranges; a full list drops its oldest") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.gap_notices = true;
+  o.buffer_capacity_records = 8;
+  o.overflow = OverflowPolicy::kDownsample;
+  o.gap_notice_capacity = 4;
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  std::vector<std::uint64_t> thinned;
+  fw.on_loss([&](const Reading& r, LossCause) { thinned.push_back(r.record.seq); });
+  fw.sample_until(12.0);  // 12 readings into 8 slots: every second one thinned, not adjacent
+  std::sort(thinned.begin(), thinned.end());
+  REQUIRE(thinned.size() >= 5);
+  CHECK(fw.gap_notices().size() == 4);  // one range per thinned seq, the list full at 4
+  CHECK(fw.gap_notices_dropped() == thinned.size() - 4);
+  // What is kept is the newest ranges: the oldest went.
+  const std::vector<std::uint64_t> newest(thinned.end() - 4, thinned.end());
+  CHECK(seqs_of(fw.gap_notices()) == newest);
+  for (std::size_t i = 1; i < fw.gap_notices().size(); ++i)  // sorted and disjoint
+    CHECK(fw.gap_notices()[i - 1].seq_to < fw.gap_notices()[i].seq_from);
+
+  FirmwareOptions n;
+  n.gap_notices = true;
+  n.buffer_capacity_records = 5;
+  n.overflow = OverflowPolicy::kDropNewest;
+  EdgeFirmware newest_fw(n, one_sensor(&pump, 1.0));
+  newest_fw.sample_until(20.0);  // seqs 5..19 refused: one range
+  REQUIRE(newest_fw.gap_notices().size() == 1);
+  CHECK(newest_fw.gap_notices().front().seq_from == 5);
+  CHECK(newest_fw.gap_notices().front().seq_to == 20);
+}
+
+TEST_CASE(
+    "gap notices: resent with their message after a failed attempt; back in the list when it is dropped") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.gap_notices = true;
+  o.buffer_capacity_records = 10;
+  o.max_batch_records = 4;
+  o.max_attempts = 2;
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  fw.sample_until(20.0);  // seqs 0..9 evicted
+  const auto m = fw.form_message(20.0)->batch;
+  REQUIRE(m->gaps.size() == 1);
+  CHECK(m->gaps.front().seq_from == 0);
+  CHECK(m->gaps.front().seq_to == 10);
+  CHECK_FALSE(fw.attempt_failed(m->message_id));  // a resend is the same batch: the notice rides again
+  CHECK(fw.inflight(m->message_id)->batch->gaps.size() == 1);
+  CHECK(fw.gap_notices().empty());
+  CHECK(fw.attempt_failed(m->message_id));  // given up: its 4 readings (seqs 10..13) are lost too
+  // The dropped message's notice is due again, beside one for the readings it carried (adjacent,
+  // but another cause: not coalesced).
+  REQUIRE(fw.gap_notices().size() == 2);
+  CHECK(fw.gap_notices().front().seq_from == 0);
+  CHECK(fw.gap_notices().front().seq_to == 10);
+  const auto next = fw.form_message(20.0)->batch;
+  REQUIRE(next->gaps.size() == 2);
+  CHECK(next->gaps[1].cause == GapNoticeCause::kRetriesExhausted);
+  CHECK(next->gaps[1].seq_from == 10);
+  CHECK(next->gaps[1].seq_to == 14);
+  fw.acknowledged(next->message_id);  // delivered: gone for good
+  CHECK(fw.gap_notices().empty());
+  CHECK(fw.gap_notices_sent() == 1 + 2);
+}
+
+TEST_CASE("gap notices: a reboot loses those in RAM; with flash they are journaled and survive") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.gap_notices = true;
+  o.buffer_capacity_records = 10;
+  o.max_batch_records = 4;
+  {
+    EdgeFirmware ram(o, one_sensor(&pump, 1.0));
+    ram.sample_until(20.0);  // 0..9 evicted
+    ram.form_message(20.0);  // in flight with the notice
+    ram.sample_until(30.0);  // 10 more arrive at a full buffer: 10..19 evicted... some were sent
+    REQUIRE(ram.gap_notices().size() == 1);
+    ram.reboot({}, 30.5);
+    CHECK(ram.gap_notices().empty());
+    CHECK(ram.gap_notices_lost_reboot() == 2);  // the list's and the one in flight
+    ram.sample_until(40.0);
+    CHECK(ram.form_message(40.0)->batch->gaps.empty());  // readings lost with RAM are not noticed
+  }
+  o.flash = FlashParams{8, 4, 0.005, FlashParams::Mode::kSpill};
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  std::vector<std::uint64_t> evicted;
+  fw.on_loss([&](const Reading& r, LossCause c) {
+    if (c == LossCause::kBufferOverflow) evicted.push_back(r.record.seq);
+  });
+  fw.sample_until(40.0);  // flash full (8), RAM full (10): the oldest flash pages evicted
+  REQUIRE_FALSE(evicted.empty());
+  std::sort(evicted.begin(), evicted.end());
+  const auto in_flight = fw.form_message(40.0)->batch;
+  CHECK(seqs_of(in_flight->gaps) == evicted);
+  fw.reboot({}, 40.5);
+  // The journaled notices are back (the in-flight message's included), for the old boot.
+  CHECK(seqs_of(fw.gap_notices()) == evicted);
+  CHECK(fw.gap_notices().front().boot == 1);
+  CHECK(fw.boot() == 2);
+  CHECK(fw.gap_notices_lost_reboot() == 0);
+}
+
+TEST_CASE("gap notices: a torn flash page is noticed by the new boot, for the old one") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.gap_notices = true;
+  o.buffer_capacity_records = 100;
+  o.flash = FlashParams{1000, 8, 0.5, FlashParams::Mode::kPersist};
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  std::vector<std::uint64_t> torn;
+  fw.on_loss([&](const Reading& r, LossCause c) {
+    if (c == LossCause::kTornWrite) torn.push_back(r.record.seq);
+  });
+  fw.sample_until(43.0);
+  fw.reboot({}, 40.2);  // inside the last page's programming time
+  REQUIRE(torn.size() == 8);
+  REQUIRE(fw.gap_notices().size() == 1);
+  CHECK(fw.gap_notices().front().cause == GapNoticeCause::kTornWrite);
+  CHECK(fw.gap_notices().front().boot == 1);
+  CHECK(seqs_of(fw.gap_notices()) == torn);
+}
+
+TEST_CASE("gap notices: a fire-and-forget message lost on the way takes its notices with it") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.gap_notices = true;
+  o.buffer_capacity_records = 10;
+  o.max_batch_records = 4;
+  EdgeFirmware fw(o, one_sensor(&pump, 1.0));
+  fw.sample_until(20.0);  // seqs 0..9 evicted
+  const auto m = fw.form_message(20.0)->batch;
+  REQUIRE(m->gaps.size() == 1);
+  fw.drop_inflight(m->message_id, LossCause::kSentUnacknowledged);  // the device never knew
+  CHECK(fw.gap_notices().empty());
+  const auto given_up = fw.form_message(20.0)->batch;  // a message the device itself gives up on
+  REQUIRE(given_up->gaps.empty());
+  fw.drop_inflight(given_up->message_id, LossCause::kSessionDiscarded);
+  REQUIRE(fw.gap_notices().size() == 1);  // its readings, noticed
+  CHECK(fw.gap_notices().front().cause == GapNoticeCause::kSessionDiscarded);
+  CHECK(fw.gap_notices().front().seq_from == 14);
+  CHECK(fw.gap_notices().front().seq_to == 18);
+}

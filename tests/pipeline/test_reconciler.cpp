@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pipeline/reconciler.hpp"
+#include "pipeline/reference_pipeline.hpp"
 
 using namespace twinbed::pipeline;
 
@@ -858,4 +859,70 @@ TEST_CASE("Reconciler: a long run of stamps without time costs one change each, 
   CHECK(mid.repair == TimeRepair::kSequence);
   CHECK(mid.event_time_s == doctest::Approx(25000.0));
   CHECK(mid.uncertainty_s == doctest::Approx(25000.05));
+}
+
+TEST_CASE("Reconciler: a device-reported gap marks only what no mark covers yet; a repeat marks nothing") {
+  Reconciler r(opts(), 1);
+  r.on_record(rec(0, 1, 0, 1.0), true, 10.0);
+  r.on_record(rec(0, 1, 10, 11.0), true, 10.0);  // [1, 10) open
+  r.tick(200.0);                                 // timed out: [1, 10) marked kTimeout
+  r.device_reported_gap(0, 1, 5, 15, 210.0);     // the notice arrives late: only [10, 15) is new
+  r.device_reported_gap(0, 1, 5, 15, 211.0);     // the same notice again (a resent message)
+  r.device_reported_gap(0, 1, 20, 25, 212.0);    // past what arrived: [15, 20) is a hole now
+  r.device_reported_gap(0, 1, 18, 30, 213.0);    // overlaps [20, 25): [18, 20) and [25, 30) are new
+  r.finish(300.0);
+  CloudLog log;
+  r.drain(log);
+  std::vector<std::tuple<std::uint64_t, std::uint64_t, GapCause>> got;
+  for (const GapMark& g : log.gaps) got.emplace_back(g.seq_from, g.seq_to, g.cause);
+  const std::vector<std::tuple<std::uint64_t, std::uint64_t, GapCause>> want = {
+      {1, 10, GapCause::kTimeout},         {10, 15, GapCause::kDeviceReported},
+      {20, 25, GapCause::kDeviceReported}, {18, 20, GapCause::kDeviceReported},
+      {25, 30, GapCause::kDeviceReported}, {15, 18, GapCause::kTimeout}};
+  CHECK(got == want);
+  // Disjoint: every seq in [1, 30) is marked exactly once.
+  std::vector<int> times(30, 0);
+  for (const GapMark& g : log.gaps)
+    for (std::uint64_t q = g.seq_from; q < g.seq_to; ++q) ++times[q];
+  for (std::uint64_t q = 1; q < 30; ++q) CHECK_MESSAGE(times[q] == 1, "seq " << q);
+  PipelineCounters c;
+  r.counters(c);
+  CHECK(c["reconciliation.gaps.device_reported"] == 4);
+  CHECK(c["reconciliation.gaps.seqs_marked"] == 29);
+}
+
+TEST_CASE("reference pipeline: the gap notices in a message header become kDeviceReported marks") {
+  ReferencePipelineOptions o;
+  o.reconciliation = opts();
+  ReferencePipeline p(o);
+  std::vector<SensorInfo> sensors(2);
+  sensors[0].device_id = "a", sensors[1].device_id = "b";
+  for (SensorInfo& s : sensors) s.range_lo = -1e9, s.range_hi = 1e9;
+  const std::vector<std::string> devices = {"a", "b"};
+  p.configure(sensors, devices);
+  std::vector<AlertEvent> alerts;
+  // Device 0 evicted seqs 0..4 of boot 1 and sends 5..7 with a notice; a tail it dropped after the
+  // last record it will ever send (8..9) can only be known from the notice.
+  const std::vector<GapNotice> notices = {{0, 1, 0, 5, GapNoticeCause::kBufferOverflow},
+                                          {0, 1, 8, 10, GapNoticeCause::kBufferOverflow},
+                                          {1, 1, 0, 3, GapNoticeCause::kBufferOverflow}};  // in b's name
+  MessageInfo m;
+  m.device = 0;
+  m.gaps = notices;
+  const std::vector<Record> records = {rec(0, 1, 5, 5.0), rec(0, 1, 6, 6.0), rec(0, 1, 7, 7.0)};
+  p.ingest(m, records, 10.0, alerts);
+  p.ingest(m, records, 11.0, alerts);  // a duplicate delivery: nothing marked twice
+  p.finish(20.0, alerts);
+  CloudLog log;
+  REQUIRE(p.drain_log(log));
+  REQUIRE(log.gaps.size() == 2);  // a notice about another device's stream is not believed
+  for (const GapMark& g : log.gaps) {
+    CHECK(g.device == 0);
+    CHECK(g.boot == 1);
+    CHECK(g.cause == GapCause::kDeviceReported);
+  }
+  CHECK(log.gaps[0].seq_from == 0);
+  CHECK(log.gaps[0].seq_to == 5);
+  CHECK(log.gaps[1].seq_from == 8);
+  CHECK(log.gaps[1].seq_to == 10);
 }
