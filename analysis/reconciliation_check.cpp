@@ -1256,7 +1256,53 @@ class Checker {
     Key last_key;
     double live_per_s = 0;
     std::uint64_t edge_storage_records = 0;
+    /// Another fault that cut the device off or stopped it during the drain
+    /// (the bound restarts at its end), or one that slows delivery in a way
+    /// the bound does not model (the backlog is then not bounded).
+    double resumed_s = 0;
+    std::string interrupted_by, unmodelled;
   };
+  /// Faults that stop a drain: it resumes when they end.
+  static bool interrupts(const std::string& kind) {
+    static const std::set<std::string> k = {"outage", "partition", "backhaul_outage", "reboot",
+                                            "pause",  "brownout",  "broker_restart",  "bridge_outage"};
+    return k.count(kind) > 0;
+  }
+  /// Faults that slow a drain by what the bound does not model.
+  static bool slows(const std::string& kind) {
+    static const std::set<std::string> k = {"delay",      "packet_loss", "rate_limit",  "consumer_retry",
+                                            "corruption", "ota_update",  "storage_full"};
+    return k.count(kind) > 0;
+  }
+  /// Sets b.resumed_s, interrupted_by and unmodelled from the faults on b's
+  /// device active between its outage's end and its last insertion.
+  void disturbances(Backlog& b) const {
+    const FaultLabel& l = in_.faults[b.fault];
+    b.resumed_s = l.end_s;
+    std::vector<std::size_t> on_device;
+    for (std::size_t g = 0; g < in_.faults.size(); ++g) {
+      if (g == b.fault || fault_device_[g] == kProcess) continue;
+      std::string why;
+      const auto cut = cut_off(g, why);
+      if (std::find(cut.begin(), cut.end(), b.device) != cut.end()) on_device.push_back(g);
+    }
+    for (bool moved = true; moved;) {  // an interruption may reach the next one
+      moved = false;
+      for (const std::size_t g : on_device) {
+        const FaultLabel& o = in_.faults[g];
+        if (!interrupts(o.kind) || o.start_s >= b.last_in_s || o.end_s <= b.resumed_s) continue;
+        b.resumed_s = o.end_s, b.interrupted_by = o.fault_id, moved = true;
+      }
+    }
+    for (const std::size_t g : on_device) {
+      const FaultLabel& o = in_.faults[g];
+      if (slows(o.kind) && o.start_s < b.last_in_s && o.end_s > l.end_s) {
+        b.unmodelled =
+            "fault " + o.fault_id + " (" + o.kind + ") active during the drain: the bound does not model it";
+        break;
+      }
+    }
+  }
   /// Records/s a device's path carries in full batches: the bandwidth, and the
   /// window of max_inflight messages per message cycle (serialisation plus the round trip).
   struct PathCapacity {
@@ -1343,7 +1389,8 @@ class Checker {
       for (const std::uint32_t d : cut_off(f, why)) {
         const auto it = readings.find(d);
         if (it == readings.end()) continue;
-        Backlog b{f, d};
+        Backlog b;
+        b.fault = f, b.device = d;
         for (const auto& [t, k] : it->second) {
           if (t >= l.end_s) break;
           const bool lost = lost_keys.count(k) > 0;
@@ -1361,6 +1408,7 @@ class Checker {
         }
         if (b.records == 0) continue;
         b.live_per_s = rate(d, l.start_s, l.end_s);
+        if (!b.undrained) disturbances(b);
         backlogs.push_back(b);
       }
       if (!why.empty()) unjudged.insert(l.fault_id + ": " + why);
@@ -1380,6 +1428,10 @@ class Checker {
         return r;
       }
       const DeviceTopology& t = (*in_.topology)[b.device];
+      if (!b.unmodelled.empty()) {
+        r.why = b.unmodelled;
+        return r;
+      }
       if (t.protocol != "mqtt") {
         r.why = "protocol " + t.protocol + ": the bound models MQTT's batches and in-flight window only";
         return r;
@@ -1415,7 +1467,8 @@ class Checker {
         r.why = "live data fill the uplink: no capacity is left for the backlog";
         return r;
       }
-      r.startup_s = std::max(t.reconnect_interval_s, t.ack_timeout_s) + c.cycle_s;
+      // A drain interrupted by another fault starts again when it ends.
+      r.startup_s = (b.resumed_s - l.end_s) + std::max(t.reconnect_interval_s, t.ack_timeout_s) + c.cycle_s;
       r.bound_s = r.startup_s + rate_term * (1 + in_.drain_overhead);
       return r;
     };
