@@ -70,7 +70,10 @@ const std::map<std::string, std::vector<std::string>>& catalogue() {
     m["R8"] = {"writes", "rule_mismatches"};
     m["R9"] = {"windows", "windows_never_corrected", "late_events", "late_events_dropped_silently",
                "final_then_revised"};
-    m["R10"] = {"backlogs", "undrained_backlogs", "drain_time_s.max", "live_latency_s.p99"};
+    m["R10"] = {"backlogs",           "undrained_backlogs",  "drain_time_s.max",
+                "live_latency_s.p99", "bounded_backlogs",    "slow_backlogs",
+                "drain_to_bound.max", "backlog_records.max", "peak_edge_storage_records",
+                "live_latency_slo_s"};
     m["R11"] = {"marked_gaps", "unmarked_gaps", "unmarked_readings"};
     m["R12"] = {"run_raises",
                 "reference_raises",
@@ -1271,16 +1274,118 @@ class Checker {
     verdict("R9", never_corrected == 0 && dropped == 0 && final_revised == 0);
   }
 
+  /// R10's bound for one device's backlog (docs/reconciliation.md, "R10's
+  /// bound"): startup + backlog / (capacity − live) · (1 + drain_overhead),
+  /// the capacity being the binding constraint among the path's bandwidth,
+  /// the in-flight window over the round trip, the firmware's drain-rate
+  /// limit, and the gateway's backhaul shared with the other backlogs behind it.
+  struct DrainBound {
+    double bound_s = kNever;
+    double startup_s = 0, capacity_per_s = 0, live_per_s = 0;
+    std::string binding;  ///< the binding constraint; empty: not bounded (`why` says why)
+    std::string why;
+  };
+  struct Backlog {
+    std::size_t fault = 0;
+    std::uint32_t device = 0;
+    std::uint64_t records = 0;
+    bool undrained = false;
+    double last_in_s = -kNever;
+    Key last_key;
+    double live_per_s = 0;
+    std::uint64_t edge_storage_records = 0;
+    /// Another fault that cut the device off or stopped it during the drain
+    /// (the bound restarts at its end), or one that slows delivery in a way
+    /// the bound does not model (the backlog is then not bounded).
+    double resumed_s = 0;
+    std::string interrupted_by, unmodelled;
+  };
+  /// Faults that stop a drain: it resumes when they end.
+  static bool interrupts(const std::string& kind) {
+    static const std::set<std::string> k = {"outage", "partition", "backhaul_outage", "reboot",
+                                            "pause",  "brownout",  "broker_restart",  "bridge_outage"};
+    return k.count(kind) > 0;
+  }
+  /// Faults that slow a drain by what the bound does not model.
+  static bool slows(const std::string& kind) {
+    static const std::set<std::string> k = {"delay",      "packet_loss", "rate_limit",  "consumer_retry",
+                                            "corruption", "ota_update",  "storage_full"};
+    return k.count(kind) > 0;
+  }
+  /// Sets b.resumed_s, interrupted_by and unmodelled from the faults on b's
+  /// device active between its outage's end and its last insertion.
+  void disturbances(Backlog& b) const {
+    const FaultLabel& l = in_.faults[b.fault];
+    b.resumed_s = l.end_s;
+    std::vector<std::size_t> on_device;
+    for (std::size_t g = 0; g < in_.faults.size(); ++g) {
+      if (g == b.fault || fault_device_[g] == kProcess) continue;
+      std::string why;
+      const auto cut = cut_off(g, why);
+      if (std::find(cut.begin(), cut.end(), b.device) != cut.end()) on_device.push_back(g);
+    }
+    for (bool moved = true; moved;) {  // an interruption may reach the next one
+      moved = false;
+      for (const std::size_t g : on_device) {
+        const FaultLabel& o = in_.faults[g];
+        if (!interrupts(o.kind) || o.start_s >= b.last_in_s || o.end_s <= b.resumed_s) continue;
+        b.resumed_s = o.end_s, b.interrupted_by = o.fault_id, moved = true;
+      }
+    }
+    for (const std::size_t g : on_device) {
+      const FaultLabel& o = in_.faults[g];
+      if (slows(o.kind) && o.start_s < b.last_in_s && o.end_s > l.end_s) {
+        b.unmodelled =
+            "fault " + o.fault_id + " (" + o.kind + ") active during the drain: the bound does not model it";
+        break;
+      }
+    }
+  }
+  /// Records/s a device's path carries in full batches: the bandwidth, and the
+  /// window of max_inflight messages per message cycle (serialisation plus the round trip).
+  struct PathCapacity {
+    double bandwidth_per_s = 0, window_per_s = 0, cycle_s = 0;
+  };
+  static PathCapacity path_capacity(const DeviceTopology& t, double bytes_per_s) {
+    const double batch = static_cast<double>(std::max<std::uint64_t>(1, t.max_batch_records));
+    const double message_bytes = t.message_overhead_bytes + t.record_bytes * batch;
+    PathCapacity c;
+    c.cycle_s = message_bytes / bytes_per_s + 2 * t.latency_s;
+    c.bandwidth_per_s = bytes_per_s * batch / message_bytes;
+    c.window_per_s = static_cast<double>(std::max<std::uint64_t>(1, t.max_inflight)) * batch / c.cycle_s;
+    return c;
+  }
+  /// The devices an outage row cuts off: the device it names, the devices
+  /// behind the gateway it names (from /topology/devices), or every device
+  /// (site-wide). Empty with `why` set when the trace cannot say.
+  std::vector<std::uint32_t> cut_off(std::size_t f, std::string& why) const {
+    const FaultLabel& l = in_.faults[f];
+    const std::size_t n = in_.devices.size();
+    if (fault_device_[f] >= 0) return {static_cast<std::uint32_t>(fault_device_[f])};
+    const std::string head = l.target.substr(0, l.target.find('/'));
+    if (in_.topology) {
+      std::vector<std::uint32_t> behind;
+      for (const DeviceTopology& t : *in_.topology)
+        if (t.gateway == head) behind.push_back(t.device);
+      if (!behind.empty() || l.kind == "backhaul_outage") return behind;
+    } else if (l.kind == "backhaul_outage") {
+      why =
+          "a backhaul_outage names a gateway and the trace has no /topology/devices to say which devices "
+          "sit behind it";
+      return {};
+    }
+    std::vector<std::uint32_t> all(n);
+    std::iota(all.begin(), all.end(), 0u);
+    return all;
+  }
+
   void judge_r10() {
-    v_["R10"].note =
-        "the bound backlog / (uplink - live rate) * (1 + overhead) is not judged (the trace holds no link "
-        "capacity), nor peak edge storage";
     if (!in_.quiet_from_s || !in_.samples) {
       not_applicable("R10", !in_.quiet_from_s ? "no quiet period (reconciliation_check.quiet_from_s)"
                                               : "no /truth/samples in the trace (full level needed)");
       return;
     }
-    // Each device's truth-mapped readings by τ, with when the view first held them.
+    // Each device's truth-mapped readings by τ.
     std::map<std::uint32_t, std::vector<std::pair<double, Key>>> readings;
     for (const TrueReading& r : *in_.samples)
       readings[r.device].push_back({r.true_time_s, Key{r.device, r.boot, r.seq}});
@@ -1289,54 +1394,206 @@ class Checker {
     std::set<Key> lost_keys;
     if (in_.lost)
       for (const LostReading& l : *in_.lost) lost_keys.insert(Key{l.device, l.boot, l.seq});
-    std::uint64_t backlogs = 0, undrained = 0;
-    double drain_max = 0;
-    std::vector<double> live;
+    // When the cloud first received each reading (the edge holds it until then): /readings/received,
+    // else the view's first insertion.
+    KeyMap<double> first_receipt;
+    if (in_.received) {
+      for (const ReceivedReading& r : *in_.received) {
+        auto [it, fresh] = first_receipt.try_emplace(Key{r.device, r.boot, r.seq}, r.ingest_time_s);
+        if (!fresh) it->second = std::min(it->second, r.ingest_time_s);
+      }
+    } else {
+      first_receipt = first_insert_;
+    }
+    auto rate = [&](std::uint32_t d, double lo, double hi) {
+      const auto it = readings.find(d);
+      if (it == readings.end() || hi <= lo) return 0.0;
+      const auto& list = it->second;
+      const auto cmp = [](const std::pair<double, Key>& a, double t) { return a.first < t; };
+      const auto a = std::lower_bound(list.begin(), list.end(), lo, cmp),
+                 b = std::lower_bound(list.begin(), list.end(), hi, cmp);
+      return static_cast<double>(b - a) / (hi - lo);
+    };
+
+    std::vector<Backlog> backlogs;
+    std::set<std::string> unjudged;
     for (std::size_t f = 0; f < in_.faults.size(); ++f) {
       const FaultLabel& l = in_.faults[f];
-      if ((l.kind != "outage" && l.kind != "partition") || fault_device_[f] == kProcess) continue;
+      if ((l.kind != "outage" && l.kind != "partition" && l.kind != "backhaul_outage") ||
+          fault_device_[f] == kProcess)
+        continue;
       if (l.end_s > *in_.quiet_from_s) continue;
-      for (auto& [d, list] : readings) {
-        if (fault_device_[f] != kSiteWide && fault_device_[f] != static_cast<std::int64_t>(d)) continue;
-        double last_in = -kNever;
-        bool missing = false;
-        for (const auto& [t, k] : list) {
-          if (t < l.start_s || t >= l.end_s) continue;
+      std::string why;
+      for (const std::uint32_t d : cut_off(f, why)) {
+        const auto it = readings.find(d);
+        if (it == readings.end()) continue;
+        Backlog b;
+        b.fault = f, b.device = d;
+        for (const auto& [t, k] : it->second) {
+          if (t >= l.end_s) break;
+          const bool lost = lost_keys.count(k) > 0;
+          const auto rec = first_receipt.find(k);
+          if (!lost && (rec == first_receipt.end() || rec->second >= l.end_s)) ++b.edge_storage_records;
+          if (t < l.start_s) continue;
           const auto ins = first_insert_.find(k);
           if (ins == first_insert_.end()) {
-            if (!lost_keys.count(k)) missing = true;
+            if (!lost) b.undrained = true, ++b.records;
             continue;
           }
-          if (ins->second >= l.end_s) last_in = std::max(last_in, ins->second);
+          if (ins->second < l.end_s) continue;
+          ++b.records;
+          if (ins->second > b.last_in_s) b.last_in_s = ins->second, b.last_key = k;
         }
-        if (last_in == -kNever && !missing) continue;
-        ++backlogs;
-        if (missing) {
-          ++undrained;
-          witness("R10", "backlog of device " + std::to_string(d) + " after " + l.fault_id + " never drained",
-                  in_.duration_s, {}, {{d, l.start_s, l.end_s}});
-          continue;
+        if (b.records == 0) continue;
+        b.live_per_s = rate(d, l.start_s, l.end_s);
+        if (!b.undrained) disturbances(b);
+        backlogs.push_back(b);
+      }
+      if (!why.empty()) unjudged.insert(l.fault_id + ": " + why);
+    }
+
+    // The backlogs each fault left behind each gateway (they share its backhaul), and the live rate
+    // of every device behind it.
+    std::map<std::pair<std::size_t, std::string>, std::uint64_t> shared_backlog;
+    if (in_.topology)
+      for (const Backlog& b : backlogs)
+        if (b.device < in_.topology->size())
+          shared_backlog[{b.fault, (*in_.topology)[b.device].gateway}] += b.records;
+    auto bound_of = [&](const Backlog& b) {
+      DrainBound r;
+      if (!in_.topology || b.device >= in_.topology->size()) {
+        r.why = "no /topology/devices row";
+        return r;
+      }
+      const DeviceTopology& t = (*in_.topology)[b.device];
+      if (!b.unmodelled.empty()) {
+        r.why = b.unmodelled;
+        return r;
+      }
+      if (t.protocol != "mqtt") {
+        r.why = "protocol " + t.protocol + ": the bound models MQTT's batches and in-flight window only";
+        return r;
+      }
+      if (!(t.uplink_bytes_per_s > 0) || !(t.record_bytes > 0)) {
+        r.why = "no uplink capacity";
+        return r;
+      }
+      const FaultLabel& l = in_.faults[b.fault];
+      const PathCapacity c = path_capacity(t, t.uplink_bytes_per_s);
+      r.live_per_s = b.live_per_s;
+      r.capacity_per_s = std::min(c.bandwidth_per_s, c.window_per_s);
+      r.binding = c.window_per_s < c.bandwidth_per_s ? "in-flight window" : "uplink bandwidth";
+      double backlog_rate = r.capacity_per_s - b.live_per_s;  // FIFO: live readings share the uplink
+      if (t.drain_records_per_s > 0 && t.drain_records_per_s < backlog_rate)
+        backlog_rate = t.drain_records_per_s, r.binding = "drain_records_per_s";
+      double rate_term = backlog_rate > 0 ? static_cast<double>(b.records) / backlog_rate : kNever;
+      // The gateway's backhaul carries every backlog this fault left behind it and every live stream.
+      if (t.backhaul_bytes_per_s > 0) {
+        double live_behind = 0;
+        for (const DeviceTopology& o : *in_.topology)
+          if (o.gateway == t.gateway && o.protocol == "mqtt")
+            live_behind += rate(o.device, l.start_s, l.end_s);
+        const double shared_rate = path_capacity(t, t.backhaul_bytes_per_s).bandwidth_per_s - live_behind;
+        const double shared_term =
+            shared_rate > 0 ? static_cast<double>(shared_backlog[{b.fault, t.gateway}]) / shared_rate
+                            : kNever;
+        if (shared_term > rate_term)
+          rate_term = shared_term, r.binding = "gateway " + t.gateway + " backhaul";
+      }
+      if (rate_term == kNever) {
+        r.binding.clear();
+        r.why = "live data fill the uplink: no capacity is left for the backlog";
+        return r;
+      }
+      // A drain interrupted by another fault starts again when it ends.
+      r.startup_s = (b.resumed_s - l.end_s) + std::max(t.reconnect_interval_s, t.ack_timeout_s) + c.cycle_s;
+      r.bound_s = r.startup_s + rate_term * (1 + in_.drain_overhead);
+      return r;
+    };
+
+    std::uint64_t undrained = 0, bounded = 0, slow = 0, backlog_max = 0, storage_max = 0;
+    double drain_max = 0, ratio_max = 0;
+    std::vector<double> live;
+    for (const Backlog& b : backlogs) {
+      const FaultLabel& l = in_.faults[b.fault];
+      const std::string device =
+          b.device < in_.devices.size() ? in_.devices[b.device] : std::to_string(b.device);
+      backlog_max = std::max(backlog_max, b.records);
+      storage_max = std::max(storage_max, b.edge_storage_records);
+      if (b.undrained) {
+        ++undrained;
+        witness("R10",
+                "backlog of device " + device + " after " + l.fault_id + " (" + std::to_string(b.records) +
+                    " readings) never drained",
+                in_.duration_s, {}, {{b.device, l.start_s, l.end_s}});
+        continue;
+      }
+      const double drain = b.last_in_s - l.end_s;
+      drain_max = std::max(drain_max, drain);
+      for (const auto& [t, k] : readings[b.device])
+        if (t >= l.end_s && t <= b.last_in_s)
+          if (const auto ins = first_insert_.find(k); ins != first_insert_.end())
+            live.push_back(ins->second - t);
+      const DrainBound bound = bound_of(b);
+      if (bound.binding.empty()) {
+        unjudged.insert(device + " after " + l.fault_id + ": " + bound.why);
+        continue;
+      }
+      ++bounded;
+      ratio_max = std::max(ratio_max, drain / bound.bound_s);
+      if (drain <= bound.bound_s) continue;
+      ++slow;
+      violation("R10", b.last_in_s);
+      std::ostringstream s;
+      s << "backlog of device " << device << " after " << l.fault_id << ": " << b.records
+        << " readings drained in " << drain << " s, over the bound " << bound.bound_s << " s (startup "
+        << bound.startup_s << " s + " << b.records << " / (" << bound.capacity_per_s << " - "
+        << bound.live_per_s << " live) readings/s x (1 + " << in_.drain_overhead
+        << "); binding: " << bound.binding << ")";
+      witness("R10", s.str(), b.last_in_s, {event_of(b.last_key, nullptr, b.last_in_s)},
+              {{b.device, l.start_s, l.end_s}});
+    }
+    set("R10", "backlogs", n(backlogs.size()));
+    set("R10", "undrained_backlogs", n(undrained));
+    set("R10", "bounded_backlogs", n(bounded));
+    set("R10", "slow_backlogs", n(slow));
+    std::ostringstream note;
+    if (!unjudged.empty()) {
+      note << "not judged against the bound (" << unjudged.size() << "):";
+      std::size_t k = 0;
+      for (const std::string& u : unjudged) {
+        if (k++ == 3) {
+          note << " ...";
+          break;
         }
-        const double drain = last_in - l.end_s;
-        drain_max = std::max(drain_max, drain);
-        for (const auto& [t, k] : list)
-          if (t >= l.end_s && t <= last_in)
-            if (const auto ins = first_insert_.find(k); ins != first_insert_.end())
-              live.push_back(ins->second - t);
+        note << (k > 1 ? ";" : "") << " " << u;
       }
     }
-    set("R10", "backlogs", n(backlogs));
-    set("R10", "undrained_backlogs", n(undrained));
-    if (backlogs == 0) {
-      not_applicable("R10", "no outage before the quiet period left a backlog");
+    v_["R10"].note = note.str();
+    if (backlogs.empty()) {
+      not_applicable("R10", unjudged.empty() ? "no outage before the quiet period left a backlog"
+                                             : "no outage it could judge left a backlog; " + note.str());
       return;
     }
     set("R10", "drain_time_s.max", drain_max);
+    set("R10", "backlog_records.max", n(backlog_max));
+    set("R10", "peak_edge_storage_records", n(storage_max));
+    if (bounded) set("R10", "drain_to_bound.max", ratio_max);
+    bool slo_kept = true;
+    if (in_.live_latency_slo_s) set("R10", "live_latency_slo_s", *in_.live_latency_slo_s);
     if (!live.empty()) {
       std::sort(live.begin(), live.end());
-      set("R10", "live_latency_s.p99", nearest_rank(live, 0.99));
+      const double p99 = nearest_rank(live, 0.99);
+      set("R10", "live_latency_s.p99", p99);
+      if (in_.live_latency_slo_s && p99 > *in_.live_latency_slo_s) {
+        slo_kept = false;
+        std::ostringstream s;
+        s << "live readings taken during the drains waited " << p99 << " s (p99) for the view, over the SLO "
+          << *in_.live_latency_slo_s << " s";
+        witness("R10", s.str(), std::nullopt, {});
+      }
     }
-    verdict("R10", undrained == 0);
+    verdict("R10", undrained == 0 && slow == 0 && slo_kept);
   }
 
   const ReconciliationInput& in_;

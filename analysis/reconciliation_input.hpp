@@ -94,6 +94,27 @@ struct CloudStateRow {
   pipeline::StateWrite write;
 };
 
+/// /topology/devices: where a device sits and what its uplink can carry (one
+/// row per device, docs/trace-format.md). R10's bound is computed from it.
+struct DeviceTopology {
+  std::uint32_t device = 0;
+  std::string gateway;   ///< the gateway it sits behind (its backhaul carries the device's traffic)
+  std::string protocol;  ///< analysis::protocol_kinds() name: mqtt, coap, lte_m, lorawan, ble, zigbee, http
+  double uplink_bytes_per_s = 0;      ///< the narrowest link on its path to the broker
+  double backhaul_bytes_per_s = 0;    ///< its gateway's backhaul, shared by the devices behind it
+  double latency_s = 0;               ///< one way, device to broker (the path's link latencies)
+  double record_bytes = 0;            ///< one reading on the wire
+  double message_overhead_bytes = 0;  ///< per message: publish header, MAC and counter
+  std::uint64_t max_batch_records = 1, max_inflight = 1;
+  double drain_records_per_s = 0;  ///< the firmware's drain-rate limit (0: none)
+  double reconnect_interval_s = 0, ack_timeout_s = 0;
+  std::uint64_t buffer_capacity_records = 0;
+};
+
+/// R10's declared tolerance on its bound when the scenario declares none
+/// (`reconciliation_check.drain_overhead`, docs/reconciliation.md).
+inline constexpr double kDefaultDrainOverhead = 0.25;
+
 struct ReconciliationInput {
   std::vector<std::string> devices;  ///< /registry/devices/id: index = device
   std::vector<std::string> sensors;  ///< "device/sensor" per sensor index
@@ -110,6 +131,13 @@ struct ReconciliationInput {
   std::optional<std::vector<ReceivedReading>> received;
   std::optional<std::vector<TrueEvent>> events;
   std::optional<std::vector<IssuedCommand>> commands;
+  /// /topology/devices, by device index; nullopt: the trace does not say
+  /// (R10 then judges drains, not their bound).
+  std::optional<std::vector<DeviceTopology>> topology;
+  /// R10: the bound's declared tolerance (1 + drain_overhead), and the live
+  /// data's latency SLO during a drain (nullopt: none declared).
+  double drain_overhead = kDefaultDrainOverhead;
+  std::optional<double> live_latency_slo_s;
 
   bool cloud_log = false;  ///< the primary pipeline kept a log (the /cloud group exists)
   std::vector<CloudViewRow> view;

@@ -173,6 +173,8 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
   ReconciliationInput in;
   in.duration_s = f.attribute_f64("duration_s").value_or(0);
   in.quiet_from_s = quiet_from_s ? quiet_from_s : f.attribute_f64(kQuietFromAttribute);
+  in.drain_overhead = f.attribute_f64(kDrainOverheadAttribute).value_or(kDefaultDrainOverhead);
+  in.live_latency_slo_s = f.attribute_f64(kLiveLatencySloAttribute);
   if (f.exists("/registry/devices/id")) in.devices = f.strings("/registry/devices/id");
   if (f.exists("/registry/sensors/device")) {
     const auto dev = f.strings("/registry/sensors/device"), sen = f.strings("/registry/sensors/sensor");
@@ -244,6 +246,24 @@ ReconciliationInput read_reconciliation_input(const std::string& path, std::opti
     for (std::size_t i = 0; i < t.rows(); ++i)
       out.push_back(
           {id[i], u32(device[i]), static_cast<std::uint8_t>(kind[i]), v[i], hlc[i], issue[i], applied[i]});
+  }
+  if (Table t(f, "/topology/devices"); t.present()) {
+    const auto device = t.u64("device"), batch = t.u64("max_batch_records"), inflight = t.u64("max_inflight"),
+               capacity = t.u64("buffer_capacity_records");
+    const auto uplink = t.f64("uplink_bytes_per_s"), backhaul = t.f64("backhaul_bytes_per_s"),
+               latency = t.f64("latency_s"), record = t.f64("record_bytes"),
+               overhead = t.f64("message_overhead_bytes"), drain = t.f64("drain_records_per_s"),
+               reconnect = t.f64("reconnect_interval_s"), ack = t.f64("ack_timeout_s");
+    const auto gateway = f.strings("/topology/devices/gateway"),
+               protocol = f.strings("/topology/devices/protocol");
+    if (gateway.size() != t.rows() || protocol.size() != t.rows())
+      throw TraceReadError(path + ": /topology/devices: its string columns (gateway, protocol) have " +
+                           std::to_string(gateway.size()) + " and " + std::to_string(protocol.size()) +
+                           " rows, expected " + std::to_string(t.rows()) + " like the table's other columns");
+    auto& out = in.topology.emplace();
+    for (std::size_t i = 0; i < t.rows(); ++i)
+      out.push_back({u32(device[i]), gateway[i], protocol[i], uplink[i], backhaul[i], latency[i], record[i],
+                     overhead[i], batch[i], inflight[i], drain[i], reconnect[i], ack[i], capacity[i]});
   }
 
   in.cloud_log = f.exists("/cloud/view");

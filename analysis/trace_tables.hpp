@@ -25,6 +25,10 @@ class TraceReadError : public std::runtime_error {
 /// The trace's root attribute that holds the scenario's quiet period
 /// (`reconciliation_check.quiet_from_s`), when it declares one.
 inline constexpr const char* kQuietFromAttribute = "reconciliation_quiet_from_s";
+/// Root attributes of R10's declared options (`reconciliation_check.drain_overhead`,
+/// `reconciliation_check.live_latency_slo_s`), when the scenario declares them.
+inline constexpr const char* kDrainOverheadAttribute = "reconciliation_drain_overhead";
+inline constexpr const char* kLiveLatencySloAttribute = "reconciliation_live_latency_slo_s";
 
 /// Reads `path`. `quiet_from_s`, when set, replaces the trace's attribute.
 ReconciliationInput read_reconciliation_input(const std::string& path,

@@ -492,6 +492,11 @@ struct ReconciliationCheckSpec {
   /// R12: a run raise matches a raise of the true-order replay on the same
   /// sensor when their triggers' true times are within this window.
   double alert_match_window_s = 60.0;
+  /// R10: the declared tolerance on the drain bound (unset: the checker's
+  /// default, analysis::kDefaultDrainOverhead), and the live data's latency
+  /// SLO during a drain (unset: none declared).
+  std::optional<double> drain_overhead;
+  std::optional<double> live_latency_slo_s;
 };
 
 struct Expectation {

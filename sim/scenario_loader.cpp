@@ -1988,6 +1988,11 @@ struct Loader {
       if (n.expect_object()) {
         sc.reconciliation_check.quiet_from_s = n.number_required("quiet_from_s", Range::up_to(sc.duration_s));
         n.number("alert_match_window_s", sc.reconciliation_check.alert_match_window_s, {0.0, 1e8});
+        if (n.has("drain_overhead"))
+          sc.reconciliation_check.drain_overhead = n.number("drain_overhead", 0.0, {0.0, 1e6});
+        if (n.has("live_latency_slo_s"))
+          sc.reconciliation_check.live_latency_slo_s =
+              n.number("live_latency_slo_s", 0.0, {0.0, 1e10, true, false});
         n.finish();
         if (const auto quiet = sc.reconciliation_check.quiet_from_s)
           for (std::size_t i = 0; i < sc.faults.size(); ++i) {

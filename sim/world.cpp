@@ -377,6 +377,10 @@ class World {
     trace_->attribute("level", sc_.trace.level == TraceLevel::kFull ? "full" : "events");
     if (sc_.reconciliation_check.quiet_from_s)
       trace_->attribute(analysis::kQuietFromAttribute, *sc_.reconciliation_check.quiet_from_s);
+    if (sc_.reconciliation_check.drain_overhead)
+      trace_->attribute(analysis::kDrainOverheadAttribute, *sc_.reconciliation_check.drain_overhead);
+    if (sc_.reconciliation_check.live_latency_slo_s)
+      trace_->attribute(analysis::kLiveLatencySloAttribute, *sc_.reconciliation_check.live_latency_slo_s);
     messages_ = trace_->table("/network/messages", {{"device", ColumnType::kU32, ""},
                                                     {"message_id", ColumnType::kU64, ""},
                                                     {"attempt", ColumnType::kU32, ""},
@@ -3138,6 +3142,7 @@ class World {
     trace_->strings("/truth/faults/params", params);
     trace_->doubles("/truth/faults/start_s", starts, "s");
     trace_->doubles("/truth/faults/end_s", ends, "s");
+    write_topology();
 
     std::vector<std::string> inc_asset, inc_kind;
     std::vector<double> onset, abnormal, failure;
@@ -3172,6 +3177,51 @@ class World {
     received_.reset();
     persisted_.reset();
     trace_->close();
+  }
+
+  /// /topology/devices (docs/trace-format.md): each device's gateway and what
+  /// its uplink can carry, from the scenario and the Boost.Graph topology the
+  /// platform is built from; R10's bound is computed from it.
+  void write_topology() {
+    auto table = trace_->table("/topology/devices", {{"device", ColumnType::kU32, ""},
+                                                     {"uplink_bytes_per_s", ColumnType::kF64, "B/s"},
+                                                     {"backhaul_bytes_per_s", ColumnType::kF64, "B/s"},
+                                                     {"latency_s", ColumnType::kF64, "s"},
+                                                     {"record_bytes", ColumnType::kF64, "B"},
+                                                     {"message_overhead_bytes", ColumnType::kF64, "B"},
+                                                     {"max_batch_records", ColumnType::kU64, ""},
+                                                     {"max_inflight", ColumnType::kU64, ""},
+                                                     {"drain_records_per_s", ColumnType::kF64, "1/s"},
+                                                     {"reconnect_interval_s", ColumnType::kF64, "s"},
+                                                     {"ack_timeout_s", ColumnType::kF64, "s"},
+                                                     {"buffer_capacity_records", ColumnType::kU64, ""}});
+    std::vector<std::string> gateways, protocols;
+    const std::uint64_t auth_bytes = sc_.security.authentication == Authentication::kSignedPayload
+                                         ? sc_.security.mac_bytes + sc_.security.counter_bytes
+                                         : 0;
+    for (const DeviceRuntime& d : devices_) {
+      const DeviceSpec& spec = *d.spec;
+      // The narrowest link from the device to the broker: its path to the core, then the broker's link.
+      double uplink_bps = sc_.broker.link.bandwidth_bps;
+      for (const Edge& e : topology_.path_to_core(topology_.vertex(spec.id)))
+        uplink_bps = std::min(uplink_bps, topology_.graph()[e].spec.bandwidth_bps);
+      const double record_bytes = static_cast<double>(
+          devices::kRecordWireBytes + (spec.time_metadata ? devices::kTimeMetadataWireBytes : 0));
+      table->append(static_cast<std::uint32_t>(d.index), uplink_bps / 8,
+                    d.gateway->spec->backhaul.bandwidth_bps / 8,
+                    topology_.latency_to_broker_s(topology_.vertex(spec.id)), record_bytes,
+                    static_cast<double>(devices::kPublishHeaderBytes + auth_bytes),
+                    static_cast<std::uint64_t>(d.firmware->max_batch_records()),
+                    static_cast<std::uint64_t>(spec.uses_mqtt() ? spec.mqtt.max_inflight : 1),
+                    spec.drain_records_per_s, spec.mqtt.reconnect_interval_s, spec.mqtt.ack_timeout_s,
+                    static_cast<std::uint64_t>(spec.buffer_capacity_records));
+      gateways.push_back(d.gateway->spec->id);
+      protocols.push_back(spec.protocol.name());
+    }
+    table->flush();
+    table.reset();
+    trace_->strings("/topology/devices/gateway", gateways);
+    trace_->strings("/topology/devices/protocol", protocols);
   }
 
   /// /truth/events (every event a device recorded, with its fate) and

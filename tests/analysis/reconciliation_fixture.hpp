@@ -54,6 +54,15 @@ inline ReconciliationInput history() {
   return in;
 }
 
+/// /topology/devices for the history: both devices MQTT behind gateway gw-1 (device 1 behind `gateway_1`),
+/// a 10 kB/s uplink, 10 ms one way, 43-byte readings in batches of 10 under a 64-byte header, one message
+/// in flight, reconnecting at once: a message cycle of 0.0694 s, 144 readings/s through the window.
+inline void with_topology(ReconciliationInput& in, const std::string& gateway_1 = "gw-1") {
+  auto& t = in.topology.emplace();
+  for (std::uint32_t d = 0; d < 2; ++d)
+    t.push_back({d, d == 0 ? "gw-1" : gateway_1, "mqtt", 10000, 250000, 0.01, 43, 64, 10, 1, 0, 0, 0, 20000});
+}
+
 /// What a correct pipeline reports: every received reading inserted once, when it arrives, at its device
 /// time (error 0.02 s), claiming kClaim_s.
 inline void correct_log(ReconciliationInput& in) {
@@ -91,6 +100,9 @@ inline void write_trace(const ReconciliationInput& in, const std::string& path) 
   w.attribute("duration_s", in.duration_s);
   w.attribute("level", "full");
   if (in.quiet_from_s) w.attribute(analysis::kQuietFromAttribute, *in.quiet_from_s);
+  if (in.drain_overhead != analysis::kDefaultDrainOverhead)
+    w.attribute(analysis::kDrainOverheadAttribute, in.drain_overhead);
+  if (in.live_latency_slo_s) w.attribute(analysis::kLiveLatencySloAttribute, *in.live_latency_slo_s);
   w.strings("/registry/devices/id", in.devices);
   std::vector<std::string> dev, sen;
   for (const auto& s : in.sensors)
@@ -145,6 +157,31 @@ inline void write_trace(const ReconciliationInput& in, const std::string& path) 
       t->append(r.device, r.sensor, r.boot, r.seq, r.device_time_s, r.value, r.ingest_time_s,
                 r.duplicate ? 1 : 0);
     t->flush();
+  }
+  if (in.topology) {
+    auto t = w.table("/topology/devices", {{"device", ColumnType::kU32, ""},
+                                           {"uplink_bytes_per_s", ColumnType::kF64, "B/s"},
+                                           {"backhaul_bytes_per_s", ColumnType::kF64, "B/s"},
+                                           {"latency_s", ColumnType::kF64, "s"},
+                                           {"record_bytes", ColumnType::kF64, "B"},
+                                           {"message_overhead_bytes", ColumnType::kF64, "B"},
+                                           {"max_batch_records", ColumnType::kU64, ""},
+                                           {"max_inflight", ColumnType::kU64, ""},
+                                           {"drain_records_per_s", ColumnType::kF64, "1/s"},
+                                           {"reconnect_interval_s", ColumnType::kF64, "s"},
+                                           {"ack_timeout_s", ColumnType::kF64, "s"},
+                                           {"buffer_capacity_records", ColumnType::kU64, ""}});
+    std::vector<std::string> gateways, protocols;
+    for (const auto& d : *in.topology) {
+      t->append(d.device, d.uplink_bytes_per_s, d.backhaul_bytes_per_s, d.latency_s, d.record_bytes,
+                d.message_overhead_bytes, d.max_batch_records, d.max_inflight, d.drain_records_per_s,
+                d.reconnect_interval_s, d.ack_timeout_s, d.buffer_capacity_records);
+      gateways.push_back(d.gateway), protocols.push_back(d.protocol);
+    }
+    t->flush();
+    t.reset();
+    w.strings("/topology/devices/gateway", gateways);
+    w.strings("/topology/devices/protocol", protocols);
   }
   if (in.cloud_log) {
     sim::CloudLogTables cloud(w);

@@ -626,6 +626,148 @@ TEST_CASE("reconciliation R10/R1: a backlog reading never held leaves the backlo
   CHECK(names_event(prop(v, "R1").witnesses.front(), 0, 25));
 }
 
+// R10's bound on the fixture's topology (fx::with_topology): the window binds, 10 readings per 0.0694 s
+// cycle = 144.09/s, less device 0's live 1/s; 30 backlog readings; startup = one cycle (reconnect and ack
+// timeout 0): 0.0694 + 30 / 143.09 * 1.25 = 0.3315 s, against a measured drain of 0.29 s.
+constexpr double kFixtureBound_s = 0.0694 + 30.0 / (10.0 / 0.0694 - 1.0) * 1.25;
+
+TEST_CASE(
+    "reconciliation R10: a drain within its bound passes; the bound, backlog and storage are reported") {
+  ReconciliationInput in = correct();
+  fx::with_topology(in);
+  const auto v = check_reconciliation(in);
+  INFO(prop(v, "R10").note);
+  CHECK(prop(v, "R10").verdict == Verdict::kPass);
+  CHECK(metric(v, "R10", "backlogs") == 1);
+  CHECK(metric(v, "R10", "bounded_backlogs") == 1);
+  CHECK(metric(v, "R10", "slow_backlogs") == 0);
+  CHECK(metric(v, "R10", "backlog_records.max") == 30);
+  CHECK(metric(v, "R10", "peak_edge_storage_records") == 30);
+  CHECK(metric(v, "R10", "drain_time_s.max") == doctest::Approx(0.29));
+  CHECK(*metric(v, "R10", "drain_to_bound.max") == doctest::Approx(0.29 / kFixtureBound_s).epsilon(1e-3));
+  CHECK(!metric(v, "R10", "live_latency_slo_s"));  // none declared
+  CHECK(prop(v, "R10").note.empty());              // every backlog judged against its bound
+}
+
+TEST_CASE(
+    "reconciliation R10: a drain slower than its bound fails, witnessed by device, fault, backlog, bound") {
+  ReconciliationInput in = fx::history();
+  // Device 0's backlog arrives ten times slower: the last (seq 49) 2.9 s after the outage.
+  for (auto& r : *in.received)
+    if (r.device == 0 && r.seq >= 20 && r.seq < 50)
+      r.ingest_time_s = 50 + static_cast<double>(r.seq - 20) * 0.1;
+  std::sort(in.received->begin(), in.received->end(),
+            [](const auto& a, const auto& b) { return a.ingest_time_s < b.ingest_time_s; });
+  fx::correct_log(in);
+  fx::final_windows(in);
+  fx::with_topology(in);
+  const auto v = check_reconciliation(in);
+  const auto& r10 = prop(v, "R10");
+  CHECK(r10.verdict == Verdict::kFail);
+  CHECK(metric(v, "R10", "slow_backlogs") == 1);
+  CHECK(metric(v, "R10", "undrained_backlogs") == 0);
+  CHECK(metric(v, "R10", "drain_time_s.max") == doctest::Approx(2.9));
+  CHECK(*metric(v, "R10", "drain_to_bound.max") == doctest::Approx(2.9 / kFixtureBound_s).epsilon(1e-3));
+  REQUIRE(r10.witnesses.size() == 1);
+  const Witness& w = r10.witnesses.front();
+  INFO(w.what);
+  CHECK(w.what.find("edge-01") != std::string::npos);
+  CHECK(w.what.find("30 readings drained in 2.9 s") != std::string::npos);
+  CHECK(w.what.find("over the bound 0.331") != std::string::npos);
+  CHECK(w.what.find("binding: in-flight window") != std::string::npos);
+  CHECK(names_fault(w, "cut"));
+  CHECK(names_event(w, 0, 49));  // the backlog's last reading
+  CHECK(r10.first_violation_cloud_time_s == doctest::Approx(52.9));
+  // A declared tolerance wide enough (drain_overhead 16: 0.0694 + 0.2097 * 17 = 3.63 s) passes it.
+  in.drain_overhead = 16;
+  CHECK(prop(check_reconciliation(in), "R10").verdict == Verdict::kPass);
+}
+
+TEST_CASE(
+    "reconciliation R10: the firmware's drain-rate limit is the binding constraint when below the uplink") {
+  ReconciliationInput in = fx::history();
+  for (auto& r : *in.received)  // 30 readings at 20/s: the last 1.45 s after the outage
+    if (r.device == 0 && r.seq >= 20 && r.seq < 50)
+      r.ingest_time_s = 50 + static_cast<double>(r.seq - 20) * 0.05;
+  std::sort(in.received->begin(), in.received->end(),
+            [](const auto& a, const auto& b) { return a.ingest_time_s < b.ingest_time_s; });
+  fx::correct_log(in);
+  fx::with_topology(in);
+  // Without the limit in the topology the uplink's bound (0.33 s) fails this honest limited drain ...
+  CHECK(prop(check_reconciliation(in), "R10").verdict == Verdict::kFail);
+  // ... with it, the bound is 0.0694 + 30 / 20 * 1.25 = 1.94 s.
+  (*in.topology)[0].drain_records_per_s = 20;
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kPass);
+  CHECK(*metric(v, "R10", "drain_to_bound.max") ==
+        doctest::Approx(1.45 / (0.0694 + 1.5 * 1.25)).epsilon(1e-3));
+  // A slower limit only widens the bound (2/s: 18.8 s): a drain faster than the limit never fails.
+  (*in.topology)[0].drain_records_per_s = 2;
+  CHECK(prop(check_reconciliation(in), "R10").verdict == Verdict::kPass);
+}
+
+TEST_CASE("reconciliation R10: a gateway's backhaul outage is judged for the devices behind that gateway") {
+  ReconciliationInput in = correct();
+  in.faults = {{"backhaul", "backhaul_outage", "gw-1", fx::kOutageFrom_s, fx::kOutageTo_s, "{}"}};
+  // Without /topology/devices the trace cannot say who sits behind gw-1: not judged, and it says why.
+  const auto blind = check_reconciliation(in);
+  CHECK(prop(blind, "R10").verdict == Verdict::kNotApplicable);
+  CHECK(prop(blind, "R10").note.find("/topology/devices") != std::string::npos);
+  // Device 0 behind gw-1, device 1 behind gw-2: device 0's backlog alone, within its bound.
+  fx::with_topology(in, "gw-2");
+  auto v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kPass);
+  CHECK(metric(v, "R10", "backlogs") == 1);
+  CHECK(metric(v, "R10", "bounded_backlogs") == 1);
+  // The backhaul is the binding constraint when it is the narrow link: at 400 B/s (8.1 readings/s in
+  // batches of 10, less the 2 live readings/s of the two devices behind it) the bound is
+  // 0.0694 + 30 / 6.1 * 1.25 = 6.2 s: device 0's drain slowed to 8.7 s fails, naming the backhaul.
+  in = correct();
+  in.faults = {{"backhaul", "backhaul_outage", "gw-1", fx::kOutageFrom_s, fx::kOutageTo_s, "{}"}};
+  fx::with_topology(in);
+  for (auto& t : *in.topology) t.backhaul_bytes_per_s = 400;
+  for (auto& r : in.view)
+    if (r.change.device == 0 && r.change.seq >= 20 && r.change.seq < 50)
+      r.cloud_time_s = 50 + static_cast<double>(r.change.seq - 20) * 0.3;
+  std::stable_sort(in.view.begin(), in.view.end(),
+                   [](const auto& a, const auto& b) { return a.cloud_time_s < b.cloud_time_s; });
+  v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kFail);
+  REQUIRE(!prop(v, "R10").witnesses.empty());
+  const Witness& w = prop(v, "R10").witnesses.front();
+  INFO(w.what);
+  CHECK(w.what.find("binding: gateway gw-1 backhaul") != std::string::npos);
+  CHECK(names_fault(w, "backhaul"));
+  CHECK(names_event(w, 0, 49));
+}
+
+TEST_CASE("reconciliation R10: a live-latency SLO, when declared, is judged during the drains") {
+  ReconciliationInput in = correct();
+  fx::with_topology(in);
+  in.live_latency_slo_s = 1.0;  // the live readings taken during the drain wait 0.5 s
+  auto v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kPass);
+  CHECK(metric(v, "R10", "live_latency_s.p99") == doctest::Approx(0.5));
+  CHECK(metric(v, "R10", "live_latency_slo_s") == 1.0);
+  in.live_latency_slo_s = 0.1;
+  v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kFail);
+  CHECK(metric(v, "R10", "slow_backlogs") == 0);
+  REQUIRE(prop(v, "R10").witnesses.size() == 1);
+  CHECK(prop(v, "R10").witnesses.front().what.find("over the SLO 0.1 s") != std::string::npos);
+}
+
+TEST_CASE("reconciliation R10: a protocol the bound does not model is counted as not bounded, and said") {
+  ReconciliationInput in = correct();
+  fx::with_topology(in);
+  (*in.topology)[0].protocol = "lorawan";
+  const auto v = check_reconciliation(in);
+  CHECK(prop(v, "R10").verdict == Verdict::kPass);  // drained: the drain alone is judged
+  CHECK(metric(v, "R10", "bounded_backlogs") == 0);
+  CHECK(!metric(v, "R10", "drain_to_bound.max"));
+  CHECK(prop(v, "R10").note.find("protocol lorawan") != std::string::npos);
+}
+
 TEST_CASE("reconciliation R0/R1: an aggregate record stands for the readings it summarises") {
   ReconciliationInput in = correct();
   // Device 1's buffer merged seq 40..42 into one record: 41 and 42 never arrive (lost as aggregated).
@@ -669,6 +811,10 @@ TEST_CASE("reconciliation: the trace round trip gives the same verdicts and metr
       r.change.event_time_s = r.cloud_time_s;  // receipt order for device 0: R5, R6 fail
   fx::final_windows(in);
   in.gaps.push_back({80, {1, 1, 70, 72, twinbed::pipeline::GapCause::kTimeout}});  // one short: R11 fails
+  fx::with_topology(in, "gw-2");
+  (*in.topology)[1].drain_records_per_s = 12.5;
+  in.drain_overhead = 0.5;
+  in.live_latency_slo_s = 0.4;  // R10 fails on it
   const std::string path =
       (std::filesystem::temp_directory_path() / "twinbed_reconciliation_roundtrip.h5").string();
   fx::write_trace(in, path);
@@ -679,6 +825,15 @@ TEST_CASE("reconciliation: the trace round trip gives the same verdicts and metr
   CHECK(back.view.size() == in.view.size());
   CHECK(back.lost->front().boot == 1);  // no boot column: 1
   CHECK(!back.events);                  // no /truth/events: not available
+  REQUIRE(back.topology);
+  REQUIRE(back.topology->size() == 2);
+  CHECK((*back.topology)[1].gateway == "gw-2");
+  CHECK((*back.topology)[1].protocol == "mqtt");
+  CHECK((*back.topology)[1].drain_records_per_s == 12.5);
+  CHECK((*back.topology)[0].max_batch_records == 10);
+  CHECK((*back.topology)[0].record_bytes == 43);
+  CHECK(back.drain_overhead == 0.5);
+  CHECK(back.live_latency_slo_s == 0.4);
   const auto a = check_reconciliation(in), b = check_reconciliation(back);
   for (std::size_t i = 0; i < a.properties.size(); ++i) {
     INFO(a.properties[i].id);
@@ -689,6 +844,8 @@ TEST_CASE("reconciliation: the trace round trip gives the same verdicts and metr
   CHECK(prop(b, "R5").verdict == Verdict::kFail);
   CHECK(prop(b, "R11").verdict == Verdict::kFail);
   CHECK(prop(b, "R2").verdict == Verdict::kPass);
+  CHECK(prop(b, "R10").verdict == Verdict::kFail);
+  CHECK(metric(b, "R10", "bounded_backlogs") == 1);
 }
 
 TEST_CASE("reconciliation: the trace reader refuses what is not a trace") {

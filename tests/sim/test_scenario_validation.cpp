@@ -779,6 +779,29 @@ TEST_CASE("validation: reconciliation_check.quiet_from_s starts after every faul
   CHECK(msg.find("$.reconciliation_check.quiet_from: unknown key") != std::string::npos);
 }
 
+TEST_CASE("validation: reconciliation_check.drain_overhead and live_latency_slo_s (R10)") {
+  json doc = base();
+  doc["faults"] = json::array();
+  doc["reconciliation_check"] = {{"quiet_from_s", 400}};
+  Scenario sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(!sc.reconciliation_check.drain_overhead);  // the checker's default applies
+  CHECK(!sc.reconciliation_check.live_latency_slo_s);
+  doc["reconciliation_check"]["drain_overhead"] = 0.5;
+  doc["reconciliation_check"]["live_latency_slo_s"] = 30;
+  sc = parse_scenario(doc.dump(), "case.json");
+  CHECK(sc.reconciliation_check.drain_overhead == 0.5);
+  CHECK(sc.reconciliation_check.live_latency_slo_s == 30);
+  doc["reconciliation_check"]["drain_overhead"] = -0.1;
+  doc["reconciliation_check"]["live_latency_slo_s"] = 0;
+  const std::string msg = rejection(doc);
+  INFO(msg);
+  CHECK(msg.find("case.json: $.reconciliation_check.drain_overhead: expected a number in [0, 1e+06], found "
+                 "number -0.1") != std::string::npos);
+  CHECK(msg.find(
+            "$.reconciliation_check.live_latency_slo_s: expected a number in (0, 1e+10], found number 0") !=
+        std::string::npos);
+}
+
 TEST_CASE("validation: pipeline.reconciliation keys, modes and bad values") {
   json good = base();
   good["pipeline"] = json::parse(R"({"reconciliation": {"window_s": 30, "allowed_lateness_s": 600,
