@@ -244,8 +244,8 @@ TEST_CASE(
   for (std::uint64_t s = 70; s < 73; ++s)
     in.lost->push_back({1, 1, 1, s, 70.25 + static_cast<double>(s - 70), 1});
   std::erase_if(*in.received, [](const auto& r) { return r.device == 1 && r.seq >= 70 && r.seq < 73; });
-  in.events.emplace().push_back(
-      {1, 1, 100, static_cast<std::uint8_t>(DeviceEventKind::kSetpointChange), 55, 55.02, 7, 0, 5500, 0, 1});
+  in.events.emplace().push_back({1, 1, 100, static_cast<std::uint8_t>(DeviceEventKind::kSetpointChange), 55,
+                                 55.02, 7, 0, 5500, 0, twinbed::analysis::kNever, 1});
   fx::correct_log(in);
   fx::final_windows(in);
   ReconciliationInput noticed = in;  // the device's notices, marked by the pipeline
