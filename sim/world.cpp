@@ -35,6 +35,7 @@
 #include "sim/plugin_pipeline.hpp"
 #include "sim/sim_wait.hpp"
 #include "sim/topology.hpp"
+#include "sim/topology_table.hpp"
 #include "sim/trace_writer.hpp"
 #include "sim/true_order_replay.hpp"
 
@@ -3183,45 +3184,35 @@ class World {
   /// its uplink can carry, from the scenario and the Boost.Graph topology the
   /// platform is built from; R10's bound is computed from it.
   void write_topology() {
-    auto table = trace_->table("/topology/devices", {{"device", ColumnType::kU32, ""},
-                                                     {"uplink_bytes_per_s", ColumnType::kF64, "B/s"},
-                                                     {"backhaul_bytes_per_s", ColumnType::kF64, "B/s"},
-                                                     {"latency_s", ColumnType::kF64, "s"},
-                                                     {"record_bytes", ColumnType::kF64, "B"},
-                                                     {"message_overhead_bytes", ColumnType::kF64, "B"},
-                                                     {"max_batch_records", ColumnType::kU64, ""},
-                                                     {"max_inflight", ColumnType::kU64, ""},
-                                                     {"drain_records_per_s", ColumnType::kF64, "1/s"},
-                                                     {"reconnect_interval_s", ColumnType::kF64, "s"},
-                                                     {"ack_timeout_s", ColumnType::kF64, "s"},
-                                                     {"buffer_capacity_records", ColumnType::kU64, ""}});
-    std::vector<std::string> gateways, protocols;
     const std::uint64_t auth_bytes = sc_.security.authentication == Authentication::kSignedPayload
                                          ? sc_.security.mac_bytes + sc_.security.counter_bytes
                                          : 0;
+    std::vector<analysis::DeviceTopology> rows;
+    rows.reserve(devices_.size());
     for (const DeviceRuntime& d : devices_) {
       const DeviceSpec& spec = *d.spec;
+      analysis::DeviceTopology& row = rows.emplace_back();
+      row.device = static_cast<std::uint32_t>(d.index);
+      row.gateway = d.gateway->spec->id;
+      row.protocol = spec.protocol.name();
       // The narrowest link from the device to the broker: its path to the core, then the broker's link.
       double uplink_bps = sc_.broker.link.bandwidth_bps;
       for (const Edge& e : topology_.path_to_core(topology_.vertex(spec.id)))
         uplink_bps = std::min(uplink_bps, topology_.graph()[e].spec.bandwidth_bps);
-      const double record_bytes = static_cast<double>(
-          devices::kRecordWireBytes + (spec.time_metadata ? devices::kTimeMetadataWireBytes : 0));
-      table->append(static_cast<std::uint32_t>(d.index), uplink_bps / 8,
-                    d.gateway->spec->backhaul.bandwidth_bps / 8,
-                    topology_.latency_to_broker_s(topology_.vertex(spec.id)), record_bytes,
-                    static_cast<double>(devices::kPublishHeaderBytes + auth_bytes),
-                    static_cast<std::uint64_t>(d.firmware->max_batch_records()),
-                    static_cast<std::uint64_t>(spec.uses_mqtt() ? spec.mqtt.max_inflight : 1),
-                    spec.drain_records_per_s, spec.mqtt.reconnect_interval_s, spec.mqtt.ack_timeout_s,
-                    static_cast<std::uint64_t>(spec.buffer_capacity_records));
-      gateways.push_back(d.gateway->spec->id);
-      protocols.push_back(spec.protocol.name());
+      row.uplink_bytes_per_s = uplink_bps / 8;
+      row.backhaul_bytes_per_s = d.gateway->spec->backhaul.bandwidth_bps / 8;
+      row.latency_s = topology_.latency_to_broker_s(topology_.vertex(spec.id));
+      row.record_bytes = static_cast<double>(devices::kRecordWireBytes +
+                                             (spec.time_metadata ? devices::kTimeMetadataWireBytes : 0));
+      row.message_overhead_bytes = static_cast<double>(devices::kPublishHeaderBytes + auth_bytes);
+      row.max_batch_records = static_cast<std::uint64_t>(d.firmware->max_batch_records());
+      row.max_inflight = static_cast<std::uint64_t>(spec.uses_mqtt() ? spec.mqtt.max_inflight : 1);
+      row.drain_records_per_s = spec.drain_records_per_s;
+      row.reconnect_interval_s = spec.mqtt.reconnect_interval_s;
+      row.ack_timeout_s = spec.mqtt.ack_timeout_s;
+      row.buffer_capacity_records = static_cast<std::uint64_t>(spec.buffer_capacity_records);
     }
-    table->flush();
-    table.reset();
-    trace_->strings("/topology/devices/gateway", gateways);
-    trace_->strings("/topology/devices/protocol", protocols);
+    write_topology_devices(*trace_, rows);
   }
 
   /// /truth/events (every event a device recorded, with its fate) and

@@ -13,6 +13,7 @@
 #include "analysis/reconciliation_input.hpp"
 #include "analysis/trace_tables.hpp"
 #include "sim/cloud_log_tables.hpp"
+#include "sim/topology_table.hpp"
 #include "sim/trace_writer.hpp"
 
 namespace twinbed::test {
@@ -158,31 +159,7 @@ inline void write_trace(const ReconciliationInput& in, const std::string& path) 
                 r.duplicate ? 1 : 0);
     t->flush();
   }
-  if (in.topology) {
-    auto t = w.table("/topology/devices", {{"device", ColumnType::kU32, ""},
-                                           {"uplink_bytes_per_s", ColumnType::kF64, "B/s"},
-                                           {"backhaul_bytes_per_s", ColumnType::kF64, "B/s"},
-                                           {"latency_s", ColumnType::kF64, "s"},
-                                           {"record_bytes", ColumnType::kF64, "B"},
-                                           {"message_overhead_bytes", ColumnType::kF64, "B"},
-                                           {"max_batch_records", ColumnType::kU64, ""},
-                                           {"max_inflight", ColumnType::kU64, ""},
-                                           {"drain_records_per_s", ColumnType::kF64, "1/s"},
-                                           {"reconnect_interval_s", ColumnType::kF64, "s"},
-                                           {"ack_timeout_s", ColumnType::kF64, "s"},
-                                           {"buffer_capacity_records", ColumnType::kU64, ""}});
-    std::vector<std::string> gateways, protocols;
-    for (const auto& d : *in.topology) {
-      t->append(d.device, d.uplink_bytes_per_s, d.backhaul_bytes_per_s, d.latency_s, d.record_bytes,
-                d.message_overhead_bytes, d.max_batch_records, d.max_inflight, d.drain_records_per_s,
-                d.reconnect_interval_s, d.ack_timeout_s, d.buffer_capacity_records);
-      gateways.push_back(d.gateway), protocols.push_back(d.protocol);
-    }
-    t->flush();
-    t.reset();
-    w.strings("/topology/devices/gateway", gateways);
-    w.strings("/topology/devices/protocol", protocols);
-  }
+  if (in.topology) sim::write_topology_devices(w, *in.topology);
   if (in.cloud_log) {
     sim::CloudLogTables cloud(w);
     for (const auto& r : in.view) cloud.append(r.cloud_time_s, r.change);
