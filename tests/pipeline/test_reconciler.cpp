@@ -926,6 +926,7 @@ TEST_CASE("reference pipeline: the gap notices in a message header become kDevic
   CHECK(log.gaps[0].seq_to == 5);
   CHECK(log.gaps[1].seq_from == 8);
   CHECK(log.gaps[1].seq_to == 10);
+}
 
 namespace {
 
