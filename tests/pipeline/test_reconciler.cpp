@@ -1129,3 +1129,30 @@ TEST_CASE(
   }
   CHECK(checked > 3000);
 }
+
+TEST_CASE(
+    "Reconciler: freshly synced stamps outweigh more numerous stepped ones whose bound grew since sync") {
+  // 20 stamps right after syncs (u = 0.05 s), then a 600 s step while no sync runs: 30 stamps
+  // whose declared bound grows from 0.08 to 0.2 s (false: they are 600 s off). By count the step
+  // would win; by precision (≈ 1/u) the synced stamps do, at every prefix of the seq-order delivery.
+  Reconciler r(opts(), 1);
+  CloudLog log;
+  for (std::uint64_t s = 0; s < 50; ++s) {
+    const double up = 10.0 * static_cast<double>(s), truth = 1000.0 + up;
+    const bool stepped = s >= 20;
+    const float u = stepped ? static_cast<float>(0.08 + 0.004 * static_cast<double>(s - 20)) : 0.05f;
+    r.on_record(rec(0, 1, s, truth - (stepped ? 600.0 : 0.0), 1.0, u, up), true, 2000.0 + up);
+  }
+  r.drain(log);
+  Folded f;
+  f.fold(log);
+  std::size_t retractions = 0;
+  for (const ViewChange& v : log.view) retractions += v.kind == ViewChange::Kind::kRetract;
+  CHECK(retractions == 0);  // the anchor never moved to the step
+  for (std::uint64_t s = 0; s < 50; ++s) {
+    CAPTURE(s);
+    const ViewChange& v = at(f, 0, 1, s);
+    CHECK(v.repair == (s >= 20 ? TimeRepair::kAnchor : TimeRepair::kNone));
+    CHECK(std::abs(v.event_time_s - (1000.0 + 10.0 * static_cast<double>(s))) <= v.uncertainty_s);
+  }
+}
