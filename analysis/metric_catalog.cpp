@@ -105,6 +105,7 @@ const std::vector<std::string>& metric_names() {
                                 "repaired.future",
                                 "repaired.backwards",
                                 "repaired.sequence",
+                                "repaired.anchor",
                                 "gaps.device_reported",
                                 "gaps.reboot",
                                 "gaps.timeout",

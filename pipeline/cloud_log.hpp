@@ -41,6 +41,7 @@ enum class TimeRepair : std::uint8_t {
   kFuture = 3,     ///< ahead of the cloud clock beyond the device's uncertainty: repaired
   kBackwards = 4,  ///< behind an earlier sequence number of the same boot: raised to keep (boot, seq) order
   kSequence = 5,   ///< no anchor at all: placed between its sequence neighbours
+  kAnchor = 6,  ///< its anchor (time − uptime) disagreed with its boot's: an undetected clock step, repaired
 };
 
 struct ViewChange {

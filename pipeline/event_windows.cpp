@@ -9,6 +9,13 @@ std::int64_t EventWindows::index_of(double time_s) const {
   return static_cast<std::int64_t>(std::floor(time_s / options_.window_s));
 }
 
+std::int64_t EventWindows::first_ending_after(double t_s) const {
+  if (std::isnan(t_s) || t_s == -std::numeric_limits<double>::infinity())
+    return std::numeric_limits<std::int64_t>::min();
+  if (t_s == std::numeric_limits<double>::infinity()) return std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(std::floor(t_s / options_.window_s));
+}
+
 void EventWindows::emit(std::uint32_t sensor, std::int64_t k, Window& w, std::vector<WindowResult>& out) {
   WindowResult r;
   r.sensor = sensor;
@@ -38,7 +45,7 @@ void EventWindows::changed(std::uint32_t sensor, std::int64_t k, Window& w, std:
     if (w.final_) ++after_final_;
     emit(sensor, k, w, out);
   } else if (end_s <= wm) {  // a window behind the watermark that had no result yet
-    w.final_ = end_s + options_.allowed_lateness_s <= wm;
+    w.final_ = end_s + options_.allowed_lateness_s <= wm && end_s <= sensors_[sensor].final_limit_s;
     emit(sensor, k, w, out);
   }
 }
@@ -50,23 +57,35 @@ void EventWindows::advance(std::uint32_t sensor, double time_s, std::vector<Wind
   s.watermark_s = time_s;
   // Windows whose end the watermark passed now: first result; whose end + lateness: final.
   const double W = options_.window_s, L = options_.allowed_lateness_s;
-  auto first_k = [&](double wm) {  // the smallest k with (k+1)·W > wm
-    return std::isfinite(wm) ? static_cast<std::int64_t>(std::floor(wm / W))
-                             : std::numeric_limits<std::int64_t>::min();
-  };
   // First results: end in (old_wm, wm].
-  for (auto it = s.windows.lower_bound(first_k(old_wm)); it != s.windows.end(); ++it) {
+  for (auto it = s.windows.lower_bound(first_ending_after(old_wm)); it != s.windows.end(); ++it) {
     const double end_s = static_cast<double>(it->first + 1) * W;
     if (end_s > time_s) break;
     if (end_s <= old_wm || it->second.emitted) continue;
-    it->second.final_ = end_s + L <= time_s;
+    it->second.final_ = end_s + L <= time_s && end_s <= s.final_limit_s;
     emit(sensor, it->first, it->second, out);
   }
-  // Finals: end + L in (old_wm, wm].
-  for (auto it = s.windows.lower_bound(first_k(old_wm - L)); it != s.windows.end(); ++it) {
+  // Finals: end + L in (old_wm, wm], end within the final limit.
+  for (auto it = s.windows.lower_bound(first_ending_after(old_wm - L)); it != s.windows.end(); ++it) {
     const double end_s = static_cast<double>(it->first + 1) * W;
-    if (end_s + L > time_s) break;
+    if (end_s + L > time_s || end_s > s.final_limit_s) break;
     if (end_s + L <= old_wm || it->second.final_) continue;
+    it->second.final_ = true;
+    emit(sensor, it->first, it->second, out);
+  }
+}
+
+void EventWindows::set_final_limit(std::uint32_t sensor, double limit_s, std::vector<WindowResult>& out) {
+  Sensor& s = sensors_[sensor];
+  const double old_limit = s.final_limit_s;
+  s.final_limit_s = limit_s;
+  if (!(limit_s > old_limit)) return;
+  // Released: the windows ending in (old_limit, limit] the watermark passed by the lateness.
+  const double W = options_.window_s, L = options_.allowed_lateness_s;
+  for (auto it = s.windows.lower_bound(first_ending_after(old_limit)); it != s.windows.end(); ++it) {
+    const double end_s = static_cast<double>(it->first + 1) * W;
+    if (end_s > limit_s || end_s + L > s.watermark_s) break;
+    if (end_s <= old_limit || it->second.final_ || !it->second.emitted) continue;
     it->second.final_ = true;
     emit(sensor, it->first, it->second, out);
   }

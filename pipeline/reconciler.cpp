@@ -40,6 +40,10 @@ void Reconciler::on_record(const Record& r, bool valid, double now_s) {
   e.uncertainty_s = r.time_uncertainty_s;
   e.uptime_s = r.uptime_s;
   e.first_receipt_s = now_s;
+  if (device_sensors_[r.device].insert(r.sensor).second) {  // a new sensor: the device's limit holds it too
+    const auto lim = final_limit_s_.find(r.device);
+    if (lim != final_limit_s_.end()) windows_.set_final_limit(r.sensor, lim->second, log_.windows);
+  }
   if (!admit(r.device, r.boot, r.seq, e, now_s)) return;
   if (!valid) ++invalid_;
 }
@@ -158,14 +162,22 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
   }
   cover(device, boot, s, seq, seq + 1, now_s, true);
   received_.add(device, boot, seq);  // the cloud now knows of it (commands' causal contexts)
+  // Before the placement (a hole this record opens holds the windows it could
+  // land in before the watermark moves), and after it (its time may release them).
+  update_final_limit(device, true);
+  place_admitted(device, boot, s, key, s.entries.emplace(key, e).first->second, now_s);
+  update_final_limit(device);
+  return true;
+}
 
-  Entry& x = s.entries.emplace(key, e).first->second;
+void Reconciler::place_admitted(std::uint32_t device, std::uint32_t boot, Stream& s, const SeqKey& key,
+                                Entry& x, double now_s) {
   if (options_.mode == ReconcileMode::kReceiptOrder) {
     // Wrong on purpose: the receipt time is the event time, claimed exact (the cloud's own clock).
     if (x.valid) set_placement(device, boot, key, x, Entry::Where::kView, {now_s, 0.0, TimeRepair::kNone});
-    return true;
+    return;
   }
-  if (!x.valid) return true;
+  if (!x.valid) return;
   x.trusted =
       trusted_stamp(x.device_time_s, x.uncertainty_s, x.uptime_s, x.first_receipt_s, options_.timestamps);
   SeqKey from = key, until = key;
@@ -173,15 +185,25 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
       !std::isfinite(x.uncertainty_s) && std::isfinite(x.device_time_s) && std::isfinite(x.uptime_s);
   if (unsynced) s.unsynced.emplace(x.device_time_s - x.uptime_s, key);
   const double threshold_before = epoch_threshold(s);
-  if (x.trusted &&
-      s.anchor.add(x.device_time_s, x.uncertainty_s, x.uptime_s, options_.timestamps.counter_drift_ppm)) {
-    // The anchor moved: the repaired stamps are repaired again, and the unsynced
-    // stamps whose epoch test the move flips are judged again.
-    std::vector<SeqKey> again(s.repaired.begin(), s.repaired.end());
-    const double threshold_after = epoch_threshold(s);
-    const auto lo = s.unsynced.lower_bound(std::min(threshold_before, threshold_after));
-    const auto hi = s.unsynced.upper_bound(std::max(threshold_before, threshold_after));
-    for (auto it = lo; it != hi; ++it) again.push_back(it->second);
+  const BootAnchor::Change change = x.trusted ? s.anchor.add(x.device_time_s, x.uncertainty_s, x.uptime_s,
+                                                             options_.timestamps.counter_drift_ppm)
+                                              : BootAnchor::Change::kNone;
+  if (change != BootAnchor::Change::kNone) {
+    // The anchor narrowed: the repaired stamps are repaired again, and the
+    // unsynced stamps whose epoch test the move flips are judged again. It
+    // moved (another region won): every stamp is judged again, since which
+    // trusted stamps agree with it may have changed (rare: O(stream)).
+    std::vector<SeqKey> again;
+    if (change == BootAnchor::Change::kMoved) {
+      for (const auto& [k, e] : s.entries)
+        if (e.valid) again.push_back(k);
+    } else {
+      again.assign(s.repaired.begin(), s.repaired.end());
+      const double threshold_after = epoch_threshold(s);
+      const auto lo = s.unsynced.lower_bound(std::min(threshold_before, threshold_after));
+      const auto hi = s.unsynced.upper_bound(std::max(threshold_before, threshold_after));
+      for (auto it = lo; it != hi; ++it) again.push_back(it->second);
+    }
     for (const SeqKey& k : again) {
       if (k == key) continue;
       compute_base(s, k, s.entries.at(k));
@@ -191,7 +213,6 @@ bool Reconciler::admit(std::uint32_t device, std::uint32_t boot, std::uint64_t s
   }
   compute_base(s, key, x);
   replace_from(device, boot, s, from, until, key);
-  return true;
 }
 
 double Reconciler::epoch_threshold(const Stream& s) const {
@@ -349,6 +370,26 @@ void Reconciler::cover(std::uint32_t device, std::uint32_t boot, Stream& s, std:
   }
 }
 
+void Reconciler::update_final_limit(std::uint32_t device, bool lower_only) {
+  if (options_.mode == ReconcileMode::kReceiptOrder) return;  // data is placed at arrival: never behind
+  double limit_s = std::numeric_limits<double>::infinity();
+  for (auto it = streams_.lower_bound({device, 0}); it != streams_.end() && it->first.first == device; ++it) {
+    const Stream& s = it->second;
+    if (s.holes.empty()) continue;
+    // Placed times never decrease with seq (the running maximum): the first hole's neighbour is the earliest.
+    const auto below = s.timed.lower_bound({s.holes.begin()->first, 0});
+    limit_s = below == s.timed.begin() ? -std::numeric_limits<double>::infinity()
+                                       : std::min(limit_s, s.entries.at(*std::prev(below)).placed.time_s);
+  }
+  const auto [it, inserted] = final_limit_s_.try_emplace(device, limit_s);
+  if (lower_only && !inserted) limit_s = std::min(limit_s, it->second);
+  if (!inserted && std::bit_cast<std::uint64_t>(it->second) == std::bit_cast<std::uint64_t>(limit_s)) return;
+  it->second = limit_s;
+  const auto sensors = device_sensors_.find(device);
+  if (sensors == device_sensors_.end()) return;
+  for (const std::uint32_t sensor : sensors->second) windows_.set_final_limit(sensor, limit_s, log_.windows);
+}
+
 void Reconciler::mark(std::uint32_t device, std::uint32_t boot, std::uint64_t from, std::uint64_t to,
                       GapCause cause) {
   log_.gaps.push_back(GapMark{device, boot, from, to, cause});
@@ -364,6 +405,7 @@ void Reconciler::close_older_boots(std::uint32_t device, std::uint32_t boot) {
     for (const auto& [from, hole] : s.holes) mark(device, it->first.second, from, hole.to, GapCause::kReboot);
     s.holes.clear();
   }
+  // The limit rises after the new boot's record is placed (admit).
 }
 
 void Reconciler::tick(double now_s) {
@@ -378,6 +420,7 @@ void Reconciler::tick(double now_s) {
     const std::uint64_t to = h->second.to;
     s.holes.erase(h);
     mark(device, boot, from, to, GapCause::kTimeout);
+    update_final_limit(device);
   }
 }
 
@@ -399,6 +442,7 @@ void Reconciler::device_reported_gap(std::uint32_t device, std::uint32_t boot, s
     at = std::max(at, m->second);
     ++m;
   }
+  update_final_limit(device);
 }
 
 void Reconciler::finish(double now_s) {
@@ -419,7 +463,7 @@ void Reconciler::drain(CloudLog& out) {
 }
 
 void Reconciler::counters(PipelineCounters& c) const {
-  std::uint64_t in_view = 0, events = 0, quarantined = 0, repaired[6] = {};
+  std::uint64_t in_view = 0, events = 0, quarantined = 0, repaired[7] = {};
   for (const auto& [key, s] : streams_)
     for (const auto& [k, e] : s.entries) {
       if (e.where == Entry::Where::kQuarantine) ++quarantined;
@@ -442,6 +486,7 @@ void Reconciler::counters(PipelineCounters& c) const {
   c[p + "repaired.future"] = repaired[static_cast<int>(TimeRepair::kFuture)];
   c[p + "repaired.backwards"] = repaired[static_cast<int>(TimeRepair::kBackwards)];
   c[p + "repaired.sequence"] = repaired[static_cast<int>(TimeRepair::kSequence)];
+  c[p + "repaired.anchor"] = repaired[static_cast<int>(TimeRepair::kAnchor)];
   c[p + "gaps.device_reported"] = gaps_marked_[static_cast<int>(GapCause::kDeviceReported)];
   c[p + "gaps.reboot"] = gaps_marked_[static_cast<int>(GapCause::kReboot)];
   c[p + "gaps.timeout"] = gaps_marked_[static_cast<int>(GapCause::kTimeout)];

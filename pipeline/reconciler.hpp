@@ -15,9 +15,16 @@
 //   sequence neighbours, else quarantined: never from the receipt time;
 // - the final view, window results and plant state are functions of the set
 //   of messages received, not of their order or duplication;
+// - a trusted stamp whose boot anchor (device time − uptime) disagrees with
+//   the anchor most of its boot's trusted stamps agree on is repaired from
+//   that anchor (kAnchor), its bound widened by the counter's drift;
 // - holes in a stream's sequence are marked as gaps when a later boot's data
 //   arrives (kReboot), after `gap_timeout_s` of cloud time (kTimeout), at
 //   finish (kTimeout), or when the device reports them (kDeviceReported);
+// - a window of a device's sensor is not final while one of the device's
+//   streams has an open hole whose lower timed neighbour lies before the
+//   window's end (the missing data could land in it); the hole's mark (at
+//   the latest `gap_timeout_s` after it opened) releases it;
 // - per-record work is O(log n) (amortised; a repair of the boot anchor
 //   revisits the records that depend on it).
 // - a command carries its causal context; an interlock trip beats every
@@ -137,6 +144,9 @@ class Reconciler {
   /// Common path of records and events after the identity check.
   /// False: a duplicate (by (device, boot, seq); in kDedupByDeviceTime the caller decided).
   bool admit(std::uint32_t device, std::uint32_t boot, std::uint64_t seq, Entry e, double now_s);
+  /// Classifies and places a newly admitted entry (and re-places what its stamp moved).
+  void place_admitted(std::uint32_t device, std::uint32_t boot, Stream& s, const SeqKey& key, Entry& x,
+                      double now_s);
   void compute_base(Stream& s, const SeqKey& k, Entry& e);
   double epoch_threshold(const Stream& s) const;
   /// The cloud clock follows a device's HLC stamp unless it runs ahead (the future rule).
@@ -159,11 +169,19 @@ class Reconciler {
   void close_older_boots(std::uint32_t device, std::uint32_t boot);
   void mark(std::uint32_t device, std::uint32_t boot, std::uint64_t from, std::uint64_t to, GapCause cause);
   void state_write_for_event(const DeviceEvent& e);
+  /// The earliest event time the device's missing data could take: the placed
+  /// time of the timed entry below each stream's first open hole (−∞ without
+  /// one, +∞ without holes); applied to the device's sensors' windows.
+  /// `lower_only`: before a record's placement, the limit may only fall (a hole
+  /// it opens); a rise waits until the record is in its window.
+  void update_final_limit(std::uint32_t device, bool lower_only = false);
 
   ReconciliationOptions options_;
   std::size_t sensors_ = 0;
   std::map<StreamKey, Stream> streams_;
-  std::map<std::uint32_t, std::uint32_t> latest_boot_;                              ///< per device
+  std::map<std::uint32_t, std::uint32_t> latest_boot_;               ///< per device
+  std::map<std::uint32_t, std::set<std::uint32_t>> device_sensors_;  ///< sensors seen per device
+  std::map<std::uint32_t, double> final_limit_s_;                    ///< per device (absent: +∞)
   std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint64_t>> seen_by_time_;  ///< kDedupByDeviceTime
   /// Gap timeouts: (deadline, device, boot, hole start), checked lazily.
   std::priority_queue<std::tuple<double, std::uint32_t, std::uint32_t, std::uint64_t>,

@@ -4,25 +4,31 @@
 
 namespace twinbed::pipeline {
 
-bool BootAnchor::add(double device_time_s, double uncertainty_s, double uptime_s, double drift_ppm) {
+AnchorInterval anchor_interval(double device_time_s, double uncertainty_s, double uptime_s,
+                               double drift_ppm) {
   const double a = device_time_s - uptime_s;
   const double w = uncertainty_s + drift_ppm * 1e-6 * std::abs(uptime_s);
-  const double before_mid = any_ ? mid_s() : 0, before_half = any_ ? half_width_s() : 0;
-  const bool was = any_;
-  any_ = true;
-  lo_ = std::max(lo_, a - w);
-  hi_ = std::min(hi_, a + w);
-  hull_lo_ = std::min(hull_lo_, a - w);
-  hull_hi_ = std::max(hull_hi_, a + w);
-  return !was || mid_s() != before_mid || half_width_s() != before_half;
+  return {a - w, a + w};
 }
 
-double BootAnchor::mid_s() const {
-  return consistent() ? 0.5 * (lo_ + hi_) : 0.5 * (hull_lo_ + hull_hi_);
+std::int64_t anchor_weight(double uncertainty_s) {
+  return std::max<std::int64_t>(1, std::llround(1000.0 / std::max(uncertainty_s, 1e-3)));
 }
 
-double BootAnchor::half_width_s() const {
-  return consistent() ? 0.5 * (hi_ - lo_) : 0.5 * (hull_hi_ - hull_lo_);
+BootAnchor::Change BootAnchor::add(double device_time_s, double uncertainty_s, double uptime_s,
+                                   double drift_ppm) {
+  const bool was = known();
+  const double lo = was ? lo_s() : 0, hi = was ? hi_s() : 0;
+  const AnchorInterval i = anchor_interval(device_time_s, uncertainty_s, uptime_s, drift_ppm);
+  depth_.add(i.lo_s, i.hi_s, anchor_weight(uncertainty_s));
+  if (!was) return Change::kMoved;
+  if (lo_s() == lo && hi_s() == hi) return Change::kNone;
+  return lo_s() >= lo && hi_s() <= hi ? Change::kTightened : Change::kMoved;
+}
+
+bool BootAnchor::agrees(double device_time_s, double uncertainty_s, double uptime_s, double drift_ppm) const {
+  const AnchorInterval i = anchor_interval(device_time_s, uncertainty_s, uptime_s, drift_ppm);
+  return i.lo_s <= lo_s() && i.hi_s >= hi_s();
 }
 
 StampClass classify_stamp(double device_time_s, double uncertainty_s, double uptime_s, double first_receipt_s,
@@ -35,6 +41,10 @@ StampClass classify_stamp(double device_time_s, double uncertainty_s, double upt
   if (!std::isfinite(uncertainty_s) && std::isfinite(uptime_s) && anchor.known() &&
       device_time_s - uptime_s < anchor.lo_s() - o.epoch_before_s)
     return StampClass::kEpoch;
+  // A trusted stamp whose anchor the boot's anchor (what most stamps agree on) contradicts.
+  if (std::isfinite(uncertainty_s) && std::isfinite(uptime_s) && anchor.known() &&
+      !anchor.agrees(device_time_s, uncertainty_s, uptime_s, o.counter_drift_ppm))
+    return StampClass::kDisagrees;
   return StampClass::kOk;
 }
 
@@ -46,6 +56,8 @@ TimeRepair repair_of(StampClass c) {
       return TimeRepair::kEpoch;
     case StampClass::kFuture:
       return TimeRepair::kFuture;
+    case StampClass::kDisagrees:
+      return TimeRepair::kAnchor;
     case StampClass::kOk:
       break;
   }

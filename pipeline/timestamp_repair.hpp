@@ -3,13 +3,19 @@
 //
 // Guarantees:
 // - BootAnchor is a function of the *set* of trusted stamps it has been
-//   given (interval intersection: commutative, associative, idempotent), so
-//   every delivery order yields the same anchor.
-// - When every trusted stamp's declared bound held (|device_time − τ| ≤ u)
+//   given, so every delivery order yields the same anchor: the region of
+//   anchor values (device time − uptime, within each stamp's declared bound
+//   widened by the counter's drift over its uptime) that the heaviest set of
+//   trusted stamps agrees on, each weighing its precision (≈ 1 s / u, an
+//   integer) — the intersection of their intervals (the leftmost such region
+//   on a tie).
+// - When the stamps agreeing with the true anchor outweigh those agreeing
+//   with any other and their declared bounds held (|device_time − τ| ≤ u),
 //   and the uptime counter's rate error is within `counter_drift_ppm`, the
 //   anchor interval holds the true boot time A (τ = A + uptime·(1 ± ρ)), and
 //   a repaired stamp A_mid + uptime, with uncertainty A_half + ρ·uptime,
-//   covers the record's true time.
+//   covers the record's true time — including a trusted stamp whose own
+//   interval misses the anchor (kDisagrees: an undetected clock step).
 // - A stamp is never repaired to the receipt time.
 #pragma once
 
@@ -18,6 +24,7 @@
 #include <limits>
 
 #include "pipeline/cloud_log.hpp"
+#include "pipeline/interval_depth.hpp"
 
 namespace twinbed::pipeline {
 
@@ -30,27 +37,44 @@ struct TimestampRepairOptions {
 
 /// What a stamp needs, judged by the stamp itself, its declared uncertainty,
 /// the cloud clock at its first receipt and (for unsynced stamps) the anchor.
-enum class StampClass : std::uint8_t { kOk = 0, kNull, kEpoch, kFuture };
+/// kDisagrees: a trusted stamp whose anchor interval misses its boot's anchor
+/// (its declared bound was false: a clock step the device did not see).
+enum class StampClass : std::uint8_t { kOk = 0, kNull, kEpoch, kFuture, kDisagrees };
 
-/// Interval estimate of a boot's anchor A = true time at uptime 0.
+/// The anchor interval a trusted stamp gives: d − up ± (u + ρ·|up|).
+struct AnchorInterval {
+  double lo_s = 0, hi_s = 0;
+};
+AnchorInterval anchor_interval(double device_time_s, double uncertainty_s, double uptime_s, double drift_ppm);
+/// A trusted stamp's weight in the anchor vote: its precision, round(1000 s / max(u, 1 ms)),
+/// clamped to [1, 10⁶]. A stamp just after a sync (small u) outweighs one long after
+/// it, which is when an undetected step can have happened; equal bounds make it a majority.
+std::int64_t anchor_weight(double uncertainty_s);
+
+/// Robust interval estimate of a boot's anchor A = true time at uptime 0.
 class BootAnchor {
  public:
-  /// A trusted stamp: finite time, uncertainty and uptime. True when the
-  /// anchor's interval changed.
-  bool add(double device_time_s, double uncertainty_s, double uptime_s, double drift_ppm);
-  bool known() const { return any_; }
-  /// The interval's centre and half-width: the intersection of every stamp's
-  /// interval, or their hull when they disagree (some declared bound was wrong).
-  double mid_s() const;
-  double half_width_s() const;
-  double lo_s() const { return consistent() ? lo_ : hull_lo_; }
+  /// What a new stamp did to the anchor: nothing, narrowed it (the new
+  /// interval lies inside the old one: no stamp's agreement changes), or
+  /// moved it (another region won, or the first stamp).
+  enum class Change : std::uint8_t { kNone, kTightened, kMoved };
+  /// A trusted stamp: finite time, uncertainty and uptime.
+  Change add(double device_time_s, double uncertainty_s, double uptime_s, double drift_ppm);
+  bool known() const { return depth_.deepest().depth > 0; }
+  /// The deepest region's centre and half-width.
+  double mid_s() const { return 0.5 * (lo_s() + hi_s()); }
+  double half_width_s() const { return 0.5 * (hi_s() - lo_s()); }
+  double lo_s() const { return depth_.deepest().lo; }
+  double hi_s() const { return depth_.deepest().hi; }
+  /// Total weight of the trusted stamps agreeing with the anchor (their interval contains it).
+  std::int64_t support() const { return depth_.deepest().depth; }
+  /// Trusted stamps given (agreeing or not).
+  std::size_t stamps() const { return depth_.size(); }
+  /// A trusted stamp's interval contains the anchor's region.
+  bool agrees(double device_time_s, double uncertainty_s, double uptime_s, double drift_ppm) const;
 
  private:
-  bool consistent() const { return lo_ <= hi_; }
-  bool any_ = false;
-  double lo_ = -std::numeric_limits<double>::infinity(), hi_ = std::numeric_limits<double>::infinity();
-  double hull_lo_ = std::numeric_limits<double>::infinity(),
-         hull_hi_ = -std::numeric_limits<double>::infinity();
+  IntervalDepth depth_;
 };
 
 /// A stamp that may contribute to its boot's anchor.
@@ -62,7 +86,9 @@ inline bool trusted_stamp(double device_time_s, double uncertainty_s, double upt
 }
 
 /// Classifies a stamp. An unknown (infinite) uncertainty gives no licence to
-/// run ahead of the cloud clock: the tolerance alone applies then.
+/// run ahead of the cloud clock: the tolerance alone applies then. A stamp
+/// with a finite uncertainty and uptime that passes the other tests is
+/// kDisagrees when its anchor interval misses the boot's anchor.
 StampClass classify_stamp(double device_time_s, double uncertainty_s, double uptime_s, double first_receipt_s,
                           const BootAnchor& anchor, const TimestampRepairOptions& o);
 

@@ -603,7 +603,8 @@ std::vector<Message> permutation_messages() {
         double t = boot_s + up + 0.01 * d;
         float u = 0.05f;
         double uptime = up;
-        if (d == 1 && boot == 1 && s >= 20 && s < 25) t -= 30.0;  // a backward step, then recovers
+        // A backward step the declared bound does not show, then recovers: its anchor disagrees (kAnchor).
+        if (d == 1 && boot == 1 && s >= 20 && s < 25) t -= 30.0;
         if (d == 2 && s == 5) t = nan;
         if (d == 2 && s == 9) t = -2e9;
         if (d == 0 && s == 11) t = 1e10;
@@ -754,7 +755,7 @@ TEST_CASE("Reconciler: 300 shuffled, duplicated deliveries converge to one view,
   std::string reference;
   CHECK(deliver_shuffled(opts(), 300, reference).size() == 1);
   // The run was not trivial: every kind of repair, and state writes, are in the final view.
-  for (const char* repair : {" 0\n", " 1\n", " 2\n", " 3\n", " 4\n", " 5\n"}) {
+  for (const char* repair : {" 0\n", " 1\n", " 2\n", " 3\n", " 4\n", " 5\n", " 6\n"}) {
     CAPTURE(repair);
     CHECK(reference.find(repair) != std::string::npos);
   }
@@ -925,4 +926,233 @@ TEST_CASE("reference pipeline: the gap notices in a message header become kDevic
   CHECK(log.gaps[0].seq_to == 5);
   CHECK(log.gaps[1].seq_from == 8);
   CHECK(log.gaps[1].seq_to == 10);
+}
+
+namespace {
+
+/// One boot whose clock stepped back 600 s at seq 20 without the device noticing
+/// (its declared bound stays 0.05 s) and was synced again at seq 30: the step is
+/// visible only through the anchors (device time − uptime). Truth: τ = 1000 + up.
+std::vector<Record> stepped_boot(std::vector<double>& truth) {
+  std::vector<Record> recs;
+  truth.clear();
+  for (std::uint64_t s = 0; s < 50; ++s) {
+    const double up = 10.0 * static_cast<double>(s);
+    truth.push_back(1000.0 + up);
+    const double t =
+        truth.back() + 0.01 * std::sin(static_cast<double>(s)) - (s >= 20 && s < 30 ? 600.0 : 0.0);
+    recs.push_back(rec(0, 1, s, t, 1.0 + static_cast<double>(s), 0.05f, up));
+  }
+  return recs;
+}
+
+}  // namespace
+
+TEST_CASE("Reconciler: a backward step seen only through the anchors is repaired, in both delivery orders") {
+  std::vector<double> truth;
+  const std::vector<Record> recs = stepped_boot(truth);
+  std::string dumps[2];
+  for (int order = 0; order < 2; ++order) {
+    CAPTURE(order);
+    Reconciler r(opts(), 1);
+    // Order 0: in seq order (the trusted anchor first). Order 1: the stepped stamps first,
+    // so they are the anchor until the others outnumber them, and are then corrected.
+    std::vector<Record> seq = recs;
+    if (order == 1)
+      std::stable_partition(seq.begin(), seq.end(),
+                            [](const Record& x) { return x.seq >= 20 && x.seq < 30; });
+    CloudLog log;
+    double now = 2000.0;
+    for (const Record& x : seq) {
+      r.on_record(x, true, now);
+      r.tick(now);
+      now += 1.0;
+    }
+    r.finish(now);
+    r.drain(log);
+    Folded f;
+    f.fold(log);
+    dumps[order] = f.dump();
+    double last = -1e9;
+    for (std::uint64_t s = 0; s < 50; ++s) {
+      CAPTURE(s);
+      const ViewChange& v = at(f, 0, 1, s);
+      const bool stepped = s >= 20 && s < 30;
+      CHECK(v.repair == (stepped ? TimeRepair::kAnchor : TimeRepair::kNone));
+      // The bound covers the truth, and for the repaired stamps it is the anchor's half-width
+      // plus the counter's drift over the uptime, not the 600 s of the step.
+      CHECK(std::abs(v.event_time_s - truth[s]) <= v.uncertainty_s);
+      if (stepped) CHECK(v.uncertainty_s < 0.05 + 100e-6 * 10.0 * static_cast<double>(s) + 1e-9);
+      CHECK(v.event_time_s >= last);  // (boot, seq) order without a backward raise
+      last = v.event_time_s;
+    }
+    std::size_t retracted_trusted = 0;
+    for (const ViewChange& v : log.view)
+      if (v.kind == ViewChange::Kind::kRetract && (v.seq < 20 || v.seq >= 30)) ++retracted_trusted;
+    if (order == 0) {
+      // The step never held the anchor: the stepped stamps were repaired as they came.
+      std::size_t inserts = 0;
+      for (const ViewChange& v : log.view) inserts += v.kind == ViewChange::Kind::kInsert;
+      CHECK(inserts == 50);
+    } else {
+      // The first trusted stamps disagreed with the stepped anchor and were repaired from it,
+      // then corrected through the log when the majority turned.
+      CHECK(retracted_trusted > 0);
+    }
+    PipelineCounters c;
+    r.counters(c);
+    CHECK(c["reconciliation.repaired.anchor"] == 10);
+    CHECK(c["reconciliation.repaired.backwards"] == 0);
+  }
+  CHECK(dumps[0] == dumps[1]);
+}
+
+TEST_CASE("Reconciler: without the anchor check a stepped stamp would claim 0.05 s and be 600 s off") {
+  // The limit of the rule: a boot whose every stamp is stepped (a step at boot, no later
+  // sync) has one consistent anchor, and nothing in the data contradicts it.
+  std::vector<double> truth;
+  std::vector<Record> recs = stepped_boot(truth);
+  for (Record& x : recs) x.device_time_s = truth[x.seq] - 600.0;
+  Reconciler r(opts(), 1);
+  for (const Record& x : recs) r.on_record(x, true, 2000.0);
+  const Folded f = drain(r);
+  const ViewChange& v = at(f, 0, 1, 25);
+  CHECK(v.repair == TimeRepair::kNone);
+  CHECK(std::abs(v.event_time_s - truth[25]) == doctest::Approx(600.0));
+  CHECK(v.uncertainty_s < 0.1);
+}
+
+TEST_CASE("Reconciler: an open sequence hole holds its windows' finality until it fills or is marked") {
+  // 10 s windows, 20 s lateness, 100 s gap timeout. Seq 0..4 at 1..5 s and seq 5 at 21 s, live;
+  // seq 10..14 jump ahead to 100 s (a drain-limited device's live data before its backlog),
+  // so the watermark passes [20, 30) by more than the lateness while seq 6..9 are missing.
+  auto run = [](const std::string release) {
+    CAPTURE(release);
+    Reconciler r(opts(), 1);
+    for (std::uint64_t s = 0; s < 5; ++s) r.on_record(rec(0, 1, s, 1.0 + s, 1.0), true, 1.0 + s);
+    r.on_record(rec(0, 1, 5, 21.0, 1.0), true, 21.0);
+    // Hole [6, 10): its lower neighbour (seq 5) is at 21 s.
+    for (std::uint64_t s = 10; s < 15; ++s)
+      r.on_record(rec(0, 1, s, 90.0 + s, 1.0), true, 90.0 + static_cast<double>(s));
+    CloudLog log;
+    r.drain(log);
+    Folded f;
+    f.fold(log);
+    // [0, 10) ends before the hole's neighbour: final. [20, 30) holds seq 5 and could get the hole's data.
+    REQUIRE(f.windows.count({0, 0.0}) == 1);
+    CHECK(f.windows.at({0, 0.0}).final_);
+    REQUIRE(f.windows.count({0, 20.0}) == 1);
+    CHECK_FALSE(f.windows.at({0, 20.0}).final_);
+    if (release == "fill") {
+      for (std::uint64_t s = 6; s < 10; ++s)  // the backlog, into [20, 30): late, before final
+        r.on_record(rec(0, 1, s, 10.0 + 2.0 * static_cast<double>(s), 2.0), true, 110.0);
+      r.tick(110.0);
+    } else if (release == "timeout") {
+      r.tick(104.0);  // the hole opened at 100 s (seq 10's arrival): not yet due
+      CloudLog early;
+      r.drain(early);
+      f.fold(early);
+      CHECK_FALSE(f.windows.at({0, 20.0}).final_);
+      CHECK(early.gaps.empty());
+      r.tick(200.0);  // due: marked, and its windows released
+    } else {
+      r.device_reported_gap(0, 1, 6, 10, 105.0);
+    }
+    log.clear();
+    r.drain(log);
+    f.fold(log);
+    CHECK(f.windows.at({0, 20.0}).final_);
+    if (release == "fill") {
+      CHECK(f.windows.at({0, 20.0}).count == 5);  // seq 5..9
+    } else {
+      CHECK(log.gaps.size() == 1);
+    }
+    PipelineCounters c;
+    r.counters(c);
+    CHECK(c["reconciliation.windows.revised_after_final"] == 0);
+  };
+  run("fill");
+  run("timeout");
+  run("reported");
+}
+
+TEST_CASE(
+    "IntervalDepth: the deepest region of weighted intervals equals a brute-force sweep, whatever the "
+    "insertion order") {
+  // Brute force: every endpoint is a candidate; the weight of [x, next endpoint] by summing.
+  struct Iv {
+    double lo, hi;
+    std::int64_t w;
+  };
+  auto brute = [](const std::vector<Iv>& iv) {
+    IntervalDepth::Region best;
+    std::vector<double> xs;
+    for (const Iv& i : iv) xs.insert(xs.end(), {i.lo, i.hi});
+    std::sort(xs.begin(), xs.end());
+    for (const double x : xs) {
+      std::int64_t depth = 0;
+      double hi = std::numeric_limits<double>::infinity();
+      for (const Iv& i : iv)
+        if (i.lo <= x && x <= i.hi) {
+          depth += i.w;
+          hi = std::min(hi, i.hi);
+        }
+      if (depth > best.depth) best = {depth, x, hi};  // the leftmost of the deepest
+    }
+    return best;
+  };
+  std::mt19937_64 rng(99);
+  int checked = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<Iv> iv;
+    const int n = 1 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      // Few distinct centres and integer ends: ties, touching and nested intervals are common.
+      const double c = static_cast<double>(rng() % 5) * 10.0 + static_cast<double>(rng() % 7);
+      const double w = static_cast<double>(rng() % 6);
+      iv.push_back({c - w, c + w, trial % 2 ? 1 : 1 + static_cast<std::int64_t>(rng() % 4)});
+    }
+    for (int order = 0; order < 3; ++order) {
+      if (order > 0) std::shuffle(iv.begin(), iv.end(), rng);
+      IntervalDepth d;
+      std::vector<Iv> prefix;
+      for (const Iv& i : iv) {
+        d.add(i.lo, i.hi, i.w);
+        prefix.push_back(i);
+        const IntervalDepth::Region want = brute(prefix);
+        CHECK(d.deepest().depth == want.depth);
+        CHECK(d.deepest().lo == want.lo);
+        CHECK(d.deepest().hi == want.hi);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 3000);
+}
+
+TEST_CASE(
+    "Reconciler: freshly synced stamps outweigh more numerous stepped ones whose bound grew since sync") {
+  // 20 stamps right after syncs (u = 0.05 s), then a 600 s step while no sync runs: 30 stamps
+  // whose declared bound grows from 0.08 to 0.2 s (false: they are 600 s off). By count the step
+  // would win; by precision (≈ 1/u) the synced stamps do, at every prefix of the seq-order delivery.
+  Reconciler r(opts(), 1);
+  CloudLog log;
+  for (std::uint64_t s = 0; s < 50; ++s) {
+    const double up = 10.0 * static_cast<double>(s), truth = 1000.0 + up;
+    const bool stepped = s >= 20;
+    const float u = stepped ? static_cast<float>(0.08 + 0.004 * static_cast<double>(s - 20)) : 0.05f;
+    r.on_record(rec(0, 1, s, truth - (stepped ? 600.0 : 0.0), 1.0, u, up), true, 2000.0 + up);
+  }
+  r.drain(log);
+  Folded f;
+  f.fold(log);
+  std::size_t retractions = 0;
+  for (const ViewChange& v : log.view) retractions += v.kind == ViewChange::Kind::kRetract;
+  CHECK(retractions == 0);  // the anchor never moved to the step
+  for (std::uint64_t s = 0; s < 50; ++s) {
+    CAPTURE(s);
+    const ViewChange& v = at(f, 0, 1, s);
+    CHECK(v.repair == (s >= 20 ? TimeRepair::kAnchor : TimeRepair::kNone));
+    CHECK(std::abs(v.event_time_s - (1000.0 + 10.0 * static_cast<double>(s))) <= v.uncertainty_s);
+  }
 }
