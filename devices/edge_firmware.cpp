@@ -117,7 +117,9 @@ SampleScratch& scratch() {
 }
 }  // namespace
 
-void EdgeFirmware::take_samples(double t_s, std::vector<Reading>& readings) {
+// Flattened: the asset evaluation and the sensor model are inlined into the
+// sampling loop (they run once per channel and once per sample).
+[[gnu::flatten]] void EdgeFirmware::take_samples(double t_s, std::vector<Reading>& readings) {
   SampleScratch& sc = scratch();
   Eigen::ArrayXd& times = sc.times;
   Eigen::ArrayXd& values = sc.values;

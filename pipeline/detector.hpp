@@ -19,6 +19,8 @@
 //   every plant starts with.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -103,5 +105,51 @@ class ThresholdDetector {
   ThresholdLimits limits_;
   AlarmLatch latch_;
 };
+
+// d2 for subgroups of two: E|x_t - x_{t-1}| = 1.128·sigma for Gaussian noise.
+inline constexpr double kD2 = 1.128;
+// D4 for subgroups of two: the moving-range chart's upper control limit factor.
+inline constexpr double kD4 = 3.267;
+
+inline double EwmaZScore::std_dev() const {
+  return std::max(min_std_, moving_range_ / kD2);
+}
+
+// Defined here and always inlined: it runs once per accepted record, inside
+// the pipeline's per-record loop.
+[[gnu::always_inline]] inline std::optional<Transition> EwmaZScore::update(double x) {
+  const double range = n_ > 0 ? std::fabs(x - previous_) : 0.0;
+  previous_ = x;
+  if (n_ < options_.warmup_samples) {  // plain averages over the warm-up period
+    ++n_;
+    mean_ += (x - mean_) / static_cast<double>(n_);
+    if (n_ > 1) moving_range_ += (range - moving_range_) / static_cast<double>(n_ - 1);
+    return std::nullopt;
+  }
+  const double s = std_dev();
+  const double z = (x - mean_) / s;
+  const double abs_z = std::fabs(z);
+  const auto transition = latch_.step(abs_z > options_.z_raise, abs_z < options_.z_clear);
+
+  if (!latch_.raised()) {
+    // A suspect sample (|z| >= z_clear) moves the mean at a bounded rate, so a
+    // slow legitimate shift is absorbed while a faster trend or a step goes on
+    // to raise the alarm.
+    const double limit = abs_z < options_.z_clear ? std::fabs(x - mean_) : options_.z_clear * s;
+    mean_ += options_.alpha * std::clamp(x - mean_, -limit, limit);
+    moving_range_ +=
+        options_.alpha * (std::min(range, kD4 * std::max(moving_range_, min_std_ * kD2)) - moving_range_);
+  } else if (options_.rebaseline_after_samples > 0 &&
+             latch_.raised_for_samples() >= options_.rebaseline_after_samples) {
+    // The process has moved to a new normal: learn it again. The alarm clears
+    // through the latch once the new baseline explains the data.
+    n_ = 0;
+    mean_ = moving_range_ = 0;
+    latch_.restart_counts();  // or the next sample would re-baseline again
+  }
+  if (!transition) return std::nullopt;
+  const Severity severity = abs_z >= 2 * options_.z_raise ? Severity::kCritical : Severity::kWarning;
+  return Transition{*transition, abs_z, severity};
+}
 
 }  // namespace twinbed::pipeline
