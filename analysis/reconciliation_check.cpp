@@ -1005,11 +1005,11 @@ class Checker {
                  e.value < static_cast<double>(pipeline::kDeviceEventSensorBase)) {  // value: the sensor
           t.value = kind == K::kAlarmRaised ? 1 : 0;
           w[{e.device, pipeline::StateKey::kAlarmOpen, static_cast<std::uint32_t>(e.value)}].push_back(t);
-        }
-        else if (kind == K::kCommandApplied) {  // the device reports what it applied: its own write
+        } else if (kind == K::kCommandApplied) {  // the device reports what it applied: its own write
           const auto c = command_kind.find(e.command_id);
           const bool setpoint = c != command_kind.end() && c->second == pipeline::CommandKind::kSetpoint;
-          w[{e.device, setpoint ? pipeline::StateKey::kSetpoint : pipeline::StateKey::kRunning, 0}].push_back(t);
+          const auto key = setpoint ? pipeline::StateKey::kSetpoint : pipeline::StateKey::kRunning;
+          w[{e.device, key, 0}].push_back(t);
         }
       }
     if (in_.commands)
@@ -1169,7 +1169,8 @@ class Checker {
       // order them against the view's insertions of that instant.
       bool superseded = false;
       for (std::size_t j = i + 1; j < rows.size() && rows[j].cloud_time_s == row.cloud_time_s; ++j)
-        if (rows[j].write.device == s.device && rows[j].write.key == s.key && rows[j].write.sensor == s.sensor)
+        if (rows[j].write.device == s.device && rows[j].write.key == s.key &&
+            rows[j].write.sensor == s.sensor)
           superseded = true;
       if (superseded) continue;
       ++judged;

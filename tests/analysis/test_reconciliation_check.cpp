@@ -421,10 +421,10 @@ ReconciliationInput with_alarm() {
   using twinbed::pipeline::MergeRule;
   using twinbed::pipeline::StateKey;
   ReconciliationInput in = with_state();
-  in.events->push_back({0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kAlarmRaised), 32, 32.02, 1, 0,
-                        3200, 0});
-  in.events->push_back({0, 1, 1004, static_cast<std::uint8_t>(DeviceEventKind::kAlarmCleared), 46, 46.02, 1,
-                        0, 4600, 0});
+  in.events->push_back(
+      {0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kAlarmRaised), 32, 32.02, 1, 0, 3200, 0});
+  in.events->push_back(
+      {0, 1, 1004, static_cast<std::uint8_t>(DeviceEventKind::kAlarmCleared), 46, 46.02, 1, 0, 4600, 0});
   for (std::size_t i = in.events->size() - 2; i < in.events->size(); ++i) {
     const auto& e = (*in.events)[i];
     ViewChange c;
@@ -457,7 +457,7 @@ TEST_CASE("reconciliation R7/R8: alarm registers are compared with the last true
   const Witness& w = prop(v, "R7").witnesses.front();
   CHECK(w.what == "register alarm of sensor 1 of device 0: S* = 0, cloud = 1.000000");
   REQUIRE(w.events.size() == 1);
-  CHECK(w.events[0].seq == 1004);  // the clear the cloud is missing
+  CHECK(w.events[0].seq == 1004);                  // the clear the cloud is missing
   CHECK(prop(v, "R8").verdict == Verdict::kPass);  // every write it made was right when made
 
   // A write that names the clear but keeps the raise's value fails R8 (and R7).

@@ -715,7 +715,8 @@ TEST_CASE("alarm events: a raise at the first reading over the limit, a clear at
   bool open = false;
   for (std::size_t i = 0; i < values.size(); ++i) {
     const bool over = values[i].value > limit;
-    if (over != open) want.push_back({i, over ? DeviceEventKind::kAlarmRaised : DeviceEventKind::kAlarmCleared});
+    if (over != open)
+      want.push_back({i, over ? DeviceEventKind::kAlarmRaised : DeviceEventKind::kAlarmCleared});
     open = over;
   }
   REQUIRE(want.size() >= 20);
