@@ -19,6 +19,25 @@ bool EdgeFirmware::alarm_tripped(const Reading& r) const {
   return false;
 }
 
+void EdgeFirmware::track_alarm_state(const Reading& r) {
+  const double v = r.record.value;
+  for (const SensorChannel& ch : sensors_) {
+    if (ch.sensor_index != r.record.sensor || !ch.alarm.any()) continue;
+    const auto it = std::lower_bound(alarm_open_sensors_.begin(), alarm_open_sensors_.end(), ch.sensor_index);
+    const bool open = it != alarm_open_sensors_.end() && *it == ch.sensor_index;
+    // No hysteresis: a NaN reading is neither outside nor inside and changes nothing.
+    if (!open && ch.alarm.tripped(v)) {
+      alarm_open_sensors_.insert(it, ch.sensor_index);
+      record_event(pipeline::DeviceEventKind::kAlarmRaised, ch.sensor_index, r.truth.true_time_s);
+    } else if (open && std::isfinite(v) && !ch.alarm.tripped(v)) {
+      alarm_open_sensors_.erase(it);
+      record_event(pipeline::DeviceEventKind::kAlarmCleared, ch.sensor_index, r.truth.true_time_s);
+    }
+    flush_events(r.truth.true_time_s);  // numbered right after the reading that changed the state
+    return;
+  }
+}
+
 void EdgeFirmware::form_reading(Reading& r, std::uint64_t seq) {
   r.record.device = options_.device_index;
   r.record.boot = options_.boot;
@@ -178,6 +197,7 @@ void EdgeFirmware::sample_until(double t_s) {
   for (Reading& r : readings) {
     if (events_due && r.truth.true_time_s >= next_event_s_) flush_events(r.truth.true_time_s);
     form_reading(r, next_seq_++);
+    if (options_.alarm_events && has_alarm_limits_) track_alarm_state(r);
     if (has_alarm_limits_ && alarm_tripped(r)) {
       queue_alarm(r);
       continue;
@@ -219,6 +239,7 @@ void EdgeFirmware::transform_and_store(std::vector<Reading>& readings) {
   for (Reading& r : readings) {
     if (r.truth.true_time_s >= next_event_s_) flush_events(r.truth.true_time_s);
     form_reading(r, next_sample_++);
+    if (options_.alarm_events && has_alarm_limits_) track_alarm_state(r);
   }
   sc.fate.assign(readings.size(), pipeline::EdgeFate::kSend);
   sc.derived.clear();

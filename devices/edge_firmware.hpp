@@ -87,6 +87,11 @@ struct FirmwareOptions {
   /// sends them all in the header of its next message.
   bool gap_notices = false;
   std::size_t gap_notice_capacity = 16;
+  /// Alarm events (docs/firmware.md): when a sensor's alarm state changes —
+  /// a reading outside its alarm limits while closed, or a finite reading
+  /// back inside them while open — the device records kAlarmRaised /
+  /// kAlarmCleared (value: the sensor index) at that reading's time.
+  bool alarm_events = false;
 };
 
 /// A message in the outbox, with its delivery state as the device actor sets it.
@@ -325,6 +330,7 @@ class EdgeFirmware {
   std::deque<Reading> alarms_;    ///< alarm readings not yet in a message, oldest first
   std::uint64_t alarms_raised_ = 0;
   bool has_alarm_limits_ = false;
+  std::vector<std::uint32_t> alarm_open_sensors_;  ///< sensors whose alarm is open (alarm_events), sorted
   std::size_t backlog_ = 0;             ///< readings of a rate-limited backlog still held (0: none draining)
   std::uint64_t live_from_serial_ = 0;  ///< readings from this serial on were taken after the reconnection
   double tokens_ = 0.0, tokens_at_s_ = 0.0;  ///< the drain bucket's readings, as of tokens_at_s_
@@ -332,6 +338,8 @@ class EdgeFirmware {
   double tokens_at(double t_s) const;
   bool alarm_tripped(const Reading& r) const;
   void queue_alarm(Reading r);
+  /// alarm_events: records a raise or clear when r changes its sensor's alarm state.
+  void track_alarm_state(const Reading& r);
   void store(const Reading& r);
   bool write_page(double t_s);
   /// The n oldest readings (flash first, then RAM) into the batch; records where flash's went.

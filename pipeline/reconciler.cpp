@@ -101,6 +101,7 @@ void Reconciler::state_write_for_event(const DeviceEvent& ev) {
   w.boot = ev.boot;
   w.seq = ev.seq;
   StateKey key = StateKey::kRunning;
+  std::uint32_t sensor = 0;
   switch (ev.kind) {
     case DeviceEventKind::kInterlockTrip:
       w.value = 0;
@@ -117,8 +118,16 @@ void Reconciler::state_write_for_event(const DeviceEvent& ev) {
       if (it != commands_.end() && it->second.kind == CommandKind::kSetpoint) key = StateKey::kSetpoint;
       break;
     }
+    case DeviceEventKind::kAlarmRaised:
+    case DeviceEventKind::kAlarmCleared:
+      // One register per (device, sensor), written by the device alone (no command acknowledges an alarm).
+      if (!(ev.value >= 0 && ev.value < static_cast<double>(kDeviceEventSensorBase))) return;
+      key = StateKey::kAlarmOpen;
+      sensor = static_cast<std::uint32_t>(ev.value);
+      w.value = ev.kind == DeviceEventKind::kAlarmRaised ? 1.0 : 0.0;
+      break;
   }
-  state_.write(ev.device, key, 0, w, log_.state);
+  state_.write(ev.device, key, sensor, w, log_.state);
 }
 
 void Reconciler::issue_command(CloudCommand& command, double now_s) {

@@ -28,7 +28,9 @@
 // - per-record work is O(log n) (amortised; a repair of the boot anchor
 //   revisits the records that depend on it).
 // - a command carries its causal context; an interlock trip beats every
-//   command whose context does not include it (plant_state.hpp).
+//   command whose context does not include it (plant_state.hpp);
+// - a device's alarm raised / cleared events write its open-alarm register
+//   of that sensor (StateKey::kAlarmOpen, 1 / 0), the device the only writer.
 // Modes kReceiptOrder, kDedupByDeviceTime and kPlainLastWriter are
 // deliberately wrong (negative controls for the checker): each changes
 // exactly what it names.

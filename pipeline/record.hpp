@@ -57,6 +57,8 @@ enum class DeviceEventKind : std::uint8_t {
       1,  ///< a cloud command took effect (value: the state it set); `cause_hlc` is the command's
   kSetpointChange = 2,  ///< an operator changed the setpoint at the local HMI (value: the new setpoint)
   kAssetRestart = 3,    ///< the asset was started again (value 1)
+  kAlarmRaised = 4,     ///< a reading went outside its sensor's alarm limits (value: the sensor index)
+  kAlarmCleared = 5,    ///< a reading came back inside the limits (value: the sensor index)
 };
 struct DeviceEvent {
   std::uint32_t device = 0;

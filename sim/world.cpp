@@ -781,6 +781,7 @@ class World {
       }
       fo.time_metadata = spec.time_metadata;
       fo.gap_notices = spec.gap_notices;
+      fo.alarm_events = spec.report_events;
       fo.gap_notice_capacity = spec.gap_notice_capacity;
       fo.clock_declares_uncertainty = spec.clock_model && spec.clock_model->sync != faults::ClockSync::kNone;
       fo.sync_bound_s = spec.sync_bound_s;

@@ -413,6 +413,62 @@ TEST_CASE("reconciliation R4/R7/R8: plant state by the documented rule passes") 
   CHECK(metric(v, "R7", "keys") == 3);  // two sensors' last readings and device 0's running register
 }
 
+namespace {
+/// with_state() plus an alarm of device 0's sensor 1: raised at τ = 32 (HLC 3200), cleared at τ = 46 (HLC
+/// 4600), both arriving with the backlog; the cloud's alarm register ends closed.
+ReconciliationInput with_alarm() {
+  using twinbed::pipeline::DeviceEventKind;
+  using twinbed::pipeline::MergeRule;
+  using twinbed::pipeline::StateKey;
+  ReconciliationInput in = with_state();
+  in.events->push_back(
+      {0, 1, 1003, static_cast<std::uint8_t>(DeviceEventKind::kAlarmRaised), 32, 32.02, 1, 0, 3200, 0});
+  in.events->push_back(
+      {0, 1, 1004, static_cast<std::uint8_t>(DeviceEventKind::kAlarmCleared), 46, 46.02, 1, 0, 4600, 0});
+  for (std::size_t i = in.events->size() - 2; i < in.events->size(); ++i) {
+    const auto& e = (*in.events)[i];
+    ViewChange c;
+    c.device = e.device, c.boot = e.boot, c.seq = e.seq, c.value = e.value, c.event_time_s = e.device_time_s;
+    c.uncertainty_s = fx::kClaim_s;
+    in.view.push_back({e.seq == 1003 ? 50.5 : 50.6, c});  // the clear arrives a moment later
+  }
+  in.state.push_back({50.5, {0, StateKey::kAlarmOpen, 1, 1, 3200, 0, MergeRule::kOnlyWriter}});
+  in.state.push_back({50.6, {0, StateKey::kAlarmOpen, 1, 0, 4600, 0, MergeRule::kOnlyWriter}});
+  return in;
+}
+}  // namespace
+
+TEST_CASE("reconciliation R7/R8: alarm registers are compared with the last true alarm event per sensor") {
+  const auto ok = check_reconciliation(with_alarm());
+  for (const char* id : {"R7", "R8"}) {
+    INFO(id << ": " << prop(ok, id).note);
+    CHECK(prop(ok, id).verdict == Verdict::kPass);
+  }
+  CHECK(metric(ok, "R7", "keys") == 4);  // with_state()'s three and the alarm of (device 0, sensor 1)
+  CHECK(metric(ok, "R8", "writes") == 5);
+
+  // The cloud never applied the clear: its register stays open, S* is closed.
+  ReconciliationInput stuck = with_alarm();
+  stuck.state.pop_back();
+  const auto v = check_reconciliation(stuck);
+  CHECK(prop(v, "R7").verdict == Verdict::kFail);
+  CHECK(metric(v, "R7", "differing_keys") == 1);
+  REQUIRE(prop(v, "R7").witnesses.size() == 1);
+  const Witness& w = prop(v, "R7").witnesses.front();
+  CHECK(w.what == "register alarm of sensor 1 of device 0: S* = 0, cloud = 1.000000");
+  REQUIRE(w.events.size() == 1);
+  CHECK(w.events[0].seq == 1004);                  // the clear the cloud is missing
+  CHECK(prop(v, "R8").verdict == Verdict::kPass);  // every write it made was right when made
+
+  // A write that names the clear but keeps the raise's value fails R8 (and R7).
+  ReconciliationInput wrong = with_alarm();
+  wrong.state.back().write.value = 1;
+  const auto r8 = check_reconciliation(wrong);
+  CHECK(prop(r8, "R8").verdict == Verdict::kFail);
+  CHECK(metric(r8, "R8", "rule_mismatches") == 1);
+  CHECK(prop(r8, "R7").verdict == Verdict::kFail);
+}
+
 TEST_CASE(
     "reconciliation R7/R8: a start issued after the trip but before the cloud knew of it is concurrent: the "
     "interlock wins") {

@@ -694,3 +694,63 @@ TEST_CASE("gap notices: a fire-and-forget message lost on the way takes its noti
   CHECK(fw.gap_notices().front().seq_from == 14);
   CHECK(fw.gap_notices().front().seq_to == 18);
 }
+
+TEST_CASE("alarm events: a raise at the first reading over the limit, a clear at the first back inside") {
+  PumpModel pump(PumpParams{}, 1, "p");
+  FirmwareOptions o;
+  o.time_metadata = true;
+  o.max_batch_records = 100000;
+  // A noisy vibration channel (sensor 3, 5 Hz); first without limits: the readings the alarm state follows.
+  auto noisy = [&pump] {
+    std::vector<SensorChannel> s;
+    s.push_back(channel(3, &pump, PumpSignal::kVibrationRms, {5.0, 0.2, 0.0, 0.0, 50.0}, "a"));
+    return s;
+  };
+  EdgeFirmware plain(o, noisy());
+  plain.sample_until(120);
+  const auto values = drain(plain);
+  REQUIRE(values.size() > 500);
+  std::vector<double> sorted;
+  for (const auto& r : values) sorted.push_back(r.value);
+  std::sort(sorted.begin(), sorted.end());
+  const double limit = sorted[sorted.size() * 3 / 4];  // a quarter of the readings are over it
+
+  // The expected transitions, by definition (no hysteresis): reading index and kind.
+  std::vector<std::pair<std::size_t, DeviceEventKind>> want;
+  bool open = false;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const bool over = values[i].value > limit;
+    if (over != open)
+      want.push_back({i, over ? DeviceEventKind::kAlarmRaised : DeviceEventKind::kAlarmCleared});
+    open = over;
+  }
+  REQUIRE(want.size() >= 20);
+
+  o.alarm_events = true;
+  auto sensors = noisy();
+  sensors[0].alarm.above = limit;
+  EdgeFirmware fw(o, std::move(sensors));
+  std::vector<HeldEvent> recorded;
+  fw.on_event([&](const HeldEvent& e) { recorded.push_back(e); });
+  for (double t = 7.3; t < 120; t += 7.3) fw.sample_until(t);  // passes that split the transitions
+  fw.sample_until(120);
+  REQUIRE(recorded.size() == want.size());
+  // Readings and events share one sequence: event k sits right after its reading, so the reading's
+  // sequence number is its index plus the events before it.
+  for (std::size_t k = 0; k < want.size(); ++k) {
+    const auto& ev = recorded[k].event;
+    CHECK(ev.kind == want[k].second);
+    CHECK(ev.value == 3.0);
+    CHECK(ev.seq == want[k].first + k + 1);
+    CHECK(recorded[k].truth.true_time_s == values[want[k].first].device_time_s);  // an ideal clock
+    if (k > 0) CHECK(ev.hlc > recorded[k - 1].event.hlc);
+  }
+  // Off (the default): the same limits record no event.
+  o.alarm_events = false;
+  auto quiet_sensors = noisy();
+  quiet_sensors[0].alarm.above = limit;
+  EdgeFirmware quiet(o, std::move(quiet_sensors));
+  quiet.sample_until(120);
+  CHECK(quiet.events_recorded() == 0);
+  CHECK(quiet.alarms_raised() > 0);
+}

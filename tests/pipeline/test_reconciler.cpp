@@ -89,7 +89,7 @@ struct Folded {
           << w.max << ' ' << w.final_ << '\n';
     for (const auto& [k, s] : state)
       o << "s " << s.device << ' ' << int(s.key) << ' ' << s.value << ' ' << s.hlc << ' ' << s.writer << ' '
-        << int(s.rule) << '\n';
+        << int(s.rule) << ' ' << s.sensor << '\n';
     return o.str();
   }
 };
@@ -538,6 +538,54 @@ TEST_CASE("Reconciler: a command's applied event is placed after the command; th
   CHECK(st.writer == 0);  // the device's report of the effect is the latest write
 }
 
+TEST_CASE("Reconciler: an alarm register per (device, sensor) follows the device's last alarm event") {
+  auto alarm = [](std::uint64_t seq, DeviceEventKind kind, double sensor, double t_s) {
+    DeviceEvent e;
+    e.device = 2;
+    e.boot = 1;
+    e.seq = seq;
+    e.device_time_s = t_s;
+    e.time_uncertainty_s = 0.05f;
+    e.hlc = HybridLogicalClock::pack(HybridLogicalClock::to_ms(t_s), 0);
+    e.kind = kind;
+    e.value = sensor;
+    return e;
+  };
+  const DeviceEvent raised = alarm(4, DeviceEventKind::kAlarmRaised, 5, 40.0);
+  const DeviceEvent cleared = alarm(9, DeviceEventKind::kAlarmCleared, 5, 90.0);
+  const DeviceEvent other = alarm(6, DeviceEventKind::kAlarmRaised, 1, 60.0);
+  for (const bool raise_first : {true, false}) {
+    CAPTURE(raise_first);
+    Reconciler r(opts(), 3);
+    CloudLog log;
+    Folded f;
+    r.on_event(raise_first ? raised : cleared, 100.0);
+    r.drain(log);
+    f.fold(log);
+    REQUIRE(log.state.size() == 1);
+    CHECK(log.state[0].key == StateKey::kAlarmOpen);
+    CHECK(log.state[0].sensor == 5);
+    CHECK(log.state[0].value == (raise_first ? 1.0 : 0.0));
+    log.clear();
+    r.on_event(raise_first ? cleared : raised, 101.0);
+    r.on_event(other, 102.0);
+    r.on_event(raised, 103.0);  // a duplicate changes nothing
+    r.drain(log);
+    f.fold(log);
+    // Raise then clear: the clear is a new winner (one write); clear then raise: the raise is dominated.
+    CHECK(log.state.size() == (raise_first ? 2u : 1u));
+    const StateWrite& five = f.state.at({2, StateKey::kAlarmOpen, 5});
+    CHECK(five.value == 0.0);
+    CHECK(five.hlc == cleared.hlc);
+    CHECK(five.writer == 2);
+    CHECK(five.rule == MergeRule::kOnlyWriter);
+    CHECK(f.state.at({2, StateKey::kAlarmOpen, 1}).value == 1.0);
+    CHECK(f.state.count({2, StateKey::kRunning, 0}) == 0);  // alarms write no other register
+    // Both events are in the view, as events of their kinds.
+    CHECK(at(f, 2, 1, 9).sensor == Reconciler::event_sensor(DeviceEventKind::kAlarmCleared));
+  }
+}
+
 TEST_CASE("Reconciler variants do only the wrong thing they name") {
   SUBCASE("receipt_order: event time = receipt time; identity still (device, boot, seq)") {
     ReconciliationOptions o = opts();
@@ -631,6 +679,21 @@ std::vector<Message> permutation_messages() {
           e.hlc = hlc(boot_s + up + 0.5) + 1;
           e.kind = (s / 10) % 2 ? DeviceEventKind::kInterlockTrip : DeviceEventKind::kAssetRestart;
           e.value = e.kind == DeviceEventKind::kInterlockTrip ? 0.0 : 1.0;
+          m.events.push_back(e);
+        }
+        if (s % 10 == 6 || s % 10 == 8) {  // alarms: sensor d raised and cleared; sensor 7 ends open
+          DeviceEvent e;
+          e.device = d;
+          e.boot = boot;
+          e.seq = 2000 + s;
+          e.device_time_s = boot_s + up + 0.6;
+          e.time_uncertainty_s = 0.05f;
+          e.uptime_s = up + 0.6;
+          e.hlc = hlc(boot_s + up + 0.6) + 1;
+          const bool odd_decade = (s / 10) % 2 == 1;
+          const bool raise = s % 10 == 6 ? !odd_decade : odd_decade;
+          e.kind = raise ? DeviceEventKind::kAlarmRaised : DeviceEventKind::kAlarmCleared;
+          e.value = s % 10 == 6 ? d : 7.0;
           m.events.push_back(e);
         }
         if (boot == 2 && s == 38 && d > 0) {  // devices 1 and 2 end tripped
@@ -749,6 +812,26 @@ std::string running_of(const std::string& dump, std::uint32_t device) {
   return "absent";
 }
 
+/// The final alarm register of (device, sensor) in a dump: "value writer rule".
+std::string alarm_of(const std::string& dump, std::uint32_t device, std::uint32_t sensor) {
+  std::istringstream in(dump);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string tag;
+    std::uint32_t d = 0, key = 0, writer = 0, rule = 0, sen = 0;
+    double value = 0;
+    std::uint64_t hlc = 0;
+    if (l >> tag && tag == "s" && l >> d >> key >> value >> hlc >> writer >> rule >> sen && d == device &&
+        key == int(StateKey::kAlarmOpen) && sen == sensor) {
+      std::ostringstream o;
+      o << value << ' ' << (writer == kCloudWriter ? "cloud" : "edge") << ' ' << rule;
+      return o.str();
+    }
+  }
+  return "absent";
+}
+
 }  // namespace
 
 TEST_CASE("Reconciler: 300 shuffled, duplicated deliveries converge to one view, windows and state") {
@@ -767,6 +850,13 @@ TEST_CASE("Reconciler: 300 shuffled, duplicated deliveries converge to one view,
   CHECK(running_of(reference, 1) == "1 cloud " + std::to_string(int(MergeRule::kOnlyWriter)));
   CHECK(running_of(reference, 2) == "0 edge " + std::to_string(int(MergeRule::kInterlockWins)));
   CHECK(running_of(reference, 0) == "0 cloud " + std::to_string(int(MergeRule::kLastWriterWins)));
+  // Alarm registers, one per (device, sensor), by the device's last alarm event: the sensor's own alarm
+  // last cleared (boot 2, seq 36), sensor 7's last raised (seq 38).
+  for (std::uint32_t d = 0; d < 3; ++d) {
+    CAPTURE(d);
+    CHECK(alarm_of(reference, d, d) == "0 edge " + std::to_string(int(MergeRule::kOnlyWriter)));
+    CHECK(alarm_of(reference, d, 7) == "1 edge " + std::to_string(int(MergeRule::kOnlyWriter)));
+  }
 }
 
 TEST_CASE(
