@@ -9,7 +9,8 @@ EdgeFirmware::EdgeFirmware(FirmwareOptions options, std::vector<SensorChannel> s
     : options_(options),
       sensors_(std::move(sensors)),
       buffer_(options.buffer_capacity_records, options.overflow),
-      flash_(options.flash) {
+      flash_(options.flash),
+      alarm_open_(sensors_.size(), 0) {
   for (const SensorChannel& ch : sensors_) has_alarm_limits_ = has_alarm_limits_ || ch.alarm.any();
 }
 
@@ -21,18 +22,17 @@ bool EdgeFirmware::alarm_tripped(const Reading& r) const {
 
 void EdgeFirmware::track_alarm_state(const Reading& r) {
   const double v = r.record.value;
-  for (const SensorChannel& ch : sensors_) {
-    if (ch.sensor_index != r.record.sensor || !ch.alarm.any()) continue;
-    const auto it = std::lower_bound(alarm_open_sensors_.begin(), alarm_open_sensors_.end(), ch.sensor_index);
-    const bool open = it != alarm_open_sensors_.end() && *it == ch.sensor_index;
+  for (std::size_t k = 0; k < sensors_.size(); ++k) {
+    const SensorChannel& ch = sensors_[k];
+    if (ch.sensor_index != r.record.sensor) continue;
+    if (!ch.alarm.any()) return;
     // No hysteresis: a NaN reading is neither outside nor inside and changes nothing.
-    if (!open && ch.alarm.tripped(v)) {
-      alarm_open_sensors_.insert(it, ch.sensor_index);
-      record_event(pipeline::DeviceEventKind::kAlarmRaised, ch.sensor_index, r.truth.true_time_s);
-    } else if (open && std::isfinite(v) && !ch.alarm.tripped(v)) {
-      alarm_open_sensors_.erase(it);
-      record_event(pipeline::DeviceEventKind::kAlarmCleared, ch.sensor_index, r.truth.true_time_s);
-    }
+    const bool open = alarm_open_[k] != 0;
+    const bool change = open ? std::isfinite(v) && !ch.alarm.tripped(v) : ch.alarm.tripped(v);
+    if (!change) return;
+    alarm_open_[k] = open ? 0 : 1;
+    record_event(open ? pipeline::DeviceEventKind::kAlarmCleared : pipeline::DeviceEventKind::kAlarmRaised,
+                 ch.sensor_index, r.truth.true_time_s);
     flush_events(r.truth.true_time_s);  // numbered right after the reading that changed the state
     return;
   }

@@ -296,6 +296,7 @@ class EdgeFirmware {
   std::vector<SensorChannel> sensors_;
   ReadingBuffer buffer_;
   FlashLog flash_;
+  std::vector<std::uint8_t> alarm_open_;  ///< per channel of sensors_: its alarm is open (alarm_events)
   std::uint64_t flash_evictions_ = 0;
   LossHook on_loss_;
   GeneratedHook on_generated_;
@@ -330,7 +331,6 @@ class EdgeFirmware {
   std::deque<Reading> alarms_;    ///< alarm readings not yet in a message, oldest first
   std::uint64_t alarms_raised_ = 0;
   bool has_alarm_limits_ = false;
-  std::vector<std::uint32_t> alarm_open_sensors_;  ///< sensors whose alarm is open (alarm_events), sorted
   std::size_t backlog_ = 0;             ///< readings of a rate-limited backlog still held (0: none draining)
   std::uint64_t live_from_serial_ = 0;  ///< readings from this serial on were taken after the reconnection
   double tokens_ = 0.0, tokens_at_s_ = 0.0;  ///< the drain bucket's readings, as of tokens_at_s_
